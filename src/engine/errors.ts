@@ -1,0 +1,26 @@
+/**
+ * Error codes the engine and worker raise; the UI maps each to a translated message.
+ * String union, not an enum (see STYLE.md).
+ */
+export type EngineErrorCode =
+  | 'invalid-setting'
+  | 'non-finite-logits'
+  | 'context-overflow'
+  | 'empty-prompt'
+  | 'model-load'
+  | 'model-missing-file'
+  | 'model-not-causal-lm'
+  | 'model-fetch'
+  | 'cancelled'
+  | 'worker-crash'
+  | 'unknown';
+
+/** An error carrying a stable code for the UI. */
+export class EngineError extends Error {
+  readonly code: EngineErrorCode;
+  constructor(code: EngineErrorCode, message: string) {
+    super(message);
+    this.name = 'EngineError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,159 @@
+import type { DrawKey } from './random.ts';
+import type { Strategy } from './settings.ts';
+
+/**
+ * The generation tree: every visited token sequence is a path from the root
+ * (the prompt). Plain data plus pure operations; the store holds one of these.
+ */
+
+/** How an edge's token was chosen. */
+export type ChoiceMethod = 'sampled' | 'greedy' | 'beam' | 'manual';
+export type StopReason = 'eos' | 'max-length' | 'user';
+
+/** What the edge into a node records. */
+export interface Edge {
+  tokenId: number;
+  method: ChoiceMethod;
+  /** Canonical string of the settings that produced this choice (see settingsKey). */
+  settingsKey: string;
+  /** The draw key, for sampled edges. */
+  drawKey: DrawKey | null;
+  /** The uniform draw u used, for sampled edges. */
+  u: number | null;
+  /** Model probability of this token at its step (softmax of raw logits). */
+  prob: number;
+  /** Probability after all processors. */
+  finalProb: number;
+  /** Natural log of `prob`. */
+  logprob: number;
+  /** 1-based rank by model probability. */
+  rank: number;
+}
+
+export interface TreeNode {
+  id: number;
+  parent: number | null;
+  /** Generated tokens before this node's step: 0 for the root. */
+  depth: number;
+  /** null for the root. */
+  edge: Edge | null;
+  children: number[];
+  /** Re-rolls done at this node's step (part of the draw key of its children). */
+  rerolls: number;
+  /** Set when generation stopped here. */
+  stop: StopReason | null;
+}
+
+export interface GenerationTree {
+  promptIds: number[];
+  nodes: TreeNode[];
+}
+
+/** A tree holding only the root (the prompt). */
+export function createTree(promptIds: readonly number[]): GenerationTree {
+  return {
+    promptIds: [...promptIds],
+    nodes: [{ id: 0, parent: null, depth: 0, edge: null, children: [], rerolls: 0, stop: null }],
+  };
+}
+
+export function getNode(tree: GenerationTree, id: number): TreeNode {
+  const n = tree.nodes[id];
+  if (!n) throw new RangeError(`no node ${id}`);
+  return n;
+}
+
+/** Node ids from the root to `id`, inclusive. */
+export function pathTo(tree: GenerationTree, id: number): number[] {
+  const out: number[] = [];
+  for (let n: TreeNode | undefined = getNode(tree, id); n; n = n.parent === null ? undefined : tree.nodes[n.parent]) {
+    out.push(n.id);
+  }
+  return out.reverse();
+}
+
+/** Generated token ids along the path to `id` (prompt excluded). */
+export function generatedIds(tree: GenerationTree, id: number): number[] {
+  return pathTo(tree, id)
+    .slice(1)
+    .map((nid) => tree.nodes[nid].edge!.tokenId);
+}
+
+/** Prompt + generated ids up to `id`. */
+export function sequenceIds(tree: GenerationTree, id: number): number[] {
+  return [...tree.promptIds, ...generatedIds(tree, id)];
+}
+
+/**
+ * Canonical key of the settings that decide a choice, so a child is reused
+ * only when it was made the same way.
+ */
+export function settingsKey(strategy: Strategy, settings: object): string {
+  return `${strategy}:${JSON.stringify(settings, Object.keys(settings).sort())}`;
+}
+
+/** Same draw key? */
+export function sameDrawKey(a: DrawKey | null, b: DrawKey | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.seed === b.seed && a.depth === b.depth && a.reroll === b.reroll && a.stream === b.stream;
+}
+
+/**
+ * An existing child made with the same token choice rule (method, settings and
+ * draw key), or null. Manual and beam edges are matched by token id.
+ */
+export function findReusableChild(
+  tree: GenerationTree,
+  parentId: number,
+  want: { method: ChoiceMethod; settingsKey: string; drawKey: DrawKey | null; tokenId?: number },
+): TreeNode | null {
+  for (const cid of getNode(tree, parentId).children) {
+    const e = tree.nodes[cid].edge!;
+    if (want.tokenId !== undefined) {
+      if (e.tokenId === want.tokenId && e.method === want.method) return tree.nodes[cid];
+      continue;
+    }
+    if (e.method === want.method && e.settingsKey === want.settingsKey && sameDrawKey(e.drawKey, want.drawKey)) {
+      return tree.nodes[cid];
+    }
+  }
+  return null;
+}
+
+/**
+ * Adds a child under `parentId` (immutably: returns a new tree sharing untouched nodes).
+ * @returns the new tree and the child's id
+ */
+export function addChild(tree: GenerationTree, parentId: number, edge: Edge): { tree: GenerationTree; id: number } {
+  const parent = getNode(tree, parentId);
+  const id = tree.nodes.length;
+  const child: TreeNode = { id, parent: parentId, depth: parent.depth + 1, edge, children: [], rerolls: 0, stop: null };
+  const nodes = tree.nodes.slice();
+  nodes[parentId] = { ...parent, children: [...parent.children, id] };
+  nodes.push(child);
+  return { tree: { ...tree, nodes }, id };
+}
+
+/** Returns a tree where node `id` has `patch` applied. */
+export function updateNode(tree: GenerationTree, id: number, patch: Partial<Pick<TreeNode, 'rerolls' | 'stop'>>): GenerationTree {
+  const nodes = tree.nodes.slice();
+  nodes[id] = { ...getNode(tree, id), ...patch };
+  return { ...tree, nodes };
+}
+
+/** Sum of the model log-probabilities along the path (nats), and the token count. */
+export function pathLogprob(tree: GenerationTree, id: number): { sum: number; count: number } {
+  let sum = 0;
+  let count = 0;
+  for (const nid of pathTo(tree, id).slice(1)) {
+    sum += tree.nodes[nid].edge!.logprob;
+    count++;
+  }
+  return { sum, count };
+}
+
+/** Perplexity exp(−mean logprob) of the generated path; 1 for an empty path. */
+export function pathPerplexity(tree: GenerationTree, id: number): number {
+  const { sum, count } = pathLogprob(tree, id);
+  return count === 0 ? 1 : Math.exp(-sum / count);
+}

@@ -1,0 +1,111 @@
+import { defineConfig, type Plugin, type Connect } from 'vite';
+import react from '@vitejs/plugin-react';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve, normalize } from 'node:path';
+
+/**
+ * The ONNX Runtime WASM runtime must be the exact onnxruntime-web version that
+ * @huggingface/transformers pins. We serve it ourselves from a versioned path
+ * (`ort/<version>/`), copied from node_modules at build time, never from a CDN.
+ */
+const ortDir = resolve('node_modules/onnxruntime-web/dist');
+const ortVersion: string = JSON.parse(
+  readFileSync(resolve('node_modules/onnxruntime-web/package.json'), 'utf8'),
+).version;
+/** Plain build for the WASM device (compiles ~2x faster), asyncify build for WebGPU. */
+const ortFiles = [
+  'ort-wasm-simd-threaded.mjs',
+  'ort-wasm-simd-threaded.wasm',
+  'ort-wasm-simd-threaded.asyncify.mjs',
+  'ort-wasm-simd-threaded.asyncify.wasm',
+];
+const ortPrefix = `ort/${ortVersion}/`;
+
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+function contentType(file: string): string {
+  if (file.endsWith('.wasm')) return 'application/wasm';
+  if (file.endsWith('.mjs') || file.endsWith('.js')) return 'text/javascript';
+  if (file.endsWith('.json')) return 'application/json';
+  return 'application/octet-stream';
+}
+
+/**
+ * Serves files under `<base>models/` from `root` and answers 404 for a missing
+ * one, instead of Vite's SPA fallback (index.html), which would turn a missing
+ * optional JSON into "Unexpected token '<'".
+ */
+function modelFiles(base: string, root: string): Connect.NextHandleFunction {
+  const prefix = `${base}models/`;
+  return (req, res, next) => {
+    const url = decodeURIComponent((req.url ?? '').split('?')[0]);
+    if (!url.startsWith(prefix)) return next();
+    const rel = normalize(url.slice(base.length));
+    const file = join(root, rel);
+    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
+      res.statusCode = 404;
+      res.setHeader('Content-Type', 'text/plain');
+      res.end(`404 Not Found: ${url}`);
+      return;
+    }
+    return next();
+  };
+}
+
+function ortRuntime(): Plugin {
+  let base = '/';
+  return {
+    name: 'ort-runtime',
+    configResolved(config) {
+      base = config.base;
+    },
+    configureServer(server) {
+      server.middlewares.use(modelFiles(base, resolve('public')));
+      server.middlewares.use((req, res, next) => {
+        const url = (req.url ?? '').split('?')[0];
+        const at = `${base}${ortPrefix}`;
+        if (!url.startsWith(at)) return next();
+        const name = url.slice(at.length);
+        if (!ortFiles.includes(name)) {
+          res.statusCode = 404;
+          res.end();
+          return;
+        }
+        res.setHeader('Content-Type', contentType(name));
+        for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
+        createReadStream(join(ortDir, name)).pipe(res);
+      });
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(modelFiles(base, resolve('dist')));
+    },
+    generateBundle() {
+      for (const name of ortFiles) {
+        this.emitFile({ type: 'asset', fileName: `${ortPrefix}${name}`, source: readFileSync(join(ortDir, name)) });
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  base: process.env.BASE_PATH ?? '/',
+  plugins: [react(), ortRuntime()],
+  define: {
+    __ORT_PATH__: JSON.stringify(ortPrefix),
+  },
+  worker: { format: 'es' },
+  server: { port: 5173, strictPort: true, headers: isolationHeaders },
+  preview: { port: 4173, strictPort: true, headers: isolationHeaders },
+  optimizeDeps: { exclude: ['@huggingface/transformers'] },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  test: {
+    include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+    pool: 'forks',
+  },
+});
