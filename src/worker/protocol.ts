@@ -1,0 +1,148 @@
+/**
+ * The typed message protocol between the UI (client.ts) and the model worker.
+ * Discriminated unions on `type`; every request carries an `id`, every answer
+ * echoes it; results for a stale id are dropped by the client.
+ */
+import type { DistributionRecord, TokenStat } from '../engine/distribution.ts';
+import type { DrawKey } from '../engine/random.ts';
+import type { BeamCandidate, BeamHypothesis } from '../engine/beam.ts';
+import type { EngineErrorCode } from '../engine/errors.ts';
+import type { BeamSettings, SamplingSettings, Strategy } from '../engine/settings.ts';
+import type { PieceEncoding } from '../engine/tokens.ts';
+
+export type DevicePreference = 'auto' | 'webgpu' | 'wasm';
+export type Device = 'webgpu' | 'wasm';
+
+/** Where a model comes from. */
+export type ModelSource =
+  | { kind: 'embedded'; name: string }
+  | { kind: 'hub'; modelId: string; host?: string; revision?: string }
+  | { kind: 'folder'; name: string; files: File[] };
+
+/** What the UI needs to know about a loaded model. */
+export interface ModelInfo {
+  /** Model id, folder name or embedded name. */
+  id: string;
+  sourceKind: ModelSource['kind'];
+  modelType: string;
+  vocabSize: number;
+  contextLength: number;
+  bosTokenId: number | null;
+  eosTokenId: number | null;
+  device: Device;
+  dtype: string;
+  /** WASM threads ONNX Runtime uses. */
+  threads: number;
+  crossOriginIsolated: boolean;
+  /** Reason the WebGPU attempt failed, when it fell back to WASM. */
+  fallbackReason: string | null;
+  /** Every vocabulary entry's bytes, concatenated; entry i is bytes[offsets[i]..offsets[i+1]). */
+  vocabBytes: Uint8Array;
+  /** Uint32Array of length vocabSize + 1. */
+  vocabOffsets: Uint32Array;
+  /** Raw vocabulary strings (as stored by the tokenizer), for hover details. */
+  vocabPieces: string[];
+  /** 1 for special / added tokens. */
+  special: Uint8Array;
+  pieceEncoding: PieceEncoding;
+  /** The model card text (README.md) when the source has one. */
+  modelCard: string | null;
+  /** SHA-256 (hex) over config.json, tokenizer.json and the ONNX file, when available. */
+  fingerprint: string | null;
+}
+
+/** The chosen token of a step. */
+export interface StepChoice {
+  tokenId: number;
+  /** How it was chosen. */
+  method: 'sampled' | 'greedy' | 'manual';
+  /** Uniform draw used (sampled only). */
+  u: number | null;
+  /** Model probability (raw softmax). */
+  prob: number;
+  logprob: number;
+  rank: number;
+  finalProb: number;
+  finalRank: number;
+}
+
+/** Per-position teacher-forcing score. */
+export interface ScoredToken {
+  tokenId: number;
+  /** null for the first token (nothing predicts it). */
+  prob: number | null;
+  rank: number | null;
+  entropyBits: number | null;
+  /** Top-5 alternatives [tokenId, prob]. */
+  top: [number, number][];
+}
+
+export interface BeamStepRecord {
+  step: number;
+  /** Running beams before this step: generated tokens and cumulative logprob. */
+  beams: { tokens: number[]; sumLogprobs: number }[];
+  candidates: BeamCandidate[];
+  finished: BeamHypothesis[];
+  done: boolean;
+}
+
+export type WorkerRequest =
+  | { type: 'load'; id: number; source: ModelSource; device: DevicePreference; ortPath: string; modelsPath: string }
+  | { type: 'cancel-load'; id: number }
+  | { type: 'tokenize'; id: number; text: string }
+  | {
+      type: 'step';
+      id: number;
+      /** Node whose next-token distribution is wanted. */
+      nodeId: number;
+      /** Node ids from the root to nodeId (caches of ancestors are reused). */
+      path: number[];
+      /** Prompt + generated ids of nodeId. */
+      ids: number[];
+      strategy: Exclude<Strategy, 'beam'>;
+      settings: SamplingSettings;
+      topN: number;
+      extraIds: number[];
+      /** Draw key for sampling, null otherwise. */
+      drawKey: DrawKey | null;
+      /** Choose this token instead of the strategy's choice; null = the strategy chooses; 'none' = no choice (distribution only). */
+      choose: number | null | 'none';
+    }
+  | { type: 'query'; id: number; nodeId: number; path: number[]; ids: number[]; settings: SamplingSettings; strategy: Exclude<Strategy, 'beam'>; tokenIds: number[] }
+  | {
+      type: 'beam';
+      id: number;
+      nodeId: number;
+      path: number[];
+      ids: number[];
+      settings: BeamSettings;
+      maxNewTokens: number;
+    }
+  | { type: 'score-text'; id: number; text: string }
+  | { type: 'forget'; id: number; nodeIds: number[] | 'all' }
+  | { type: 'stats'; id: number }
+  | { type: 'crash-for-test'; id: number };
+
+export type WorkerResponse =
+  | { type: 'load-progress'; id: number; file: string; loaded: number; total: number; progress: number }
+  | { type: 'loaded'; id: number; info: ModelInfo }
+  | { type: 'tokens'; id: number; ids: number[] }
+  | {
+      type: 'step-result';
+      id: number;
+      nodeId: number;
+      record: DistributionRecord;
+      choice: StepChoice | null;
+      /** Forward passes run so far (ONNX session runs). */
+      forwardCount: number;
+      /** Time of the forward pass for this request (ms), 0 when served from cache. */
+      forwardMs: number;
+      phase: 'prefill' | 'decode' | 'cached';
+    }
+  | { type: 'query-result'; id: number; nodeId: number; stats: TokenStat[] }
+  | { type: 'beam-step'; id: number; record: BeamStepRecord; forwardCount: number }
+  | { type: 'beam-done'; id: number; hypotheses: BeamHypothesis[]; forwardCount: number }
+  | { type: 'score-result'; id: number; tokens: ScoredToken[]; forwardCount: number; windows: number }
+  | { type: 'stats-result'; id: number; liveTensors: number; cacheBytes: number; snapshots: number; forwardCount: number; disposedTwice: number }
+  | { type: 'done'; id: number }
+  | { type: 'error'; id: number; code: EngineErrorCode; message: string };
