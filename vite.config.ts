@@ -1,4 +1,5 @@
-import { defineConfig, type Plugin, type Connect } from 'vite';
+import type { Plugin, Connect } from 'vite';
+import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve, normalize } from 'node:path';

@@ -133,11 +133,19 @@ export class ModelSession {
     const files = source.kind === 'folder' ? new Map(source.files.map((f) => [relativePath(f), f])) : null;
     let name: string;
     const savedFetch = env.fetch;
+    // Cache Storage only for hub downloads; embedded and folder files are already local
+    env.useBrowserCache = source.kind === 'hub' && typeof caches !== 'undefined';
     if (source.kind === 'embedded') {
       env.allowLocalModels = true;
       env.allowRemoteModels = false;
       env.localModelPath = opts.modelsPath;
       name = source.name;
+      // transformers.js probes each local file with a full GET whose body it never reads while
+      // the real GET runs; two writers on one HTTP-cache entry fail in Chromium
+      // (net::ERR_CACHE_WRITE_FAILURE), so local model files bypass the HTTP cache.
+      if (!isNode()) {
+        env.fetch = ((input: RequestInfo | URL, init?: RequestInit) => savedFetch(input as never, { ...init, cache: 'no-store' })) as typeof env.fetch;
+      }
     } else if (source.kind === 'hub') {
       env.allowLocalModels = false;
       env.allowRemoteModels = true;

@@ -18,7 +18,13 @@ from config import BUILD, MODEL_DIR, ModelConfig
 from model import GPT
 
 
-def load_model(path=os.path.join(BUILD, "ckpt.pt")):
+TRAIN_CKPT = os.path.join(BUILD, "ckpt.pt")
+# the exported weights are frozen here, so reference/card/verify use exactly what was exported
+# even while training keeps overwriting ckpt.pt
+EXPORTED_CKPT = os.path.join(BUILD, "exported.pt")
+
+
+def load_model(path=EXPORTED_CKPT):
     ck = torch.load(path, map_location="cpu")
     cfg = ModelConfig(**ck["model_config"])
     model = GPT(cfg)
@@ -98,7 +104,10 @@ def hf_config(cfg, eot_id):
 
 def main():
     torch.set_num_threads(2)
-    model, ck = load_model()
+    ck = torch.load(TRAIN_CKPT, map_location="cpu")
+    ck.pop("optimizer", None)
+    torch.save(ck, EXPORTED_CKPT)
+    model, ck = load_model(EXPORTED_CKPT)
     cfg = model.cfg
     tok = BPETokenizer.load(os.path.join(BUILD, "tokenizer.json"))
     assert tok.vocab_size == cfg.vocab_size

@@ -29,8 +29,8 @@ LONG_SOURCE = (
     "And God said, Let there be light: and there was light.\n"
     "And God saw the light, that it was good: and God divided the light from the darkness.\n"
     "And God called the light Day, and the darkness he called Night. And the evening and the "
-    "morning were the first day.<|endoftext|>学而时习之，不亦说乎？有朋自远方来，不亦乐乎？"
-    "人不知而不愠，不亦君子乎？<|endoftext|>A fool and his money are soon parted.\n"
+    "morning were the first day.\n\n学而时习之，不亦说乎？有朋自远方来，不亦乐乎？"
+    "人不知而不愠，不亦君子乎？\n\nA fool and his money are soon parted.\n"
     "Never put off till tomorrow what you can do today. Never trust a computer you can't "
     "throw out a window. The best way to predict the future is to invent it. "
     "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"
@@ -41,7 +41,7 @@ LONG_SOURCE = (
 LONG_TOKENS = 240
 GREEDY_PROMPTS = ["In the beginning God", "白日依山尽，", "You will"]
 GREEDY_STEPS = 32
-BEAM_PROMPTS = ["And God said,", "子曰："]
+BEAM_PROMPTS = ["And God said,", "春眠不觉晓，处处闻啼鸟。"]   # the second one ends a poem: EOS hypotheses
 BEAM = dict(num_beams=3, length_penalty=1.0, early_stopping=False, max_new_tokens=8)
 PROCESSORS = dict(text="The Lord is my shepherd; the Lord", repetition_penalty=1.3, temperature=0.7,
                   top_k=20, top_p=0.9, min_p=0.05)

@@ -1,0 +1,81 @@
+import { useEffect } from 'react';
+import { appStore, useApp } from '../../store/store.ts';
+import { controller } from '../../store/controller.ts';
+import { useT } from '../useT.ts';
+
+function isTyping(el: EventTarget | null): boolean {
+  const e = el as HTMLElement | null;
+  if (!e) return false;
+  return e.tagName === 'INPUT' || e.tagName === 'TEXTAREA' || e.tagName === 'SELECT' || e.isContentEditable;
+}
+
+/** Step ▶, Back ◀, Play/Pause, Run to end, Reset, Re-roll; keyboard ← → Space Home End. */
+export function StepControls() {
+  const { t } = useT();
+  const playing = useApp((s) => s.playing);
+  const busy = useApp((s) => s.busy);
+  const ready = useApp((s) => s.status === 'ready' && !s.promptError && s.tree.promptIds.length > 0);
+  const atRoot = useApp((s) => s.cursor === 0);
+  const strategy = useApp((s) => s.strategy);
+  const speedMs = useApp((s) => s.speedMs);
+  const canStep = useApp(() => controller.canStep());
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e.target) || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.key === 'ArrowRight') {
+        e.preventDefault();
+        void controller.stepForward();
+      } else if (e.key === 'ArrowLeft') {
+        e.preventDefault();
+        controller.stepBack();
+      } else if (e.key === ' ' && !(e.target instanceof HTMLButtonElement)) {
+        e.preventDefault();
+        void controller.togglePlay();
+      } else if (e.key === 'Home') {
+        e.preventDefault();
+        controller.jumpHome();
+      } else if (e.key === 'End') {
+        e.preventDefault();
+        controller.jumpEnd();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div className="controls" role="toolbar" aria-label={t('controls.keys')}>
+      <button type="button" data-testid="step-back" onClick={() => controller.stepBack()} disabled={!ready || atRoot} aria-keyshortcuts="ArrowLeft">
+        ◀ {t('controls.back')}
+      </button>
+      <button type="button" data-testid="step-forward" onClick={() => void controller.stepForward()} disabled={!ready || busy || !canStep} aria-keyshortcuts="ArrowRight">
+        {t('controls.step')} ▶
+      </button>
+      <button type="button" data-testid="play" aria-pressed={playing} onClick={() => void controller.togglePlay()} disabled={!ready || (!playing && !canStep)} aria-keyshortcuts="Space">
+        {playing ? `⏸ ${t('controls.pause')}` : `⏵ ${t('controls.play')}`}
+      </button>
+      <button type="button" data-testid="run-to-end" onClick={() => void controller.runToEnd()} disabled={!ready || busy || playing || !canStep}>
+        ⏭ {t('controls.runToEnd')}
+      </button>
+      <button type="button" data-testid="reroll" onClick={() => void controller.reroll()} disabled={!ready || busy || atRoot || strategy !== 'sample'}>
+        🎲 {t('controls.reroll')}
+      </button>
+      <button type="button" data-testid="reset" onClick={() => void controller.reset()} disabled={!ready || busy}>
+        ↺ {t('controls.reset')}
+      </button>
+      <label className="speed">
+        {t('controls.speed')}{' '}
+        <input
+          type="range"
+          min={100}
+          max={2000}
+          step={100}
+          value={2100 - speedMs}
+          onChange={(e) => appStore.setState({ speedMs: 2100 - Number(e.target.value) })}
+        />
+      </label>
+      <span className="muted keys">{t('controls.keys')}</span>
+    </div>
+  );
+}

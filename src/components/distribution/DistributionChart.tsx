@@ -1,0 +1,246 @@
+import { useMemo, useState } from 'react';
+import { appStore, useApp } from '../../store/store.ts';
+import { controller, displayNodeOf } from '../../store/controller.ts';
+import { finalStageIndex, stageProb } from '../../engine/distribution.ts';
+import { barScales, logprobScale } from '../../charts/scales.ts';
+import { useT } from '../useT.ts';
+import { formatNumber, formatPercent, singleTokenLabel } from '../format.ts';
+import type { MessageKey } from '../../i18n/en.ts';
+import { TokenQuery } from './TokenQuery.tsx';
+
+const BAR_WIDTH = 260;
+
+/**
+ * The current step's distribution: bars of the top-N tokens with the model
+ * probability and the probability after the selected stage (final by default),
+ * filtered tokens greyed with the reason, the rest mass, the pinned EOS row and
+ * the dice roll u on the cumulative bar. Click a bar to choose that token.
+ */
+export function DistributionChart() {
+  const { t, locale } = useT();
+  const info = useApp((s) => s.info);
+  const node = useApp((s) => displayNodeOf(s));
+  const stored = useApp((s) => s.records[displayNodeOf(s)]);
+  const cursorEdge = useApp((s) => (s.cursor === 0 ? null : s.tree.nodes[s.cursor].edge));
+  const depth = useApp((s) => s.tree.nodes[s.cursor]?.depth ?? 0);
+  const stageSel = useApp((s) => s.stage);
+  const showLogprob = useApp((s) => s.showLogprob);
+  const topN = useApp((s) => s.topN);
+  const busy = useApp((s) => s.busy);
+  const [focusRow, setFocusRow] = useState<number | null>(null);
+  const rec = stored?.record;
+
+  const view = useMemo(() => {
+    if (!rec || !info) return null;
+    const S = finalStageIndex(rec);
+    const stage = stageSel === null || stageSel > S ? S : stageSel;
+    const n = rec.tokenIds.length;
+    const eos = info.eosTokenId;
+    const rows = Array.from({ length: n }, (_, j) => j).filter((j) => j < topN || rec.tokenIds[j] !== eos);
+    const probs = rows.map((j) => stageProb(rec, 0, j));
+    const max = Math.max(...probs, ...rows.map((j) => stageProb(rec, stage, j)));
+    const minLog = Math.min(...probs.filter((p) => p > 0).map(Math.log), -1);
+    const eosIndex = eos === null ? -1 : Array.from(rec.tokenIds).indexOf(eos);
+    return { S, stage, rows, max, minLog, eosIndex };
+  }, [rec, info, stageSel, topN]);
+
+  if (!info) return <section className="panel dist" aria-label={t('dist.title')} />;
+  const title = node === 0 && !cursorEdge ? t('dist.root') : t('dist.stepOf', { step: depth, n: depth });
+  const chosenId = cursorEdge?.tokenId ?? null;
+  const stageName = (i: number) => (rec ? t(`stage.${rec.stages[i]}` as MessageKey) : '');
+
+  return (
+    <section className="panel dist" aria-labelledby="dist-title">
+      <h2 id="dist-title">{t('dist.title')}</h2>
+      <p className="muted">{title}</p>
+      {!rec || !view ? (
+        <p className="muted">{busy ? t('dist.waiting') : ''}</p>
+      ) : (
+        <>
+          <div className="stage-select" role="radiogroup" aria-label={t('dist.stage')}>
+            {rec.stages.map((name, i) => (
+              <button
+                key={name}
+                type="button"
+                role="radio"
+                aria-checked={view.stage === i}
+                className={view.stage === i ? 'selected' : ''}
+                onClick={() => appStore.setState({ stage: i === view.S ? null : i })}
+              >
+                {i === view.S ? `${stageName(i)} = ${t('stage.final')}` : stageName(i)}
+              </button>
+            ))}
+            <label className="logprob-toggle">
+              <input type="checkbox" checked={showLogprob} onChange={(e) => appStore.setState({ showLogprob: e.target.checked })} /> {t('dist.logprob')}
+            </label>
+          </div>
+          <p className="muted key">
+            <span className="key-model" /> {t('dist.modelProb')} · <span className="key-final" />{' '}
+            {view.stage === view.S ? t('dist.finalProb') : `${t('dist.stageProb')} (${stageName(view.stage)})`}
+          </p>
+          <Bars
+            rec={rec}
+            view={view}
+            chosenId={chosenId}
+            showLogprob={showLogprob}
+            focusRow={focusRow}
+            setFocusRow={setFocusRow}
+            stageName={stageName}
+          />
+          <div
+            className="dist-row rest"
+            data-testid="dist-rest"
+            data-prob={rec.restMass[0]}
+            data-final-prob={rec.restMass[view.S]}
+          >
+            <span className="tok muted">{t('dist.rest', { count: rec.vocabSize - rec.tokenIds.length })}</span>
+            <span className="nums">
+              {t('dist.model')} {formatPercent(rec.restMass[0], locale)} · {t('dist.final')} {formatPercent(rec.restMass[view.S], locale)}
+            </span>
+          </div>
+          {view.eosIndex >= 0 && (
+            <div
+              className="dist-row eos"
+              data-testid="dist-eos"
+              data-token-id={rec.tokenIds[view.eosIndex]}
+              data-prob={stageProb(rec, 0, view.eosIndex)}
+              data-final-prob={stageProb(rec, view.S, view.eosIndex)}
+            >
+              <span className="tok special">⏹ {t('dist.eos')}</span>
+              <span className="nums">
+                {t('dist.model')} {formatPercent(stageProb(rec, 0, view.eosIndex), locale, 2)} · {t('dist.final')}{' '}
+                {formatPercent(stageProb(rec, view.S, view.eosIndex), locale, 2)}
+              </span>
+            </div>
+          )}
+          <Cumulative rec={rec} stage={view.S} chosenId={chosenId} u={cursorEdge?.u ?? null} method={cursorEdge?.method ?? null} />
+          <p className="muted">
+            {t('dist.entropy', { raw: formatNumber(rec.entropyRawBits, locale, 2), final: formatNumber(rec.entropyFinalBits, locale, 2) })}
+          </p>
+          <p className="muted">{t('dist.clickHint')}</p>
+          <TokenQuery />
+        </>
+      )}
+    </section>
+  );
+}
+
+interface BarsProps {
+  rec: NonNullable<ReturnType<typeof appStore.getState>['records'][number]>['record'];
+  view: { S: number; stage: number; rows: number[]; max: number; minLog: number };
+  chosenId: number | null;
+  showLogprob: boolean;
+  focusRow: number | null;
+  setFocusRow: (j: number | null) => void;
+  stageName: (i: number) => string;
+}
+
+function Bars({ rec, view, chosenId, showLogprob, stageName }: BarsProps) {
+  const { t, locale } = useT();
+  const info = useApp((s) => s.info)!;
+  const { x } = barScales(view.rows.length, BAR_WIDTH, view.rows.length * 24, view.max);
+  const lx = logprobScale(view.minLog, BAR_WIDTH);
+  return (
+    <div className="bars" role="list" aria-label={t('dist.title')}>
+      {view.rows.map((j) => {
+        const id = rec.tokenIds[j];
+        const p = stageProb(rec, 0, j);
+        const q = stageProb(rec, view.stage, j);
+        const fin = stageProb(rec, view.S, j);
+        const keptFinal = rec.kept[view.S * rec.tokenIds.length + j] === 1;
+        const removedAt = rec.removedAt[j];
+        const lab = singleTokenLabel(info, id);
+        const chosen = id === chosenId;
+        const logp = Math.log(p);
+        const wModel = showLogprob ? lx(logp) : x(p);
+        const wStage = showLogprob ? (q > 0 ? lx(Math.log(q)) : 0) : x(q);
+        const removedText = removedAt >= 0 ? t('dist.removedBy', { stage: stageName(removedAt) }) : '';
+        const numbers = showLogprob
+          ? `ln p ${formatNumber(logp, locale, 2)} · ${q > 0 ? formatNumber(Math.log(q), locale, 2) : '−∞'}`
+          : `${t('dist.model')} ${formatPercent(p, locale)} · ${view.stage === view.S ? t('dist.final') : t('dist.afterStage', { stage: stageName(view.stage) })} ${formatPercent(q, locale)}`;
+        const label = `${lab.label} (#${id}): ${numbers}${chosen ? ` · ${t('dist.chosen')}` : ''}${removedText ? ` · ${removedText}` : ''}`;
+        return (
+          <div
+            key={id}
+            role="listitem"
+            className={`dist-row${chosen ? ' chosen' : ''}${keptFinal ? '' : ' removed'}`}
+          >
+            <button
+              type="button"
+              className="bar-button"
+              data-testid="dist-bar"
+              data-token-id={id}
+              data-prob={p}
+              data-logprob={logp}
+              data-final-prob={fin}
+              data-kept={String(keptFinal)}
+              data-chosen={String(chosen)}
+              aria-label={label}
+              title={label}
+              onClick={() => void controller.chooseToken(id)}
+            >
+              <span className={`tok${lab.special ? ' special' : ''}${lab.partial ? ' partial' : ''}`}>{lab.label}</span>
+              <svg width={BAR_WIDTH} height={18} aria-hidden="true" className="bar-svg">
+                <rect className="bar-model" x={0} y={1} width={Math.max(0, wModel)} height={16} />
+                <rect className="bar-final" x={0} y={5} width={Math.max(0, wStage)} height={8} />
+              </svg>
+              <span className="nums">
+                {numbers}
+                {removedText && <em className="removed-reason"> · {removedText}</em>}
+              </span>
+            </button>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+/** The final distribution laid out in sampling order (descending, lower id first) with the dice roll u marked. */
+function Cumulative({ rec, stage, chosenId, u, method }: { rec: BarsProps['rec']; stage: number; chosenId: number | null; u: number | null; method: string | null }) {
+  const { t, locale } = useT();
+  const info = useApp((s) => s.info)!;
+  const W = 520;
+  const n = rec.tokenIds.length;
+  const order = Array.from({ length: n }, (_, j) => j)
+    .filter((j) => stageProb(rec, stage, j) > 0)
+    .sort((a, b) => stageProb(rec, stage, b) - stageProb(rec, stage, a) || rec.tokenIds[a] - rec.tokenIds[b]);
+  const segs: { j: number; x: number; w: number }[] = [];
+  let acc = 0;
+  for (const j of order) {
+    const w = stageProb(rec, stage, j);
+    segs.push({ j, x: acc * W, w: w * W });
+    acc += w;
+  }
+  return (
+    <figure className="cumulative" aria-label={t('dist.cumulative')}>
+      <figcaption className="muted">{t('dist.cumulative')}</figcaption>
+      <svg width={W} height={34} viewBox={`0 0 ${W} 34`} role="img" aria-label={u !== null ? t('dist.dice', { u: formatNumber(u, locale, 4) }) : t('dist.cumulative')}>
+        {segs.map((s, i) => (
+          <rect
+            key={s.j}
+            x={s.x}
+            y={4}
+            width={Math.max(0.5, s.w)}
+            height={20}
+            className={rec.tokenIds[s.j] === chosenId ? 'seg chosen' : i % 2 ? 'seg odd' : 'seg even'}
+          >
+            <title>{singleTokenLabel(info, rec.tokenIds[s.j]).label}</title>
+          </rect>
+        ))}
+        {rec.restMass[stage] > 0 && <rect x={acc * W} y={4} width={rec.restMass[stage] * W} height={20} className="seg rest" />}
+        {u !== null && (
+          <g data-testid="dist-draw" data-u={u} transform={`translate(${u * W},0)`}>
+            <line y1={0} y2={30} className="dice-line" />
+            <text y={33} x={2} className="dice-label">
+              u
+            </text>
+          </g>
+        )}
+      </svg>
+      <p className="muted">
+        {u !== null ? t('dist.dice', { u: formatNumber(u, locale, 4) }) : method ? t('dist.noDice', { method: t(`method.${method}` as MessageKey) }) : ''}
+      </p>
+    </figure>
+  );
+}

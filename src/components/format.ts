@@ -1,0 +1,47 @@
+/** Locale-aware number formatting for the UI (percentages, decimals). */
+import { displayTokens, bytesHex, type TokenDisplay } from '../engine/tokens.ts';
+import type { ModelInfo } from '../worker/protocol.ts';
+
+export function formatPercent(p: number, locale: string, digits = 1): string {
+  if (!Number.isFinite(p)) return '—';
+  if (p > 0 && p < 0.001) return `< ${new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(0.001)}`;
+  return new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(p);
+}
+
+export function formatNumber(x: number, locale: string, digits = 2): string {
+  if (!Number.isFinite(x)) return '—';
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(x);
+}
+
+/** The bytes of a vocabulary entry (a view, do not modify). */
+export function tokenBytes(info: ModelInfo, id: number): Uint8Array {
+  return info.vocabBytes.subarray(info.vocabOffsets[id], info.vocabOffsets[id + 1]);
+}
+
+/** Display of a single token on its own (chart rows): text with glyphs, or its bytes when it holds only part of a character. */
+export function singleTokenLabel(info: ModelInfo, id: number): { label: string; hex: string; partial: boolean; special: boolean } {
+  const b = tokenBytes(info, id);
+  const special = info.special[id] === 1;
+  if (special) return { label: info.vocabPieces[id], hex: bytesHex(b), partial: false, special };
+  const d = displayTokens([b])[0];
+  const label = d.text !== '' ? d.text + (d.pendingHex ? ` ${d.pendingHex.toUpperCase()}` : '') : d.hex.toUpperCase();
+  return { label, hex: d.hex, partial: d.partial, special };
+}
+
+/** Displays of a run of tokens (prompt or generated), with bytes carried across tokens. */
+export function sequenceDisplay(info: ModelInfo, ids: readonly number[], before: readonly number[] = []): TokenDisplay[] {
+  // bytes pending after `before` carry into the first token of `ids`
+  const prev = displayTokens(before.map((id) => (info.special[id] ? new Uint8Array(0) : tokenBytes(info, id))));
+  const carryHex = prev.length ? prev[prev.length - 1].pendingHex : '';
+  const carry = carryHex ? Uint8Array.from(carryHex.split(' ').map((h) => parseInt(h, 16))) : new Uint8Array(0);
+  const shown = displayTokens(
+    ids.map((id) => (info.special[id] ? new Uint8Array(0) : tokenBytes(info, id))),
+    carry,
+  );
+  return shown.map((d, i) => {
+    const id = ids[i];
+    if (info.special[id]) return { ...d, text: info.vocabPieces[id], rawText: info.vocabPieces[id], hex: bytesHex(tokenBytes(info, id)), partial: false };
+    if (d.text === '') return { ...d, text: d.hex.toUpperCase() };
+    return d;
+  });
+}

@@ -1,0 +1,155 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { useApp, type AppState, type SettingsSlice } from '../../store/store.ts';
+import { controller } from '../../store/controller.ts';
+import { useT } from '../useT.ts';
+import type { MessageKey } from '../../i18n/en.ts';
+import type { EarlyStopping, ProcessorOrderName, Strategy } from '../../engine/settings.ts';
+
+interface NumberFieldProps {
+  testId: string;
+  labelKey: MessageKey;
+  helpKey: MessageKey;
+  range: string;
+  value: number;
+  step: number;
+  min?: number;
+  max?: number;
+  integer?: boolean;
+  toPatch: (v: number) => Partial<SettingsSlice>;
+  note?: ReactNode;
+}
+
+/** A numeric setting: rejected at the control with its valid range; the engine validates again. */
+function NumberField(p: NumberFieldProps) {
+  const { t } = useT();
+  const [text, setText] = useState(String(p.value));
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => setText(String(p.value)), [p.value]);
+  const commit = async (raw: string) => {
+    setText(raw);
+    const v = raw.trim() === '' ? NaN : Number(raw);
+    if (!Number.isFinite(v) || (p.integer && !Number.isInteger(v))) {
+      setError(t('settings.invalid', { range: p.range }));
+      return;
+    }
+    try {
+      await controller.updateSettings(p.toPatch(v));
+      setError(null);
+    } catch {
+      setError(t('settings.invalid', { range: p.range }));
+    }
+  };
+  const id = `f-${p.testId}`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{t(p.labelKey)}</label>
+      <input
+        id={id}
+        data-testid={p.testId}
+        type="number"
+        inputMode="decimal"
+        value={text}
+        step={p.step}
+        min={p.min}
+        max={p.max}
+        aria-invalid={error !== null}
+        aria-describedby={`${id}-help`}
+        onChange={(e) => void commit(e.target.value)}
+      />
+      <p id={`${id}-help`} className="help">
+        {t(p.helpKey)}
+      </p>
+      {p.note}
+      {error && (
+        <p className="field-error" role="alert" data-testid="error-message">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+const sel = (s: AppState) => s;
+
+/** Strategy and every decoding setting, each with a short explanation and its formula. */
+export function SettingsPanel() {
+  const { t } = useT();
+  const s = useApp(sel);
+  const room = s.info ? s.info.contextLength - s.tree.promptIds.length : Infinity;
+  return (
+    <section className="panel settings" aria-labelledby="settings-title">
+      <h2 id="settings-title">{t('settings.title')}</h2>
+      <div className="field">
+        <label htmlFor="f-strategy">{t('settings.strategy')}</label>
+        <select
+          id="f-strategy"
+          data-testid="strategy"
+          value={s.strategy}
+          onChange={(e) => void controller.updateSettings({ strategy: e.target.value as Strategy })}
+        >
+          <option value="greedy">{t('strategy.greedy')}</option>
+          <option value="sample">{t('strategy.sample')}</option>
+          <option value="beam">{t('strategy.beam')}</option>
+        </select>
+      </div>
+      {s.strategy === 'sample' && (
+        <>
+          <NumberField testId="setting-temperature" labelKey="settings.temperature" helpKey="settings.temperature.help" range="0 – 2" value={s.sampling.temperature} step={0.1} min={0} max={2}
+            toPatch={(v) => {
+              if (v > 2) throw new RangeError('temperature');
+              return { sampling: { ...s.sampling, temperature: v } };
+            }} />
+          <NumberField testId="setting-top-k" labelKey="settings.topK" helpKey="settings.topK.help" range={`0 – ${s.info?.vocabSize ?? '∞'}`} value={s.sampling.topK} step={1} min={0} integer
+            toPatch={(v) => ({ sampling: { ...s.sampling, topK: v } })} />
+          <NumberField testId="setting-top-p" labelKey="settings.topP" helpKey="settings.topP.help" range="(0, 1]" value={s.sampling.topP} step={0.05} min={0} max={1}
+            toPatch={(v) => ({ sampling: { ...s.sampling, topP: v } })} />
+          <NumberField testId="setting-min-p" labelKey="settings.minP" helpKey="settings.minP.help" range="0 – 1" value={s.sampling.minP} step={0.01} min={0} max={1}
+            toPatch={(v) => ({ sampling: { ...s.sampling, minP: v } })} />
+          <div className="field">
+            <label htmlFor="f-order">{t('settings.order')}</label>
+            <select id="f-order" data-testid="setting-processor-order" value={s.orderName}
+              onChange={(e) => void controller.updateSettings({ orderName: e.target.value as ProcessorOrderName })}>
+              <option value="hf">{t('order.hf')}</option>
+              <option value="temperature-last">{t('order.temperature-last')}</option>
+            </select>
+            <p className="help">{t('settings.order.help')}</p>
+          </div>
+          <NumberField testId="setting-seed" labelKey="settings.seed" helpKey="settings.seed.help" range="0 – 4294967295" value={s.seed} step={1} min={0} integer
+            toPatch={(v) => ({ seed: v })} />
+        </>
+      )}
+      {s.strategy !== 'beam' && (
+        <NumberField testId="setting-repetition-penalty" labelKey="settings.repetitionPenalty" helpKey="settings.repetitionPenalty.help" range="> 0 (1 = off)" value={s.sampling.repetitionPenalty} step={0.05} min={0.05}
+          toPatch={(v) => ({ sampling: { ...s.sampling, repetitionPenalty: v } })} />
+      )}
+      {s.strategy === 'beam' && (
+        <>
+          <NumberField testId="setting-beam-width" labelKey="settings.beamWidth" helpKey="settings.beamWidth.help" range="1 – 8" value={s.beam.beamWidth} step={1} min={1} max={8} integer
+            toPatch={(v) => ({ beam: { ...s.beam, beamWidth: v } })} />
+          <NumberField testId="setting-length-penalty" labelKey="settings.lengthPenalty" helpKey="settings.lengthPenalty.help" range="−5 – 5" value={s.beam.lengthPenalty} step={0.1} min={-5} max={5}
+            toPatch={(v) => {
+              if (Math.abs(v) > 5) throw new RangeError('lengthPenalty');
+              return { beam: { ...s.beam, lengthPenalty: v } };
+            }} />
+          <div className="field">
+            <label htmlFor="f-early">{t('settings.earlyStopping')}</label>
+            <select id="f-early" data-testid="setting-early-stopping" value={s.beam.earlyStopping}
+              onChange={(e) => void controller.updateSettings({ beam: { ...s.beam, earlyStopping: e.target.value as EarlyStopping } })}>
+              <option value="true">true</option>
+              <option value="false">false</option>
+              <option value="never">never</option>
+            </select>
+            <p className="help">{t('settings.earlyStopping.help')}</p>
+          </div>
+          <NumberField testId="setting-repetition-penalty" labelKey="settings.repetitionPenalty" helpKey="settings.repetitionPenalty.help" range="> 0 (1 = off)" value={s.beam.repetitionPenalty} step={0.05} min={0.05}
+            toPatch={(v) => ({ beam: { ...s.beam, repetitionPenalty: v } })} />
+        </>
+      )}
+      <NumberField testId="setting-max-new-tokens" labelKey="settings.maxNewTokens" helpKey="settings.maxNewTokens.help" range={`1 – ${Number.isFinite(room) ? room : '∞'}`} value={s.maxNewTokens} step={1} min={1} integer
+        toPatch={(v) => ({ maxNewTokens: v })}
+        note={Number.isFinite(room) && s.maxNewTokens === room ? <p className="help warn">{t('settings.clamped', { n: room })}</p> : null} />
+      <NumberField testId="setting-top-n" labelKey="settings.topN" helpKey="settings.topN.help" range="1 – 200" value={s.topN} step={1} min={1} max={200} integer
+        toPatch={(v) => ({ topN: v })} />
+    </section>
+  );
+}

@@ -1,0 +1,30 @@
+import { appStore, useApp, type AppError } from '../../store/store.ts';
+import { useT } from '../useT.ts';
+import type { MessageKey } from '../../i18n/en.ts';
+
+/** Every user-facing error, translated by its code. */
+export function ErrorBanner() {
+  const { t } = useT();
+  const error = useApp((s) => s.error);
+  const loadError = useApp((s) => s.loadError);
+  const promptError = useApp((s) => s.promptError);
+  const shown: [AppError, () => void][] = [];
+  if (loadError) shown.push([loadError, () => appStore.setState({ loadError: null })]);
+  if (promptError) shown.push([promptError, () => {}]);
+  if (error) shown.push([error, () => appStore.setState({ error: null })]);
+  if (shown.length === 0) return null;
+  return (
+    <div className="errors">
+      {shown.map(([e, dismiss], i) => (
+        <div key={i} className="error" role="alert" data-testid="error-message" data-code={e.code}>
+          <span>{t(`error.${e.code}` as MessageKey, { message: e.message })}</span>
+          {e !== promptError && (
+            <button type="button" onClick={dismiss}>
+              {t('error.dismiss')}
+            </button>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}

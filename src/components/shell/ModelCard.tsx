@@ -1,0 +1,22 @@
+import { appStore, useApp } from '../../store/store.ts';
+import { useT } from '../useT.ts';
+
+/** The loaded model's card (rendered as plain text: it is untrusted data). */
+export function ModelCard() {
+  const { t } = useT();
+  const show = useApp((s) => s.showCard);
+  const info = useApp((s) => s.info);
+  if (!show || !info) return null;
+  return (
+    <div className="modal" role="dialog" aria-modal="true" aria-label={t('card.title', { id: info.id })}>
+      <div className="modal-body">
+        <h2>{t('card.title', { id: info.id })}</h2>
+        <p className="privacy">{t('app.privacy')}</p>
+        <pre className="card-text">{info.modelCard ?? t('card.none')}</pre>
+        <button type="button" autoFocus onClick={() => appStore.setState({ showCard: false })}>
+          {t('card.close')}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+import { useApp } from '../../store/store.ts';
+import { useT } from '../useT.ts';
+import { formatNumber } from '../format.ts';
+
+/** Model, device, threads and isolation, read from the live worker and page. */
+export function StatusBar() {
+  const { t, locale } = useT();
+  const status = useApp((s) => s.status);
+  const info = useApp((s) => s.info);
+  const progress = useApp((s) => s.progress);
+  const file = useApp((s) => s.progressFile);
+  const forwards = useApp((s) => s.forwardCount);
+  const latency = useApp((s) => s.lastForwardMs);
+  const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
+  const stateLabel = status === 'ready' ? t('model.ready') : status === 'loading' ? t('model.loading', { file }) : status === 'error' ? t('model.error') : t('model.none');
+  return (
+    <footer className="status-bar" aria-label="status">
+      <span data-testid="model-status" data-state={status === 'idle' ? 'loading' : status} data-model={info?.id ?? ''} data-forward-count={forwards}>
+        {t('status.model')}: <strong>{info ? info.id : t('model.none')}</strong> · {stateLabel}
+      </span>
+      {status === 'loading' && (
+        <progress data-testid="model-progress" data-progress={progress} value={progress} max={1} aria-label={stateLabel} />
+      )}
+      <span data-testid="status-device" data-device={info?.device ?? ''}>
+        {t('status.device')}: {info ? (info.device === 'webgpu' ? 'WebGPU' : 'WASM') : '—'}
+        {info ? ` · ${t('status.dtype')}: ${info.dtype}` : ''}
+      </span>
+      <span data-testid="status-threads" data-threads={info?.threads ?? 0}>
+        {t('status.threads')}: {info ? info.threads : '—'}
+      </span>
+      <span data-testid="status-isolation" data-isolated={String(isolated)}>
+        {isolated ? t('status.isolated') : t('status.notIsolated')}
+      </span>
+      <span>
+        {t('status.forwards')}: {forwards} · {t('status.latency')}: {formatNumber(latency, locale, 1)} ms
+      </span>
+      {info?.fallbackReason && <span className="warn">{t('status.fallback', { reason: info.fallbackReason })}</span>}
+    </footer>
+  );
+}

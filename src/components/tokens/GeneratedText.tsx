@@ -1,0 +1,83 @@
+import { useMemo, useState } from 'react';
+import { useApp } from '../../store/store.ts';
+import { controller } from '../../store/controller.ts';
+import { pathTo } from '../../engine/tree.ts';
+import { useT } from '../useT.ts';
+import { formatPercent, sequenceDisplay } from '../format.ts';
+import { TokenChip } from './TokenChip.tsx';
+import { probabilityColor } from '../../charts/scales.ts';
+import type { MessageKey } from '../../i18n/en.ts';
+
+/** The continuation on the current path, tinted by model probability; click a chip to jump there. */
+export function GeneratedText() {
+  const { t, locale } = useT();
+  const tree = useApp((s) => s.tree);
+  const cursor = useApp((s) => s.cursor);
+  const info = useApp((s) => s.info);
+  const [details, setDetails] = useState('');
+  // show the path to the cursor plus the rest of the branch it was on (first-child continuation)
+  const path = useMemo(() => {
+    const p = pathTo(tree, cursor);
+    let id = cursor;
+    while (tree.nodes[id].children.length > 0 && tree.nodes[id].children.length === 1) {
+      id = tree.nodes[id].children[0];
+      p.push(id);
+    }
+    return p.slice(1);
+  }, [tree, cursor]);
+  const shown = useMemo(
+    () => (info ? sequenceDisplay(info, path.map((id) => tree.nodes[id].edge!.tokenId), tree.promptIds) : []),
+    [info, path, tree],
+  );
+  const onPathSet = useMemo(() => new Set(pathTo(tree, cursor)), [tree, cursor]);
+
+  return (
+    <section className="panel generated" aria-labelledby="gen-title">
+      <h2 id="gen-title">{t('gen.title')}</h2>
+      {path.length === 0 && <p className="muted">{t('gen.empty')}</p>}
+      <div className="chip-row" role="list">
+        {info &&
+          path.map((nid, i) => {
+            const e = tree.nodes[nid].edge!;
+            const d = shown[i];
+            const label = `${t('prompt.tokenDetails', { id: e.tokenId, raw: JSON.stringify(info.vocabPieces[e.tokenId]), bytes: d.hex })} · ${t('dist.model')} ${formatPercent(e.prob, locale)} · ${t('dist.final')} ${formatPercent(e.finalProb, locale)} · ${t(`method.${e.method}` as MessageKey)}`;
+            const onPath = onPathSet.has(nid);
+            const stop = tree.nodes[nid].stop;
+            return (
+              <span key={nid} className={onPath ? 'on-path' : 'ahead'} role="listitem">
+                <TokenChip
+                  testId={onPath ? 'generated-token' : 'generated-ahead'}
+                  tokenId={e.tokenId}
+                  text={d.text}
+                  raw={info.vocabPieces[e.tokenId]}
+                  hex={d.hex}
+                  special={info.special[e.tokenId] === 1}
+                  partial={d.partial}
+                  prob={e.prob}
+                  finalProb={e.finalProb}
+                  current={nid === cursor}
+                  label={label}
+                  onSelect={() => void controller.jumpTo(nid)}
+                  onFocusDetails={() => setDetails(label)}
+                />
+                {stop && (
+                  <span className="stop-reason" data-testid="stop-reason" data-reason={stop}>
+                    {t(`gen.stop.${stop}` as MessageKey)}
+                  </span>
+                )}
+              </span>
+            );
+          })}
+      </div>
+      {details && <p className="details muted">{details}</p>}
+      <div className="legend" aria-label={t('gen.legend')}>
+        <span>{t('gen.legend')}:</span>
+        {[0, 0.25, 0.5, 0.75, 1].map((p) => (
+          <span key={p} className="swatch" style={{ background: probabilityColor(p), color: p > 0.55 ? '#fff' : '#111' }}>
+            {formatPercent(p, locale, 0)}
+          </span>
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,93 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useApp } from '../../store/store.ts';
+import { controller } from '../../store/controller.ts';
+import { useT } from '../useT.ts';
+import { sequenceDisplay } from '../format.ts';
+import { TokenChip } from './TokenChip.tsx';
+import { EXAMPLE_PROMPTS } from '../../config.ts';
+
+/** Prompt editor, the prompt as token chips, examples and prompt history. */
+export function PromptPanel() {
+  const { t } = useT();
+  const prompt = useApp((s) => s.prompt);
+  const promptIds = useApp((s) => s.tree.promptIds);
+  const info = useApp((s) => s.info);
+  const history = useApp((s) => s.history);
+  const [draft, setDraft] = useState(prompt);
+  const [details, setDetails] = useState('');
+  const timer = useRef<number | undefined>(undefined);
+
+  useEffect(() => setDraft(prompt), [prompt]);
+
+  const onChange = (text: string) => {
+    setDraft(text);
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => void controller.setPrompt(text), 300);
+  };
+
+  const chips = useMemo(() => (info ? sequenceDisplay(info, promptIds) : []), [info, promptIds]);
+
+  return (
+    <section className="panel prompt-panel" aria-labelledby="prompt-title">
+      <h2 id="prompt-title">{t('prompt.title')}</h2>
+      <textarea
+        data-testid="prompt-input"
+        value={draft}
+        placeholder={t('prompt.placeholder')}
+        rows={3}
+        aria-label={t('prompt.title')}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <div className="examples" aria-label={t('prompt.examples')}>
+        <span>{t('prompt.examples')}:</span>
+        {EXAMPLE_PROMPTS.map((ex) => (
+          <button key={ex.text} type="button" className="example" lang={ex.lang === 'zh' ? 'zh' : 'en'} onClick={() => onChange(ex.text)}>
+            {ex.text}
+          </button>
+        ))}
+      </div>
+      {draft.endsWith(' ') && <p className="warn">{t('prompt.trailingSpace')}</p>}
+      <div className="chip-row" role="list" aria-label={t('prompt.tokens', { count: promptIds.length })}>
+        {info &&
+          chips.map((d, i) => {
+            const id = promptIds[i];
+            const special = info.special[id] === 1;
+            const label = t('prompt.tokenDetails', { id, raw: JSON.stringify(info.vocabPieces[id]), bytes: d.hex }) +
+              (special ? ` · ${t('prompt.special')}` : '') + (d.partial ? ` · ${t('prompt.partial')}` : '');
+            return (
+              <TokenChip
+                key={i}
+                testId="prompt-token"
+                tokenId={id}
+                text={d.text}
+                raw={info.vocabPieces[id]}
+                hex={d.hex}
+                special={special}
+                partial={d.partial}
+                label={label}
+                onFocusDetails={() => setDetails(label)}
+              />
+            );
+          })}
+      </div>
+      <p className="muted token-count">
+        {t('prompt.tokens', { count: promptIds.length })}
+        {details && <span className="details"> · {details}</span>}
+      </p>
+      {history.length > 0 && (
+        <details className="history">
+          <summary>{t('prompt.history')}</summary>
+          <ul>
+            {history.map((h, i) => (
+              <li key={i}>
+                <button type="button" onClick={() => void controller.restoreHistory(i)}>
+                  {h.prompt || '∅'} ({h.tree.nodes.length - 1})
+                </button>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  );
+}

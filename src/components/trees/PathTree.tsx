@@ -1,0 +1,79 @@
+import { useMemo } from 'react';
+import { linkHorizontal } from 'd3';
+import { useApp } from '../../store/store.ts';
+import { controller } from '../../store/controller.ts';
+import { layoutTree } from '../../charts/treeLayout.ts';
+import { pathTo } from '../../engine/tree.ts';
+import { useT } from '../useT.ts';
+import { sequenceDisplay, formatPercent } from '../format.ts';
+import type { MessageKey } from '../../i18n/en.ts';
+
+const link = linkHorizontal<{ source: [number, number]; target: [number, number] }, [number, number]>();
+
+/** Every explored branch as a tree of tokens; the current path highlighted; click a node to jump. */
+export function PathTree() {
+  const { t, locale } = useT();
+  const tree = useApp((s) => s.tree);
+  const cursor = useApp((s) => s.cursor);
+  const info = useApp((s) => s.info);
+  const onPath = useMemo(() => new Set(pathTo(tree, cursor)), [tree, cursor]);
+  const layout = useMemo(() => layoutTree(tree, onPath), [tree, onPath]);
+  if (!info || tree.promptIds.length === 0) return null;
+  const labelOf = (id: number) => {
+    if (id === 0) return t('tree.root');
+    const ids = pathTo(tree, id).slice(1).map((n) => tree.nodes[n].edge!.tokenId);
+    const d = sequenceDisplay(info, ids, tree.promptIds);
+    return d[d.length - 1].text;
+  };
+  return (
+    <section className="panel path-tree" aria-labelledby="tree-title">
+      <h2 id="tree-title">{t('tree.title')}</h2>
+      <div className="scroll">
+        <svg width={layout.width + 40} height={Math.max(60, layout.height)} role="img" aria-label={t('tree.title')}>
+          {layout.links.map((l, i) => (
+            <path
+              key={i}
+              d={link({ source: [l.source.x, l.source.y], target: [l.target.x, l.target.y] }) ?? ''}
+              className={onPath.has(l.target.id) || (l.target.id === -1 && l.target.hiddenIds.some((h) => onPath.has(h))) ? 'link on' : 'link'}
+            />
+          ))}
+          {layout.nodes.map((n) =>
+            n.id === -1 ? (
+              <g key={`h${n.hiddenIds[0]}`} transform={`translate(${n.x},${n.y})`} className="collapsed">
+                <text textAnchor="middle" dy="0.35em">
+                  …
+                </text>
+                <title>{t('tree.hidden', { count: n.hidden })}</title>
+              </g>
+            ) : (
+              <g
+                key={n.id}
+                transform={`translate(${n.x},${n.y})`}
+                data-testid="path-node"
+                data-node-id={n.id}
+                data-current={String(n.id === cursor)}
+                className={`tree-node${onPath.has(n.id) ? ' on' : ''}${n.id === cursor ? ' current' : ''}`}
+                role="button"
+                tabIndex={0}
+                aria-label={`${labelOf(n.id)}${n.id > 0 ? ` · ${formatPercent(tree.nodes[n.id].edge!.prob, locale)} · ${t(`method.${tree.nodes[n.id].edge!.method}` as MessageKey)}` : ''}`}
+                onClick={() => void controller.jumpTo(n.id)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' || e.key === ' ') {
+                    e.preventDefault();
+                    e.stopPropagation();
+                    void controller.jumpTo(n.id);
+                  }
+                }}
+              >
+                <rect x={-24} y={-11} width={48} height={22} rx={5} />
+                <text textAnchor="middle" dy="0.35em">
+                  {labelOf(n.id).slice(0, 6)}
+                </text>
+              </g>
+            ),
+          )}
+        </svg>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,23 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './components/App.tsx';
+import { detectLanguage, initI18n } from './i18n/index.ts';
+import { appStore } from './store/store.ts';
+import { controller } from './store/controller.ts';
+import { EMBEDDED_MODEL, EXAMPLE_PROMPTS } from './config.ts';
+import './styles.css';
+
+const language = detectLanguage(navigator.languages?.length ? navigator.languages : [navigator.language]);
+initI18n(language);
+appStore.setState({ language, prompt: EXAMPLE_PROMPTS[0].text });
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
+
+void controller.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL });
+
+// a handle for end-to-end tests and benchmarks (read-only use)
+(window as unknown as { __app: unknown }).__app = { store: appStore, controller };

@@ -1,0 +1,605 @@
+/**
+ * Actions: everything the UI can ask for, as plain functions over the store and
+ * the worker client. Each writes results to the store as they arrive.
+ */
+import { WorkerClient } from '../worker/client.ts';
+import { EngineError } from '../engine/errors.ts';
+import {
+  addChild,
+  createTree,
+  findReusableChild,
+  getNode,
+  pathTo,
+  sequenceIds,
+  settingsKey,
+  updateNode,
+  type ChoiceMethod,
+  type Edge,
+  type GenerationTree,
+} from '../engine/tree.ts';
+import { processorOrder, validateBeamSettings, validateSamplingSettings, type ProcessorOrderName, type SamplingSettings } from '../engine/settings.ts';
+import type { DrawKey } from '../engine/random.ts';
+import type { DevicePreference, ModelSource, StepChoice } from '../worker/protocol.ts';
+import { appStore, type AppError, type AppState, type AppStore, type SettingsSlice } from './store.ts';
+
+declare const __ORT_PATH__: string;
+
+function toAppError(e: unknown): AppError {
+  if (e instanceof EngineError) return { code: e.code, message: e.message };
+  if (e instanceof RangeError) return { code: 'invalid-setting', message: e.message };
+  return { code: 'unknown', message: e instanceof Error ? e.message : String(e) };
+}
+
+/** The node whose distribution the chart shows: the cursor's parent (how its token was chosen), or the root. */
+export function displayNodeOf(s: Pick<AppState, 'tree' | 'cursor'>): number {
+  const n = s.tree.nodes[s.cursor];
+  return n && n.parent !== null ? n.parent : 0;
+}
+
+/** Settings key of the current strategy (greedy ignores the sampling warpers). */
+export function currentKey(s: AppState): string {
+  if (s.strategy === 'greedy') return settingsKey('greedy', { repetitionPenalty: s.sampling.repetitionPenalty });
+  if (s.strategy === 'beam') return settingsKey('beam', { ...s.beam });
+  return settingsKey('sample', { ...s.sampling, order: s.orderName, seed: s.seed });
+}
+
+function recordKey(s: AppState): string {
+  // the chart in beam mode shows the raw → repetition-penalty stages, like greedy
+  return s.strategy === 'sample' ? currentKey(s) : settingsKey('greedy', { repetitionPenalty: s.strategy === 'beam' ? s.beam.repetitionPenalty : s.sampling.repetitionPenalty });
+}
+
+function stepStrategy(s: AppState): 'greedy' | 'sample' {
+  return s.strategy === 'sample' ? 'sample' : 'greedy';
+}
+
+function stepSettings(s: AppState): SamplingSettings {
+  return s.strategy === 'beam' ? { ...s.sampling, repetitionPenalty: s.beam.repetitionPenalty } : s.sampling;
+}
+
+export class Controller {
+  private client: WorkerClient | null = null;
+  private loadToken = 0;
+  private recentSteps: number[] = [];
+  private readonly store: AppStore;
+  private readonly makeClient: () => WorkerClient;
+
+  constructor(store: AppStore = appStore, makeClient: () => WorkerClient = () => new WorkerClient()) {
+    this.store = store;
+    this.makeClient = makeClient;
+  }
+
+  private get s(): AppState {
+    return this.store.getState();
+  }
+
+  private set(patch: Partial<AppState>): void {
+    this.store.setState(patch);
+  }
+
+  private need(): WorkerClient {
+    if (!this.client) throw new EngineError('model-load', 'no model is loaded');
+    return this.client;
+  }
+
+  // ------------------------------------------------------------------ models
+
+  /**
+   * Loads a model in a fresh worker; the previous model keeps working until the
+   * new one is ready (and stays if loading fails). WebGPU failures retry on WASM.
+   */
+  async loadModel(source: ModelSource, devicePref: DevicePreference = this.s.devicePref, fallbackReason: string | null = null): Promise<void> {
+    const token = ++this.loadToken;
+    const previous = this.client;
+    this.set({ status: 'loading', progress: 0, progressFile: '', loadError: null, devicePref });
+    const c = this.makeClient();
+    this.loading = c;
+    const base = import.meta.env.BASE_URL;
+    try {
+      const msg = await c.request(
+        { type: 'load', source, device: devicePref, ortPath: `${base}${__ORT_PATH__}`, modelsPath: `${base}models/` },
+        ['loaded'],
+        (m) => {
+          if (m.type === 'load-progress' && token === this.loadToken) this.set({ progress: m.progress, progressFile: m.file });
+        },
+      );
+      if (token !== this.loadToken) {
+        c.terminate();
+        return;
+      }
+      this.loading = null;
+      if (previous) {
+        previous.onCrash = null;
+        previous.terminate();
+      }
+      this.client = c;
+      c.onCrash = (reason) => void this.recover(reason);
+      const info = { ...msg.info, fallbackReason };
+      this.set({ status: 'ready', info, source, progress: 1, forwardCount: 0 });
+      await this.setPrompt(this.s.prompt, { keepTree: this.s.tree.promptIds.length > 0 && !!previous && false });
+    } catch (e) {
+      c.onCrash = null;
+      c.terminate();
+      this.loading = null;
+      if (token !== this.loadToken) return;
+      const err = toAppError(e);
+      if (devicePref !== 'wasm' && err.code !== 'model-missing-file' && err.code !== 'model-not-causal-lm' && err.code !== 'cancelled' && /webgpu|gpu/i.test(err.message)) {
+        return this.loadModel(source, 'wasm', err.message);
+      }
+      this.set({ status: previous ? 'ready' : 'error', loadError: err, progress: 0 });
+    }
+  }
+
+  private loading: WorkerClient | null = null;
+
+  /** Cancels a model download in progress (terminates its worker). */
+  cancelLoad(): void {
+    if (!this.loading) return;
+    this.loadToken++;
+    this.loading.onCrash = null;
+    this.loading.terminate();
+    this.loading = null;
+    this.set({ status: this.client ? 'ready' : 'idle', loadError: { code: 'cancelled', message: 'loading cancelled' }, progress: 0 });
+  }
+
+  /** After a worker crash: new worker, same model (WASM if the GPU failed), caches rebuilt on demand; tree and cursor unchanged. */
+  private async recover(reason: string): Promise<void> {
+    const source = this.s.source;
+    if (!source) return;
+    this.client = null;
+    this.set({ error: { code: 'worker-crash', message: reason }, busy: false, playing: false });
+    const pref = this.s.info?.device === 'webgpu' ? 'wasm' : this.s.devicePref;
+    const token = ++this.loadToken;
+    const c = this.makeClient();
+    try {
+      const base = import.meta.env.BASE_URL;
+      const msg = await c.request(
+        { type: 'load', source, device: pref, ortPath: `${base}${__ORT_PATH__}`, modelsPath: `${base}models/` },
+        ['loaded'],
+      );
+      if (token !== this.loadToken) return c.terminate();
+      this.client = c;
+      c.onCrash = (r) => void this.recover(r);
+      this.set({ info: { ...msg.info, fallbackReason: this.s.info?.device === 'webgpu' ? reason : null }, status: 'ready', records: {} });
+      await this.ensureRecord(displayNodeOf(this.s));
+    } catch (e) {
+      c.terminate();
+      this.set({ status: 'error', loadError: toAppError(e) });
+    }
+  }
+
+  // ------------------------------------------------------------------ prompt
+
+  /**
+   * Tokenizes the prompt and starts a new tree (the old one goes to history).
+   * An empty prompt starts from BOS when the model has one; a prompt longer
+   * than the context is refused with a message (never truncated).
+   */
+  async setPrompt(text: string, _opts: { keepTree?: boolean } = {}): Promise<void> {
+    const s = this.s;
+    if (s.tree.nodes.length > 1 && s.prompt !== text) {
+      const entry = { prompt: s.prompt, tree: s.tree, cursor: s.cursor };
+      this.set({ history: [entry, ...s.history.filter((h) => h.prompt !== s.prompt)].slice(0, 20) });
+    }
+    this.set({ prompt: text, promptError: null, error: null, beamRun: null, query: null, playing: false });
+    if (!this.client || !this.s.info) return;
+    const info = this.s.info;
+    let ids: number[];
+    try {
+      ids = (await this.need().request({ type: 'tokenize', text }, ['tokens'])).ids;
+    } catch (e) {
+      this.set({ error: toAppError(e) });
+      return;
+    }
+    if (this.s.prompt !== text) return; // a newer prompt arrived
+    if (ids.length === 0) {
+      if (info.bosTokenId === null) {
+        this.set({ promptError: { code: 'empty-prompt', message: 'empty prompt and no BOS token' }, tree: createTree([]), cursor: 0, records: {} });
+        return;
+      }
+      ids = [info.bosTokenId];
+    }
+    if (ids.length >= info.contextLength) {
+      this.set({
+        promptError: { code: 'context-overflow', message: `${ids.length} tokens; the context holds ${info.contextLength}` },
+        tree: createTree(ids),
+        cursor: 0,
+        records: {},
+      });
+      return;
+    }
+    await this.need().request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
+    this.set({ tree: createTree(ids), cursor: 0, records: {}, stepEntropy: {} });
+    await this.ensureRecord(0);
+  }
+
+  /** Restores an earlier prompt and its tree from history. */
+  async restoreHistory(index: number): Promise<void> {
+    const h = this.s.history[index];
+    if (!h) return;
+    const s = this.s;
+    const history = s.history.filter((_, i) => i !== index);
+    if (s.tree.nodes.length > 1) history.unshift({ prompt: s.prompt, tree: s.tree, cursor: s.cursor });
+    await this.need().request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
+    this.set({ prompt: h.prompt, tree: h.tree, cursor: h.cursor, history, records: {}, beamRun: null });
+    await this.ensureRecord(displayNodeOf(this.s));
+  }
+
+  // ------------------------------------------------------------------ steps
+
+  private drawKey(nodeId: number): DrawKey {
+    const n = getNode(this.s.tree, nodeId);
+    return { seed: this.s.seed, depth: n.depth, reroll: n.rerolls, stream: 0 };
+  }
+
+  private async requestStep(nodeId: number, choose: number | null | 'none'): Promise<{ choice: StepChoice | null }> {
+    const s = this.s;
+    const path = pathTo(s.tree, nodeId);
+    const ids = sequenceIds(s.tree, nodeId);
+    const key = recordKey(s);
+    const t0 = performance.now();
+    const r = await this.need().request(
+      {
+        type: 'step',
+        nodeId,
+        path,
+        ids,
+        strategy: stepStrategy(s),
+        settings: stepSettings(s),
+        topN: s.topN,
+        extraIds: this.s.query?.ids.slice(0, 1) ?? [],
+        drawKey: s.strategy === 'sample' ? this.drawKey(nodeId) : null,
+        choose,
+      },
+      ['step-result'],
+    );
+    const patch: Partial<AppState> = {
+      records: { ...this.s.records, [nodeId]: { key, record: r.record } },
+      forwardCount: r.forwardCount,
+    };
+    if (r.phase !== 'cached') {
+      patch.lastForwardMs = r.forwardMs;
+      const now = performance.now();
+      this.recentSteps = [...this.recentSteps.filter((t) => now - t < 5000), now];
+      patch.tokensPerSec = this.recentSteps.length > 1 ? (this.recentSteps.length - 1) / ((now - this.recentSteps[0]) / 1000) : 1000 / Math.max(1, now - t0);
+    }
+    this.set(patch);
+    return { choice: r.choice };
+  }
+
+  /** Fetches the node's record if it is missing or was computed under other settings (no forward when logits are cached). */
+  async ensureRecord(nodeId: number): Promise<void> {
+    if (!this.client || this.s.promptError || this.s.tree.promptIds.length === 0) return;
+    const rec = this.s.records[nodeId];
+    if (rec && rec.key === recordKey(this.s)) return;
+    try {
+      await this.requestStep(nodeId, 'none');
+    } catch (e) {
+      this.set({ error: toAppError(e) });
+    }
+  }
+
+  /** True when generation can continue from the cursor. */
+  canStep(): boolean {
+    const s = this.s;
+    if (!this.client || s.promptError || s.tree.promptIds.length === 0) return false;
+    const n = s.tree.nodes[s.cursor];
+    return !!n && n.stop !== 'eos' && n.stop !== 'max-length';
+  }
+
+  private addEdge(parentId: number, choice: StepChoice, method: ChoiceMethod, drawKey: DrawKey | null): number {
+    const s = this.s;
+    const key = currentKey(s);
+    const existing =
+      method === 'manual'
+        ? getNode(s.tree, parentId).children.map((c) => s.tree.nodes[c]).find((c) => c.edge!.tokenId === choice.tokenId) ?? null
+        : findReusableChild(s.tree, parentId, { method, settingsKey: key, drawKey });
+    if (existing) return existing.id;
+    const rec = s.records[parentId]?.record;
+    const edge: Edge = {
+      tokenId: choice.tokenId,
+      method,
+      settingsKey: key,
+      drawKey,
+      u: choice.u,
+      prob: choice.prob,
+      finalProb: choice.finalProb,
+      logprob: choice.logprob,
+      rank: choice.rank,
+    };
+    const added = addChild(s.tree, parentId, edge);
+    const id = added.id;
+    const tree = this.markStop(added.tree, id);
+    this.set({ tree, stepEntropy: { ...s.stepEntropy, [id]: rec ? [rec.entropyRawBits, rec.entropyFinalBits] : [NaN, NaN] } });
+    return id;
+  }
+
+  private markStop(tree: GenerationTree, id: number): GenerationTree {
+    const n = getNode(tree, id);
+    const info = this.s.info!;
+    if (info.eosTokenId !== null && n.edge?.tokenId === info.eosTokenId) return updateNode(tree, id, { stop: 'eos' });
+    if (n.depth >= this.s.maxNewTokens || tree.promptIds.length + n.depth >= info.contextLength) return updateNode(tree, id, { stop: 'max-length' });
+    return tree;
+  }
+
+  private announce(): void {
+    const s = this.s;
+    const n = s.tree.nodes[s.cursor];
+    const rec = s.records[displayNodeOf(s)]?.record;
+    if (!n?.edge || !rec) return;
+    this.set({ announcement: `${n.edge.tokenId}|${Array.from(rec.tokenIds.slice(0, 3)).join(',')}` });
+  }
+
+  /** Step ▶: reuse a child made the same way, else compute one. */
+  async stepForward(): Promise<boolean> {
+    if (this.s.busy || !this.canStep()) return false;
+    const s = this.s;
+    if (s.strategy === 'beam') {
+      await this.runBeam();
+      return false;
+    }
+    const from = s.cursor;
+    const method: ChoiceMethod = s.strategy === 'sample' ? 'sampled' : 'greedy';
+    const drawKey = s.strategy === 'sample' ? this.drawKey(from) : null;
+    const reuse = findReusableChild(s.tree, from, { method, settingsKey: currentKey(s), drawKey });
+    this.set({ busy: true, error: null });
+    try {
+      if (s.tree.nodes[from].stop === 'user') this.set({ tree: updateNode(this.s.tree, from, { stop: null }) });
+      if (reuse) {
+        this.set({ cursor: reuse.id });
+        await this.ensureRecord(from);
+      } else {
+        const { choice } = await this.requestStep(from, null);
+        const id = this.addEdge(from, choice!, method, drawKey);
+        this.set({ cursor: id });
+      }
+      this.announce();
+      return this.canStep();
+    } catch (e) {
+      this.set({ error: toAppError(e), playing: false });
+      return false;
+    } finally {
+      this.set({ busy: false });
+    }
+  }
+
+  /** Back ◀: move to the parent, no model call. */
+  stepBack(): void {
+    const n = this.s.tree.nodes[this.s.cursor];
+    if (!n || n.parent === null) return;
+    this.set({ cursor: n.parent });
+    void this.ensureRecord(displayNodeOf(this.s));
+  }
+
+  /** Jump to any node of the tree. */
+  async jumpTo(nodeId: number): Promise<void> {
+    if (!this.s.tree.nodes[nodeId]) return;
+    this.set({ cursor: nodeId });
+    await this.ensureRecord(displayNodeOf(this.s));
+  }
+
+  /** Home: back to the prompt; End: to the deepest node along first children. */
+  jumpHome(): void {
+    void this.jumpTo(0);
+  }
+
+  jumpEnd(): void {
+    let id = this.s.cursor;
+    for (;;) {
+      const kids = this.s.tree.nodes[id].children;
+      if (kids.length === 0) break;
+      id = kids[kids.length - 1];
+    }
+    void this.jumpTo(id);
+  }
+
+  /** Chooses `tokenId` at the step the chart shows (a branch when it differs from the current token). */
+  async chooseToken(tokenId: number): Promise<void> {
+    if (this.s.busy || !this.client) return;
+    const at = displayNodeOf(this.s);
+    this.set({ busy: true, error: null });
+    try {
+      const { choice } = await this.requestStep(at, tokenId);
+      const id = this.addEdge(at, choice!, 'manual', null);
+      this.set({ cursor: id });
+      this.announce();
+    } catch (e) {
+      this.set({ error: toAppError(e) });
+    } finally {
+      this.set({ busy: false });
+    }
+  }
+
+  /** Re-roll this step: a new draw (reroll count + 1) at the step that produced the cursor's token. */
+  async reroll(): Promise<void> {
+    const s = this.s;
+    const n = s.tree.nodes[s.cursor];
+    if (s.busy || !n || n.parent === null || s.strategy !== 'sample') return;
+    const parent = getNode(s.tree, n.parent);
+    this.set({ tree: updateNode(s.tree, parent.id, { rerolls: parent.rerolls + 1 }), cursor: parent.id });
+    await this.stepForward();
+  }
+
+  /** Play/Pause autoplay at the speed setting; pausing marks a user stop. */
+  async togglePlay(): Promise<void> {
+    if (this.s.playing) {
+      this.set({ playing: false });
+      if (this.canStep()) {
+        const n = this.s.tree.nodes[this.s.cursor];
+        if (n.parent !== null) this.set({ tree: updateNode(this.s.tree, n.id, { stop: 'user' }) });
+      }
+      return;
+    }
+    this.set({ playing: true });
+    while (this.s.playing) {
+      const more = await this.stepForward();
+      if (!more) break;
+      await new Promise((r) => setTimeout(r, this.s.speedMs));
+    }
+    this.set({ playing: false });
+  }
+
+  /** Run to end: step until EOS or max new tokens. */
+  async runToEnd(): Promise<void> {
+    this.set({ playing: true });
+    while (this.s.playing && (await this.stepForward()));
+    this.set({ playing: false });
+  }
+
+  /** Reset: a new tree for the same prompt; caches freed. */
+  async reset(): Promise<void> {
+    this.set({ playing: false });
+    const ids = this.s.tree.promptIds;
+    await this.client?.request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
+    this.set({ tree: createTree(ids), cursor: 0, records: {}, stepEntropy: {}, beamRun: null, error: null });
+    await this.ensureRecord(0);
+  }
+
+  // ------------------------------------------------------------------ settings
+
+  /**
+   * Updates settings after validation (the engine validates again); the shown
+   * step is re-rendered from stored logits without a forward pass.
+   * @throws RangeError naming the invalid value
+   */
+  async updateSettings(patch: Partial<SettingsSlice> & { orderName?: ProcessorOrderName }): Promise<void> {
+    const next = { ...this.s, ...patch };
+    if (patch.orderName) next.sampling = { ...next.sampling, order: processorOrder(patch.orderName) };
+    validateSamplingSettings(next.sampling);
+    validateBeamSettings(next.beam);
+    if (!Number.isInteger(next.seed) || next.seed < 0 || next.seed > 0xffffffff) throw new RangeError(`seed must be an integer in [0, 4294967295]: ${next.seed}`);
+    if (!Number.isInteger(next.topN) || next.topN < 1 || next.topN > 200) throw new RangeError(`topN must be an integer in [1, 200]: ${next.topN}`);
+    const ctx = this.s.info?.contextLength ?? 1e9;
+    if (!Number.isInteger(next.maxNewTokens) || next.maxNewTokens < 1) throw new RangeError(`maxNewTokens must be an integer ≥ 1: ${next.maxNewTokens}`);
+    const room = ctx - this.s.tree.promptIds.length;
+    const clamped = Math.min(next.maxNewTokens, Math.max(1, room));
+    this.set({
+      strategy: next.strategy,
+      sampling: next.sampling,
+      orderName: next.orderName,
+      beam: next.beam,
+      seed: next.seed,
+      topN: next.topN,
+      maxNewTokens: clamped,
+    });
+    await this.ensureRecord(displayNodeOf(this.s));
+  }
+
+  // ------------------------------------------------------------------ query
+
+  /** Probability and rank of a typed token or word (as its tokens) at the shown step. */
+  async queryToken(text: string): Promise<void> {
+    if (!this.client || text === '') {
+      this.set({ query: null });
+      return;
+    }
+    try {
+      let ids: number[];
+      const asId = /^#(\d+)$/.exec(text.trim());
+      if (asId) ids = [Number(asId[1])];
+      else ids = (await this.need().request({ type: 'tokenize', text }, ['tokens'])).ids;
+      const vocab = this.s.info!.vocabSize;
+      ids = ids.filter((i) => i >= 0 && i < vocab);
+      if (ids.length === 0) {
+        this.set({ query: { text, ids: [], stats: [] } });
+        return;
+      }
+      const at = displayNodeOf(this.s);
+      const s = this.s;
+      const r = await this.need().request(
+        { type: 'query', nodeId: at, path: pathTo(s.tree, at), ids: sequenceIds(s.tree, at), settings: stepSettings(s), strategy: stepStrategy(s), tokenIds: ids.slice(0, 1) },
+        ['query-result'],
+      );
+      this.set({ query: { text, ids, stats: r.stats } });
+    } catch (e) {
+      this.set({ error: toAppError(e) });
+    }
+  }
+
+  // ------------------------------------------------------------------ beam
+
+  /** Batched beam search from the cursor; steps stream into the beam tree; the best hypothesis joins the tree. */
+  async runBeam(): Promise<void> {
+    const s = this.s;
+    if (s.busy || !this.client) return;
+    const start = s.cursor;
+    const maxNew = Math.max(1, s.maxNewTokens - getNode(s.tree, start).depth);
+    this.set({ busy: true, error: null, beamRun: { startNode: start, steps: [], hypotheses: null, viewStep: 0, greedyIds: [] } });
+    try {
+      const path = pathTo(s.tree, start);
+      const ids = sequenceIds(s.tree, start);
+      const done = await this.need().request(
+        { type: 'beam', nodeId: start, path, ids, settings: s.beam, maxNewTokens: maxNew },
+        ['beam-done'],
+        (m) => {
+          if (m.type !== 'beam-step') return;
+          const run = this.s.beamRun!;
+          this.set({ beamRun: { ...run, steps: [...run.steps, m.record], viewStep: run.steps.length }, forwardCount: m.forwardCount });
+        },
+      );
+      this.set({ forwardCount: done.forwardCount, beamRun: { ...this.s.beamRun!, hypotheses: done.hypotheses } });
+      // greedy continuation for comparison, computed on scratch cache ids
+      const greedy = await this.need().request(
+        { type: 'beam', nodeId: start, path, ids, settings: { ...s.beam, beamWidth: 1 }, maxNewTokens: maxNew },
+        ['beam-done'],
+      );
+      this.set({ beamRun: { ...this.s.beamRun!, greedyIds: greedy.hypotheses[0]?.tokens ?? [] }, forwardCount: greedy.forwardCount });
+      // the best hypothesis becomes a path of beam edges in the tree
+      const best = done.hypotheses[0];
+      if (best) {
+        let at = start;
+        let prev = 0;
+        const steps = this.s.beamRun!.steps;
+        best.tokens.forEach((tok, i) => {
+          const cand = steps[i]?.candidates.find((c) => c.tokenId === tok && steps[i].beams[c.parentBeam]?.tokens.join() === best.tokens.slice(0, i).join());
+          const cum = cand ? cand.sumLogprobs : prev;
+          const logprob = cum - prev;
+          prev = cum;
+          const existing = getNode(this.s.tree, at).children.map((c) => this.s.tree.nodes[c]).find((c) => c.edge!.tokenId === tok);
+          if (existing) {
+            at = existing.id;
+            return;
+          }
+          const edge: Edge = { tokenId: tok, method: 'beam', settingsKey: currentKey(this.s), drawKey: null, u: null, prob: Math.exp(logprob), finalProb: Math.exp(logprob), logprob, rank: 0 };
+          const r = addChild(this.s.tree, at, edge);
+          this.set({ tree: this.markStop(r.tree, r.id) });
+          at = r.id;
+        });
+        this.set({ cursor: at });
+        await this.ensureRecord(displayNodeOf(this.s));
+      }
+    } catch (e) {
+      this.set({ error: toAppError(e) });
+    } finally {
+      this.set({ busy: false });
+    }
+  }
+
+  setBeamViewStep(step: number): void {
+    const run = this.s.beamRun;
+    if (!run) return;
+    this.set({ beamRun: { ...run, viewStep: Math.max(0, Math.min(run.steps.length - 1, step)) } });
+  }
+
+  // ------------------------------------------------------------------ teacher forcing
+
+  /** Teacher forcing: scores every position of a text in one parallel pass (windows when longer than the context). */
+  async scoreText(text: string): Promise<void> {
+    if (!this.client || text.trim() === '') return;
+    this.set({ busy: true, error: null });
+    try {
+      const r = await this.need().request({ type: 'score-text', text }, ['score-result']);
+      this.set({ tf: { text, tokens: r.tokens, windows: r.windows }, forwardCount: r.forwardCount });
+    } catch (e) {
+      this.set({ error: toAppError(e) });
+    } finally {
+      this.set({ busy: false });
+    }
+  }
+
+  /** Live tensors and counters from the worker (tests and benchmarks). */
+  async stats() {
+    return this.need().request({ type: 'stats' }, ['stats-result']);
+  }
+}
+
+export const controller = new Controller();

@@ -1,0 +1,163 @@
+/**
+ * The model worker: a thin adapter from protocol messages to ModelSession.
+ * The only place (with session.ts) that touches transformers.js in the browser.
+ */
+import { env } from '@huggingface/transformers';
+import { ModelSession, relativePath } from './session.ts';
+import { EngineError } from '../engine/errors.ts';
+import type { Device, ModelInfo, ModelSource, WorkerRequest, WorkerResponse } from './protocol.ts';
+
+const scope = self as unknown as {
+  postMessage(msg: WorkerResponse, transfer?: Transferable[]): void;
+  onmessage: ((ev: MessageEvent<WorkerRequest>) => void) | null;
+  location: Location;
+  crossOriginIsolated: boolean;
+};
+
+let ms: ModelSession | null = null;
+
+function post(msg: WorkerResponse, transfer: Transferable[] = []): void {
+  scope.postMessage(msg, transfer);
+}
+
+function fail(id: number, e: unknown): void {
+  if (e instanceof EngineError) post({ type: 'error', id, code: e.code, message: e.message });
+  else if (e instanceof RangeError) post({ type: 'error', id, code: 'invalid-setting', message: e.message });
+  else post({ type: 'error', id, code: 'unknown', message: e instanceof Error ? e.message : String(e) });
+}
+
+async function chooseDevice(pref: 'auto' | 'webgpu' | 'wasm'): Promise<{ device: Device; shaderF16: boolean }> {
+  if (pref === 'wasm') return { device: 'wasm', shaderF16: false };
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu;
+  const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+  if (!adapter) {
+    if (pref === 'webgpu') throw new EngineError('model-load', 'WebGPU is not available in this browser (no adapter)');
+    return { device: 'wasm', shaderF16: false };
+  }
+  return { device: 'webgpu', shaderF16: adapter.features.has('shader-f16') };
+}
+
+async function sha256Hex(parts: ArrayBuffer[]): Promise<string> {
+  const hashes = await Promise.all(parts.map((p) => crypto.subtle.digest('SHA-256', p)));
+  const joined = new Uint8Array(hashes.length * 32);
+  hashes.forEach((h, i) => joined.set(new Uint8Array(h), i * 32));
+  const all = await crypto.subtle.digest('SHA-256', joined);
+  return Array.from(new Uint8Array(all), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Model card text and a SHA-256 over config.json, tokenizer.json and the ONNX file. */
+async function describeSource(source: ModelSource, modelsPath: string, info: ModelInfo): Promise<void> {
+  const onnxName = `onnx/model${info.dtype === 'fp32' ? '' : info.dtype === 'q8' ? '_quantized' : `_${info.dtype}`}.onnx`;
+  const names = ['config.json', 'tokenizer.json', onnxName];
+  try {
+    if (source.kind === 'folder') {
+      const files = new Map(source.files.map((f) => [relativePath(f), f]));
+      const card = files.get('README.md');
+      info.modelCard = card ? await card.text() : null;
+      const parts = await Promise.all(names.map((n) => files.get(n)?.arrayBuffer() ?? Promise.resolve(new ArrayBuffer(0))));
+      info.fingerprint = await sha256Hex(parts);
+    } else if (source.kind === 'embedded') {
+      const base = new URL(`${modelsPath}${source.name}/`, scope.location.href);
+      const card = await fetch(new URL('README.md', base));
+      info.modelCard = card.ok ? await card.text() : null;
+      const parts = await Promise.all(names.map(async (n) => (await fetch(new URL(n, base))).arrayBuffer()));
+      info.fingerprint = await sha256Hex(parts);
+    } else {
+      const host = source.host ?? 'https://huggingface.co/';
+      const card = await fetch(`${host}${source.modelId}/resolve/${source.revision ?? 'main'}/README.md`).catch(() => null);
+      info.modelCard = card && card.ok ? await card.text() : null;
+    }
+  } catch {
+    // the card and fingerprint are optional extras; a model without them still works
+  }
+}
+
+async function load(msg: Extract<WorkerRequest, { type: 'load' }>): Promise<void> {
+  const { device, shaderF16 } = await chooseDevice(msg.device);
+  const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
+  const ortBase = new URL(msg.ortPath, scope.location.href).href;
+  // plain build for WASM (compiles ~2x faster); asyncify build for WebGPU
+  const flavour = device === 'webgpu' ? '.asyncify' : '';
+  if (onnx.wasm) {
+    onnx.wasm.wasmPaths = {
+      mjs: `${ortBase}ort-wasm-simd-threaded${flavour}.mjs`,
+      wasm: `${ortBase}ort-wasm-simd-threaded${flavour}.wasm`,
+    };
+    const cores = navigator.hardwareConcurrency || 1;
+    onnx.wasm.numThreads = scope.crossOriginIsolated ? Math.max(1, Math.min(4, Math.ceil(cores / 2))) : 1;
+  }
+  const next = await ModelSession.load(msg.source, {
+    device,
+    shaderF16,
+    modelsPath: msg.modelsPath,
+    progress: (p) => post({ type: 'load-progress', id: msg.id, ...p }),
+  });
+  await describeSource(msg.source, msg.modelsPath, next.info);
+  if (ms) await ms.release();
+  ms = next;
+  post({ type: 'loaded', id: msg.id, info: ms.info });
+}
+
+function need(): ModelSession {
+  if (!ms) throw new EngineError('model-load', 'no model is loaded');
+  return ms;
+}
+
+scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
+  const msg = ev.data;
+  try {
+    switch (msg.type) {
+      case 'load':
+        await load(msg);
+        break;
+      case 'cancel-load':
+        // cancelling terminates this worker from the client; nothing to do here
+        break;
+      case 'tokenize':
+        post({ type: 'tokens', id: msg.id, ids: need().tokenize(msg.text) });
+        break;
+      case 'step': {
+        const s = need();
+        const r = await s.step(msg);
+        const rec = r.record;
+        post(
+          { type: 'step-result', id: msg.id, nodeId: msg.nodeId, record: rec, choice: r.choice, forwardCount: s.forwardCount, forwardMs: r.ms, phase: r.phase },
+          [rec.tokenIds.buffer, rec.logits.buffer, rec.stageProbs.buffer, rec.kept.buffer, rec.restMass.buffer, rec.removedAt.buffer],
+        );
+        break;
+      }
+      case 'query':
+        post({ type: 'query-result', id: msg.id, nodeId: msg.nodeId, stats: await need().query(msg) });
+        break;
+      case 'beam': {
+        const s = need();
+        const hyps = await s.beam(msg, (record) => post({ type: 'beam-step', id: msg.id, record, forwardCount: s.forwardCount }));
+        post({ type: 'beam-done', id: msg.id, hypotheses: hyps, forwardCount: s.forwardCount });
+        break;
+      }
+      case 'score-text': {
+        const s = need();
+        const r = await s.scoreText(msg.text);
+        post({ type: 'score-result', id: msg.id, tokens: r.tokens, windows: r.windows, forwardCount: s.forwardCount });
+        break;
+      }
+      case 'forget':
+        need().forget(msg.nodeIds);
+        post({ type: 'done', id: msg.id });
+        break;
+      case 'stats':
+        post({ type: 'stats-result', id: msg.id, ...need().stats() });
+        break;
+      case 'crash-for-test':
+        // lets tests exercise crash recovery: an uncaught error in a timer kills nothing, so close the worker
+        self.close();
+        break;
+      default: {
+        const never: never = msg;
+        throw new Error(`unknown message ${JSON.stringify(never)}`);
+      }
+    }
+  } catch (e) {
+    fail(msg.id, e);
+  }
+};
