@@ -115,7 +115,7 @@ export class Controller {
       c.onCrash = (reason) => void this.recover(reason);
       const info = { ...msg.info, fallbackReason };
       this.set({ status: 'ready', info, source, progress: 1, forwardCount: 0 });
-      await this.setPrompt(this.s.prompt, { keepTree: this.s.tree.promptIds.length > 0 && !!previous && false });
+      await this.setPrompt(this.s.prompt, { force: true });
     } catch (e) {
       c.onCrash = null;
       c.terminate();
@@ -174,8 +174,10 @@ export class Controller {
    * An empty prompt starts from BOS when the model has one; a prompt longer
    * than the context is refused with a message (never truncated).
    */
-  async setPrompt(text: string, _opts: { keepTree?: boolean } = {}): Promise<void> {
+  async setPrompt(text: string, opts: { force?: boolean } = {}): Promise<void> {
     const s = this.s;
+    // the same prompt again (e.g. a debounced edit that ended where it started) keeps the tree
+    if (s.prompt === text && s.tree.promptIds.length > 0 && s.info && !opts.force) return;
     if (s.tree.nodes.length > 1 && s.prompt !== text) {
       const entry = { prompt: s.prompt, tree: s.tree, cursor: s.cursor };
       this.set({ history: [entry, ...s.history.filter((h) => h.prompt !== s.prompt)].slice(0, 20) });
