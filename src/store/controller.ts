@@ -19,6 +19,7 @@ import {
 } from '../engine/tree.ts';
 import { processorOrder, validateBeamSettings, validateSamplingSettings, type ProcessorOrderName, type SamplingSettings } from '../engine/settings.ts';
 import type { DrawKey } from '../engine/random.ts';
+import type { DistributionRecord } from '../engine/distribution.ts';
 import type { DevicePreference, ModelSource, StepChoice } from '../worker/protocol.ts';
 import { appStore, type AppError, type AppState, type AppStore, type SettingsSlice } from './store.ts';
 
@@ -187,7 +188,7 @@ export class Controller {
     const info = this.s.info;
     let ids: number[];
     try {
-      ids = (await this.need().request({ type: 'tokenize', text }, ['tokens'])).ids;
+      ids = (await this.need().request({ type: 'tokenize', text, addSpecialTokens: true }, ['tokens'])).ids;
     } catch (e) {
       this.set({ error: toAppError(e) });
       return;
@@ -498,7 +499,7 @@ export class Controller {
       let ids: number[];
       const asId = /^#(\d+)$/.exec(text.trim());
       if (asId) ids = [Number(asId[1])];
-      else ids = (await this.need().request({ type: 'tokenize', text }, ['tokens'])).ids;
+      else ids = (await this.need().request({ type: 'tokenize', text, addSpecialTokens: false }, ['tokens'])).ids;
       const vocab = this.s.info!.vocabSize;
       ids = ids.filter((i) => i >= 0 && i < vocab);
       if (ids.length === 0) {
@@ -596,6 +597,24 @@ export class Controller {
     } finally {
       this.set({ busy: false });
     }
+  }
+
+  private scratch = 0;
+
+  /**
+   * The distribution of a fresh prefill over `ids` (no cache reuse, tree untouched), on a scratch
+   * cache id that is dropped afterwards. For consistency checks in tests and benchmarks.
+   */
+  async freshRecord(ids: number[]): Promise<DistributionRecord> {
+    const id = -1 - this.scratch++;
+    const s = this.s;
+    const r = await this.need().request(
+      { type: 'step', nodeId: id, path: [id], ids, strategy: stepStrategy(s), settings: stepSettings(s), topN: s.topN, extraIds: [], drawKey: null, choose: 'none' },
+      ['step-result'],
+    );
+    await this.need().request({ type: 'forget', nodeIds: [id] }, ['done']);
+    this.set({ forwardCount: r.forwardCount });
+    return r.record;
   }
 
   /** Live tensors and counters from the worker (tests and benchmarks). */

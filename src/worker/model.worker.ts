@@ -114,7 +114,7 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
         // cancelling terminates this worker from the client; nothing to do here
         break;
       case 'tokenize':
-        post({ type: 'tokens', id: msg.id, ids: need().tokenize(msg.text) });
+        post({ type: 'tokens', id: msg.id, ids: need().tokenize(msg.text, msg.addSpecialTokens) });
         break;
       case 'step': {
         const s = need();

@@ -89,7 +89,7 @@ export interface BeamStepRecord {
 export type WorkerRequest =
   | { type: 'load'; id: number; source: ModelSource; device: DevicePreference; ortPath: string; modelsPath: string }
   | { type: 'cancel-load'; id: number }
-  | { type: 'tokenize'; id: number; text: string }
+  | { type: 'tokenize'; id: number; text: string; addSpecialTokens: boolean }
   | {
       type: 'step';
       id: number;

@@ -57,6 +57,7 @@ export type StepRequest = Extract<WorkerRequest, { type: 'step' }>;
 export type BeamRequest = Extract<WorkerRequest, { type: 'beam' }>;
 
 const LOGITS_LRU = 64;
+let folderLoads = 0;
 
 function toFloat32(data: unknown): Float32Array {
   if (data instanceof Float32Array) return data;
@@ -133,6 +134,7 @@ export class ModelSession {
     const files = source.kind === 'folder' ? new Map(source.files.map((f) => [relativePath(f), f])) : null;
     let name: string;
     const savedFetch = env.fetch;
+    const savedUseFS = env.useFS;
     // Cache Storage only for hub downloads; embedded and folder files are already local
     env.useBrowserCache = source.kind === 'hub' && typeof caches !== 'undefined';
     if (source.kind === 'embedded') {
@@ -159,13 +161,16 @@ export class ModelSession {
       }
       env.allowLocalModels = true;
       env.allowRemoteModels = false;
-      env.localModelPath = '/__local_folder__/';
+      env.useFS = false; // files come from the File objects through env.fetch, also under Node
+      // a fresh prefix per load: transformers.js memoizes files by URL, and a re-picked folder may have changed
+      const prefix = `/__local_folder__/${++folderLoads}/`;
+      env.localModelPath = prefix;
       name = source.name;
       env.fetch = (async (input: RequestInfo | URL) => {
         const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-        const at = url.indexOf(`/__local_folder__/${source.name}/`);
+        const at = url.indexOf(`${prefix}${source.name}/`);
         if (at < 0) return savedFetch(input as never);
-        const rel = decodeURIComponent(url.slice(at + `/__local_folder__/${source.name}/`.length));
+        const rel = decodeURIComponent(url.slice(at + `${prefix}${source.name}/`.length));
         const file = files!.get(rel);
         if (!file) return new Response('not found', { status: 404, statusText: 'Not Found' });
         return new Response(file, { status: 200, headers: { 'content-length': String(file.size) } });
@@ -178,6 +183,12 @@ export class ModelSession {
         }
       };
       const config = (await AutoConfig.from_pretrained(name, { progress_callback })) as unknown as Record<string, unknown>;
+      if (!isCausalConfig(config)) {
+        throw new EngineError(
+          'model-not-causal-lm',
+          `${name}: not a causal language model (model_type ${String(config['model_type'])}, architectures ${JSON.stringify(config['architectures'] ?? [])})`,
+        );
+      }
       const jsConfig = (config['transformers.js_config'] ?? {}) as { dtype?: string };
       const dtype =
         opts.dtype ?? jsConfig.dtype ?? (opts.device === 'webgpu' ? (opts.shaderF16 ? 'fp16' : 'fp32') : 'q8');
@@ -254,6 +265,7 @@ export class ModelSession {
       throw describeLoadError(e, source);
     } finally {
       env.fetch = savedFetch;
+      env.useFS = savedUseFS;
     }
   }
 
@@ -264,9 +276,12 @@ export class ModelSession {
     return next;
   }
 
-  /** Token ids of a text, without special tokens added. */
-  tokenize(text: string): number[] {
-    return (this.tokenizer as unknown as { encode(t: string, o: object): number[] }).encode(text, { add_special_tokens: false });
+  /**
+   * Token ids of a text. With `addSpecialTokens` the tokenizer's post-processor adds what the model
+   * expects around a text (e.g. Llama's BOS `<s>`); GPT-2-style tokenizers add nothing.
+   */
+  tokenize(text: string, addSpecialTokens = false): number[] {
+    return (this.tokenizer as unknown as { encode(t: string, o: object): number[] }).encode(text, { add_special_tokens: addSpecialTokens });
   }
 
   /** Decodes ids to text exactly (no clean-up). */
@@ -612,10 +627,7 @@ export class ModelSession {
    */
   scoreText(text: string): Promise<{ tokens: ScoredToken[]; windows: number }> {
     return this.enqueue(async () => {
-      let ids = this.tokenize(text);
-      if (this.info.bosTokenId !== null && this.info.bosTokenId !== this.info.eosTokenId && ids[0] !== this.info.bosTokenId) {
-        ids = [this.info.bosTokenId, ...ids];
-      }
+      const ids = this.tokenize(text, true);
       const out: ScoredToken[] = ids.map((id) => ({ tokenId: id, prob: null, rank: null, entropyBits: null, top: [] }));
       const C = this.info.contextLength;
       const V = this.info.vocabSize;
@@ -680,6 +692,15 @@ export class ModelSession {
     this.forget('all');
     await this.model.dispose();
   }
+}
+
+const NOT_CAUSAL_TYPES = new Set(['bert', 'roberta', 'distilbert', 'albert', 'electra', 'deberta', 'deberta-v2', 'xlm-roberta', 'mpnet', 'camembert', 'clip', 'vit', 'whisper', 't5', 'bart', 'marian', 'm2m_100', 'wav2vec2']);
+
+/** A decoder-only LM: architectures ending in ForCausalLM / LMHeadModel, or a model_type not known to be something else. */
+function isCausalConfig(config: Record<string, unknown>): boolean {
+  const arch = config['architectures'];
+  if (Array.isArray(arch) && arch.length > 0) return arch.some((a) => typeof a === 'string' && /(ForCausalLM|LMHeadModel)$/.test(a));
+  return !NOT_CAUSAL_TYPES.has(String(config['model_type']));
 }
 
 function isNode(): boolean {
