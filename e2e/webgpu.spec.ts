@@ -18,12 +18,17 @@ test('WebGPU: branch twice from one node; both children equal a fresh forward', 
   const compare = async () => {
     // the cursor's own next-token distribution via its KV snapshot vs a fresh prefill of the same ids
     return page.evaluate(async () => {
-      const w = window as unknown as { __app: { store: { getState(): any }; controller: any } };
+      type Rec = { tokenIds: Int32Array; stageProbs: Float64Array };
+      type Node = { id: number; parent: number | null; edge: { tokenId: number } };
+      type State = { tree: { promptIds: number[]; nodes: Node[] }; cursor: number; records: Record<number, { record: Rec }> };
+      const w = window as unknown as {
+        __app: { store: { getState(): State }; controller: { ensureRecord(id: number): Promise<void>; freshRecord(ids: number[]): Promise<Rec> } };
+      };
       const st = w.__app.store.getState();
       const { tree, cursor } = st;
       const ids = [...tree.promptIds];
       const path: number[] = [];
-      for (let n = tree.nodes[cursor]; n; n = n.parent === null ? undefined : tree.nodes[n.parent]) path.unshift(n.id);
+      for (let n: Node | undefined = tree.nodes[cursor]; n; n = n.parent === null ? undefined : tree.nodes[n.parent]) path.unshift(n.id);
       for (const id of path.slice(1)) ids.push(tree.nodes[id].edge.tokenId);
       await w.__app.controller.ensureRecord(cursor);
       const viaCache = w.__app.store.getState().records[cursor].record;
