@@ -57,9 +57,20 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
   order: HF_ORDER,
 };
 
-/** Sampling settings that turn the pipeline into greedy decoding (argmax after repetition penalty). */
+/**
+ * Settings that turn the pipeline into greedy decoding: repetition penalty, then temperature 0
+ * (argmax, lowest id on ties) as the only other stage.
+ */
 export function greedySettings(s: SamplingSettings): SamplingSettings {
-  return { ...s, temperature: 0, topK: 0, topP: 1, minP: 0 };
+  return { ...s, temperature: 0, topK: 0, topP: 1, minP: 0, order: ['temperature'] };
+}
+
+/**
+ * The stages a beam-search step shows: raw → repetition penalty (the scores beams rank by, as
+ * probabilities); no temperature or filters, as in HF beam search.
+ */
+export function beamRecordSettings(repetitionPenalty: number): SamplingSettings {
+  return { temperature: 1, topK: 0, topP: 1, minP: 0, repetitionPenalty, order: [] };
 }
 
 /**

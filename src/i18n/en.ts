@@ -93,6 +93,7 @@ export const en = {
   'stage.raw': 'raw',
   'stage.repetitionPenalty': 'repetition penalty',
   'stage.temperature': 'temperature',
+  'stage.greedy': 'greedy: T = 0 (argmax)',
   'stage.topK': 'top-k',
   'stage.topP': 'top-p',
   'stage.minP': 'min-p',

@@ -95,6 +95,7 @@ export const zhHans: Messages = {
   'stage.raw': '原始',
   'stage.repetitionPenalty': '重复惩罚',
   'stage.temperature': '温度',
+  'stage.greedy': '贪心：T = 0（取最大）',
   'stage.topK': 'top-k',
   'stage.topP': 'top-p',
   'stage.minP': 'min-p',

@@ -95,6 +95,7 @@ export const zhHant: Messages = {
   'stage.raw': '原始',
   'stage.repetitionPenalty': '重複懲罰',
   'stage.temperature': '溫度',
+  'stage.greedy': '貪婪：T = 0（取最大）',
   'stage.topK': 'top-k',
   'stage.topP': 'top-p',
   'stage.minP': 'min-p',

@@ -17,7 +17,7 @@ import {
   type Edge,
   type GenerationTree,
 } from '../engine/tree.ts';
-import { processorOrder, validateBeamSettings, validateSamplingSettings, type ProcessorOrderName, type SamplingSettings } from '../engine/settings.ts';
+import { processorOrder, validateBeamSettings, validateSamplingSettings, type ProcessorOrderName, type SamplingSettings, type Strategy } from '../engine/settings.ts';
 import type { DrawKey } from '../engine/random.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
 import type { DevicePreference, ModelSource, StepChoice } from '../worker/protocol.ts';
@@ -45,12 +45,11 @@ export function currentKey(s: AppState): string {
 }
 
 function recordKey(s: AppState): string {
-  // the chart in beam mode shows the raw → repetition-penalty stages, like greedy
-  return s.strategy === 'sample' ? currentKey(s) : settingsKey('greedy', { repetitionPenalty: s.strategy === 'beam' ? s.beam.repetitionPenalty : s.sampling.repetitionPenalty });
+  return currentKey(s);
 }
 
-function stepStrategy(s: AppState): 'greedy' | 'sample' {
-  return s.strategy === 'sample' ? 'sample' : 'greedy';
+function stepStrategy(s: AppState): Strategy {
+  return s.strategy;
 }
 
 function stepSettings(s: AppState): SamplingSettings {

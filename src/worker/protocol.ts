@@ -99,7 +99,7 @@ export type WorkerRequest =
       path: number[];
       /** Prompt + generated ids of nodeId. */
       ids: number[];
-      strategy: Exclude<Strategy, 'beam'>;
+      strategy: Strategy;
       settings: SamplingSettings;
       topN: number;
       extraIds: number[];
@@ -108,7 +108,7 @@ export type WorkerRequest =
       /** Choose this token instead of the strategy's choice; null = the strategy chooses; 'none' = no choice (distribution only). */
       choose: number | null | 'none';
     }
-  | { type: 'query'; id: number; nodeId: number; path: number[]; ids: number[]; settings: SamplingSettings; strategy: Exclude<Strategy, 'beam'>; tokenIds: number[] }
+  | { type: 'query'; id: number; nodeId: number; path: number[]; ids: number[]; settings: SamplingSettings; strategy: Strategy; tokenIds: number[] }
   | {
       type: 'beam';
       id: number;

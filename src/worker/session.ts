@@ -9,7 +9,7 @@ import { finalProbs, recordDistribution, runProcessors, tokenStat, type Distribu
 import { argmaxToken, sampleToken } from '../engine/sampling.ts';
 import { drawUniform } from '../engine/random.ts';
 import { beamLogprobs, beamStep, initialBeamState, type BeamHypothesis } from '../engine/beam.ts';
-import { greedySettings, validateBeamSettings, validateSamplingSettings } from '../engine/settings.ts';
+import { beamRecordSettings, greedySettings, validateBeamSettings, validateSamplingSettings, type SamplingSettings, type Strategy } from '../engine/settings.ts';
 import { EngineError } from '../engine/errors.ts';
 import { logSoftmax } from '../engine/softmax.ts';
 import { rankOf, topIndices } from '../engine/order.ts';
@@ -467,8 +467,7 @@ export class ModelSession {
     return this.enqueue(async () => {
       validateSamplingSettings(req.settings);
       const { logits, ms, phase } = await this.logitsAt(req.path, req.ids);
-      const settings = req.strategy === 'greedy' ? greedySettings(req.settings) : req.settings;
-      const stages = runProcessors(logits, req.ids, settings);
+      const stages = runProcessors(logits, req.ids, effectiveSettings(req.strategy, req.settings));
       const probs = finalProbs(stages);
       let choice: StepChoice | null = null;
       if (req.choose !== 'none') {
@@ -481,6 +480,8 @@ export class ModelSession {
         } else if (req.strategy === 'greedy') {
           tokenId = argmaxToken(probs).tokenId;
           method = 'greedy';
+        } else if (req.strategy === 'beam') {
+          throw new EngineError('invalid-setting', 'beam search chooses through a beam request');
         } else {
           if (!req.drawKey) throw new EngineError('invalid-setting', 'sampling needs a draw key');
           u = drawUniform(req.drawKey);
@@ -501,8 +502,7 @@ export class ModelSession {
   query(req: Extract<WorkerRequest, { type: 'query' }>) {
     return this.enqueue(async () => {
       const { logits } = await this.logitsAt(req.path, req.ids);
-      const settings = req.strategy === 'greedy' ? greedySettings(req.settings) : req.settings;
-      const stages = runProcessors(logits, req.ids, settings);
+      const stages = runProcessors(logits, req.ids, effectiveSettings(req.strategy, req.settings));
       return req.tokenIds.map((id) => tokenStat(stages, id));
     });
   }
@@ -701,6 +701,13 @@ function isCausalConfig(config: Record<string, unknown>): boolean {
   const arch = config['architectures'];
   if (Array.isArray(arch) && arch.length > 0) return arch.some((a) => typeof a === 'string' && /(ForCausalLM|LMHeadModel)$/.test(a));
   return !NOT_CAUSAL_TYPES.has(String(config['model_type']));
+}
+
+/** The processor chain a strategy's records show (greedy: T = 0; beam: raw → repetition penalty). */
+function effectiveSettings(strategy: Strategy, s: SamplingSettings): SamplingSettings {
+  if (strategy === 'greedy') return greedySettings(s);
+  if (strategy === 'beam') return beamRecordSettings(s.repetitionPenalty);
+  return s;
 }
 
 function isNode(): boolean {

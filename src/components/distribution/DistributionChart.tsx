@@ -26,6 +26,7 @@ export function DistributionChart() {
   const stageSel = useApp((s) => s.stage);
   const showLogprob = useApp((s) => s.showLogprob);
   const topN = useApp((s) => s.topN);
+  const greedy = useApp((s) => s.strategy === 'greedy');
   const busy = useApp((s) => s.busy);
   const [focusRow, setFocusRow] = useState<number | null>(null);
   const rec = stored?.record;
@@ -47,7 +48,8 @@ export function DistributionChart() {
   if (!info) return <section className="panel dist" aria-label={t('dist.title')} />;
   const title = node === 0 && !cursorEdge ? t('dist.root') : t('dist.stepOf', { step: depth, n: depth });
   const chosenId = cursorEdge?.tokenId ?? null;
-  const stageName = (i: number) => (rec ? t(`stage.${rec.stages[i]}` as MessageKey) : '');
+  const stageName = (i: number) =>
+    rec ? t(greedy && rec.stages[i] === 'temperature' ? 'stage.greedy' : (`stage.${rec.stages[i]}` as MessageKey)) : '';
 
   return (
     <section className="panel dist" aria-labelledby="dist-title">
@@ -180,7 +182,7 @@ function Bars({ rec, view, chosenId, showLogprob, stageName }: BarsProps) {
               onClick={() => void controller.chooseToken(id)}
             >
               <span className={`tok${lab.special ? ' special' : ''}${lab.partial ? ' partial' : ''}`}>{lab.label}</span>
-              <svg width={BAR_WIDTH} height={18} aria-hidden="true" className="bar-svg">
+              <svg viewBox={`0 0 ${BAR_WIDTH} 18`} preserveAspectRatio="none" height={18} aria-hidden="true" className="bar-svg">
                 <rect className="bar-model" x={0} y={1} width={Math.max(0, wModel)} height={16} />
                 <rect className="bar-final" x={0} y={5} width={Math.max(0, wStage)} height={8} />
               </svg>
