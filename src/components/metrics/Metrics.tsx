@@ -24,7 +24,7 @@ export function Metrics() {
   return (
     <section className="panel metrics" aria-labelledby="metrics-title">
       <h2 id="metrics-title">{t('metrics.title')}</h2>
-XX
+      <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" width="100%" height={H} role="img" aria-label={`${t('metrics.entropy')} / ${t('metrics.chosenProb')}`} className="metric-chart">
         <path d={seriesPath(ent, W, H, maxEnt)} className="series entropy" />
         <path d={seriesPath(probs, W, H, 1)} className="series prob" />
       </svg>
