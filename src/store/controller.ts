@@ -88,6 +88,10 @@ export class Controller {
    * new one is ready (and stays if loading fails). WebGPU failures retry on WASM.
    */
   async loadModel(source: ModelSource, devicePref: DevicePreference = this.s.devicePref, fallbackReason: string | null = null): Promise<void> {
+    if (source.kind === 'hub' && !source.host && typeof location !== 'undefined') {
+      const host = new URLSearchParams(location.search).get('hubHost');
+      if (host) source = { ...source, host: host.endsWith('/') ? host : `${host}/` };
+    }
     const token = ++this.loadToken;
     const previous = this.client;
     this.set({ status: 'loading', progress: 0, progressFile: '', loadError: null, devicePref });
@@ -122,9 +126,11 @@ export class Controller {
       this.loading = null;
       if (token !== this.loadToken) return;
       const err = toAppError(e);
-      if (devicePref !== 'wasm' && err.code !== 'model-missing-file' && err.code !== 'model-not-causal-lm' && err.code !== 'cancelled' && /webgpu|gpu/i.test(err.message)) {
-        return this.loadModel(source, 'wasm', err.message);
+      const fileProblem = err.code === 'model-missing-file' || err.code === 'model-not-causal-lm' || err.code === 'model-fetch' || err.code === 'cancelled';
+      if (devicePref !== 'wasm' && !fileProblem && (err.message.startsWith('[webgpu]') || err.code === 'worker-crash')) {
+        return this.loadModel(source, 'wasm', err.message.replace('[webgpu] ', ''));
       }
+      err.message = err.message.replace('[webgpu] ', '');
       this.set({ status: previous ? 'ready' : 'error', loadError: err, progress: 0 });
     }
   }
@@ -268,6 +274,18 @@ export class Controller {
     return { choice: r.choice };
   }
 
+  /** A failed run on WebGPU poisons the session: continue on WASM in a fresh worker (tree kept). */
+  private onRunError(e: unknown): AppError {
+    const err = toAppError(e);
+    if (this.s.info?.device === 'webgpu' && (err.code === 'unknown' || err.code === 'non-finite-logits') && this.client) {
+      const c = this.client;
+      c.onCrash = null;
+      c.terminate();
+      void this.recover(`WebGPU: ${err.message}`);
+    }
+    return err;
+  }
+
   /** Fetches the node's record if it is missing or was computed under other settings (no forward when logits are cached). */
   async ensureRecord(nodeId: number): Promise<void> {
     if (!this.client || this.s.promptError || this.s.tree.promptIds.length === 0) return;
@@ -276,7 +294,7 @@ export class Controller {
     try {
       await this.requestStep(nodeId, 'none');
     } catch (e) {
-      this.set({ error: toAppError(e) });
+      this.set({ error: this.onRunError(e) });
     }
   }
 
@@ -357,7 +375,7 @@ export class Controller {
       this.announce();
       return this.canStep();
     } catch (e) {
-      this.set({ error: toAppError(e), playing: false });
+      this.set({ error: this.onRunError(e), playing: false });
       return false;
     } finally {
       this.set({ busy: false });

@@ -86,12 +86,19 @@ async function load(msg: Extract<WorkerRequest, { type: 'load' }>): Promise<void
     const cores = navigator.hardwareConcurrency || 1;
     onnx.wasm.numThreads = scope.crossOriginIsolated ? Math.max(1, Math.min(4, Math.ceil(cores / 2))) : 1;
   }
-  const next = await ModelSession.load(msg.source, {
-    device,
-    shaderF16,
-    modelsPath: msg.modelsPath,
-    progress: (p) => post({ type: 'load-progress', id: msg.id, ...p }),
-  });
+  let next: ModelSession;
+  try {
+    next = await ModelSession.load(msg.source, {
+      device,
+      shaderF16,
+      modelsPath: msg.modelsPath,
+      progress: (p) => post({ type: 'load-progress', id: msg.id, ...p }),
+    });
+  } catch (e) {
+    // the client retries a WebGPU failure on WASM in a fresh worker
+    if (device === 'webgpu' && e instanceof EngineError) throw new EngineError(e.code, `[webgpu] ${e.message}`);
+    throw e;
+  }
   await describeSource(msg.source, msg.modelsPath, next.info);
   if (ms) await ms.release();
   ms = next;

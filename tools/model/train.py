@@ -2,7 +2,9 @@
 
 Resumable: re-running continues from build/ckpt.pt. Batches are drawn with a generator seeded by
 (seed, step), so a resumed run sees the same data as an uninterrupted one.
-Usage: python3 train.py [--max-steps N]
+Usage: python3 train.py [--max-steps N] [--stop-step N] [--max-minutes M]
+  --max-minutes stops early (checkpoint + final eval) after M minutes of this process; put the step it
+  reports into TrainConfig.stop_step so a rebuild reproduces the same weights.
 """
 import argparse
 import json
@@ -66,10 +68,16 @@ def save(model, opt, step, mc, tc, history):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--max-steps", type=int, default=None)
+    ap.add_argument("--stop-step", type=int, default=None)
+    ap.add_argument("--max-minutes", type=float, default=None)
     args = ap.parse_args()
     mc, tc = ModelConfig(), TrainConfig()
     if args.max_steps:
         tc.max_steps = args.max_steps
+    if args.stop_step:
+        tc.stop_step = args.stop_step
+    last_step = min(tc.max_steps, tc.stop_step) if tc.stop_step > 0 else tc.max_steps
+    t_start = time.time()
     torch.set_num_threads(tc.threads)
     torch.manual_seed(tc.seed)
     train = np.memmap(os.path.join(BUILD, "train.bin"), dtype=np.uint16, mode="r")
@@ -93,7 +101,7 @@ def main():
 
     t_last_ckpt = time.time()
     t0 = time.time()
-    while step < tc.max_steps:
+    while step < last_step:
         lr = lr_at(step, tc)
         for group in opt.param_groups:
             group["lr"] = lr
@@ -105,17 +113,21 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
         opt.step()
         step += 1
+        if args.max_minutes and time.time() - t_start > 60 * args.max_minutes:
+            print(f"time budget of {args.max_minutes} min reached: stopping at step {step} "
+                  f"(set TrainConfig.stop_step = {step} to reproduce)", flush=True)
+            last_step = step
         if step % 10 == 0:
             dt = time.time() - t0
             print(f"step {step} loss {loss.item():.4f} lr {lr:.2e} "
                   f"{10 * tc.batch_size * tc.block_size / dt:.0f} tok/s", flush=True)
             t0 = time.time()
-        if step % tc.eval_every == 0 or step == tc.max_steps:
+        if step % tc.eval_every == 0 or step == last_step:
             vl = evaluate(model, val, tc.block_size)
             history.append({"step": step, "train_loss": loss.item(), "val_loss": vl})
             print(f"== step {step} val loss {vl:.4f} ppl {math.exp(vl):.2f}", flush=True)
             t0 = time.time()
-        if time.time() - t_last_ckpt > tc.ckpt_every_seconds or step == tc.max_steps:
+        if time.time() - t_last_ckpt > tc.ckpt_every_seconds or step == last_step:
             save(model, opt, step, mc, tc, history)
             t_last_ckpt = time.time()
     with open(os.path.join(BUILD, "train_history.json"), "w") as f:
