@@ -17,7 +17,7 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
-void controller.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL });
+void controller.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL }).then(() => controller.restoreSession());
 
 // a handle for end-to-end tests and benchmarks (read-only use)
 (window as unknown as { __app: unknown }).__app = { store: appStore, controller };

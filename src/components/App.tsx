@@ -3,6 +3,7 @@ import { useApp } from '../store/store.ts';
 import { Header } from './shell/Header.tsx';
 import { StatusBar } from './shell/StatusBar.tsx';
 import { ErrorBanner } from './shell/ErrorBanner.tsx';
+import { SessionNotices } from './shell/SessionNotices.tsx';
 import { ModelCard } from './shell/ModelCard.tsx';
 import { PromptPanel } from './tokens/PromptPanel.tsx';
 import { GeneratedText } from './tokens/GeneratedText.tsx';
@@ -29,6 +30,7 @@ export function App() {
     <div className={presenter ? 'app presenter' : 'app'}>
       <Header />
       <ErrorBanner />
+      <SessionNotices />
       <main ref={mainRef} className="layout" data-testid="main-regions">
         <div className="col col-text">
           <PromptPanel />

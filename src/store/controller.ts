@@ -21,7 +21,9 @@ import { processorOrder, validateBeamSettings, validateSamplingSettings, type Pr
 import type { DrawKey } from '../engine/random.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
 import type { DevicePreference, ModelSource, StepChoice } from '../worker/protocol.ts';
-import { appStore, type AppError, type AppState, type AppStore, type SettingsSlice } from './store.ts';
+import { appStore, DEFAULT_SETTINGS, type AppError, type AppState, type AppStore, type SettingsSlice } from './store.ts';
+import { toSessionFile, type SessionFile } from './sessionSchema.ts';
+import { clearSavedSession, readSavedSession, writeSession } from './persistence.ts';
 
 declare const __ORT_PATH__: string;
 
@@ -274,6 +276,11 @@ export class Controller {
     return { choice: r.choice };
   }
 
+  /** A new action clears the last action's error, but not the notice that the worker was restarted. */
+  private keptError(): AppError | null {
+    return this.s.error?.code === 'worker-crash' ? this.s.error : null;
+  }
+
   /** A failed run on WebGPU poisons the session: continue on WASM in a fresh worker (tree kept). */
   private onRunError(e: unknown): AppError {
     const err = toAppError(e);
@@ -361,7 +368,7 @@ export class Controller {
     const method: ChoiceMethod = s.strategy === 'sample' ? 'sampled' : 'greedy';
     const drawKey = s.strategy === 'sample' ? this.drawKey(from) : null;
     const reuse = findReusableChild(s.tree, from, { method, settingsKey: currentKey(s), drawKey });
-    this.set({ busy: true, error: null });
+    this.set({ busy: true, error: this.keptError() });
     try {
       if (s.tree.nodes[from].stop === 'user') this.set({ tree: updateNode(this.s.tree, from, { stop: null }) });
       if (reuse) {
@@ -416,7 +423,7 @@ export class Controller {
   async chooseToken(tokenId: number): Promise<void> {
     if (this.s.busy || !this.client) return;
     const at = displayNodeOf(this.s);
-    this.set({ busy: true, error: null });
+    this.set({ busy: true, error: this.keptError() });
     try {
       const { choice } = await this.requestStep(at, tokenId);
       const id = this.addEdge(at, choice!, 'manual', null);
@@ -543,7 +550,7 @@ export class Controller {
     if (s.busy || !this.client) return;
     const start = s.cursor;
     const maxNew = Math.max(1, s.maxNewTokens - getNode(s.tree, start).depth);
-    this.set({ busy: true, error: null, beamRun: { startNode: start, steps: [], hypotheses: null, viewStep: 0, greedyIds: [] } });
+    this.set({ busy: true, error: this.keptError(), beamRun: { startNode: start, steps: [], hypotheses: null, viewStep: 0, greedyIds: [] } });
     try {
       const path = pathTo(s.tree, start);
       const ids = sequenceIds(s.tree, start);
@@ -605,7 +612,7 @@ export class Controller {
   /** Teacher forcing: scores every position of a text in one parallel pass (windows when longer than the context). */
   async scoreText(text: string): Promise<void> {
     if (!this.client || text.trim() === '') return;
-    this.set({ busy: true, error: null });
+    this.set({ busy: true, error: this.keptError() });
     try {
       const r = await this.need().request({ type: 'score-text', text }, ['score-result']);
       this.set({ tf: { text, tokens: r.tokens, windows: r.windows }, forwardCount: r.forwardCount });
@@ -617,6 +624,112 @@ export class Controller {
   }
 
   private scratch = 0;
+
+  // ------------------------------------------------------------------ persistence
+
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  private autosave: (() => void) | null = null;
+  private pending: SessionFile | null = null;
+
+  private sessionModel(): SessionFile['model'] | null {
+    const info = this.s.info;
+    if (!info) return null;
+    return { id: info.id, sourceKind: info.sourceKind, vocabSize: info.vocabSize, fingerprint: info.fingerprint };
+  }
+
+  private matchesLoaded(s: SessionFile): boolean {
+    const m = this.sessionModel();
+    return !!m && m.id === s.model.id && m.vocabSize === s.model.vocabSize && m.fingerprint === s.model.fingerprint;
+  }
+
+  /**
+   * After the first model load: restores the saved session when it was made with this model (the
+   * identical tree, settings and cursor); a session of another model is never replayed on this one.
+   * Then saves every change (debounced) until the page closes.
+   */
+  async restoreSession(): Promise<void> {
+    let saved: Awaited<ReturnType<typeof readSavedSession>>;
+    try {
+      saved = await readSavedSession();
+    } catch (e) {
+      this.set({ storageNotice: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    if (saved && !saved.ok) {
+      this.set({ sessionProblem: saved.message });
+      await clearSavedSession().catch(() => undefined);
+    } else if (saved?.ok) {
+      if (this.matchesLoaded(saved.session)) await this.applySession(saved.session);
+      else {
+        this.pending = saved.session;
+        this.set({ pendingSession: { modelId: saved.session.model.id, sourceKind: saved.session.model.sourceKind } });
+        return; // keep the saved session until the user loads its model or discards it
+      }
+    }
+    this.startAutosave();
+  }
+
+  private async applySession(s: SessionFile): Promise<void> {
+    this.pending = null;
+    await this.client?.request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
+    this.set({
+      prompt: s.prompt,
+      ...s.settings,
+      tree: s.tree,
+      cursor: s.cursor,
+      records: {},
+      stepEntropy: {},
+      beamRun: null,
+      pendingSession: null,
+      promptError: null,
+    });
+    await this.ensureRecord(displayNodeOf(this.s));
+  }
+
+  private startAutosave(): void {
+    if (this.autosave) return;
+    this.autosave = this.store.subscribe((st, prev) => {
+      if (st.tree === prev.tree && st.cursor === prev.cursor && st.prompt === prev.prompt && st.sampling === prev.sampling &&
+        st.beam === prev.beam && st.strategy === prev.strategy && st.seed === prev.seed && st.maxNewTokens === prev.maxNewTokens && st.topN === prev.topN) return;
+      if (this.saveTimer) clearTimeout(this.saveTimer);
+      this.saveTimer = setTimeout(() => void this.saveNow(), 300);
+    });
+  }
+
+  /** Writes the current session to browser storage now. */
+  async saveNow(): Promise<void> {
+    const model = this.sessionModel();
+    if (!model || this.s.storageNotice || this.s.tree.promptIds.length === 0) return;
+    const s = this.s;
+    try {
+      await writeSession(toSessionFile({ model, prompt: s.prompt, settings: s, tree: s.tree, cursor: s.cursor }));
+    } catch (e) {
+      this.set({ storageNotice: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** Loads the model a pending saved session was made with, then restores it. */
+  async loadPendingModel(): Promise<void> {
+    const p = this.pending;
+    if (!p) return;
+    const source: ModelSource | null =
+      p.model.sourceKind === 'embedded' ? { kind: 'embedded', name: p.model.id } : p.model.sourceKind === 'hub' ? { kind: 'hub', modelId: p.model.id } : null;
+    if (!source) return;
+    await this.loadModel(source);
+    if (this.matchesLoaded(p)) await this.applySession(p);
+    this.startAutosave();
+  }
+
+  /** Discards the saved session and starts clean. */
+  async newSession(): Promise<void> {
+    this.pending = null;
+    await clearSavedSession().catch(() => undefined);
+    await this.client?.request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
+    this.set({ ...DEFAULT_SETTINGS, pendingSession: null, sessionProblem: null, history: [], beamRun: null, tf: null });
+    await this.setPrompt(this.s.prompt, { force: true });
+    this.startAutosave();
+    await this.saveNow();
+  }
 
   /**
    * The distribution of a fresh prefill over `ids` (no cache reuse, tree untouched), on a scratch
@@ -632,6 +745,11 @@ export class Controller {
     await this.need().request({ type: 'forget', nodeIds: [id] }, ['done']);
     this.set({ forwardCount: r.forwardCount });
     return r.record;
+  }
+
+  /** Makes the worker fail as a crash would (tests of the recovery path). */
+  crashWorkerForTest(): void {
+    void this.client?.request({ type: 'crash-for-test' }, ['done']).catch(() => undefined);
   }
 
   /** Live tensors and counters from the worker (tests and benchmarks). */

@@ -83,6 +83,12 @@ export interface SessionSlice {
   /** A prompt problem (too long, empty without BOS): no tree until fixed. */
   promptError: AppError | null;
   query: { text: string; ids: number[]; stats: TokenStat[] } | null;
+  /** Set when browser storage failed: the session lives in memory only. */
+  storageNotice: string | null;
+  /** A saved session made with another model: not replayed, waiting for that model or a discard. */
+  pendingSession: { modelId: string; sourceKind: 'embedded' | 'hub' | 'folder' } | null;
+  /** A saved session that failed validation. */
+  sessionProblem: string | null;
   tf: { text: string; tokens: ScoredToken[]; windows: number } | null;
 }
 
@@ -135,6 +141,9 @@ export function initialState(language: Language = 'en'): AppState {
     error: null,
     promptError: null,
     query: null,
+    storageNotice: null,
+    pendingSession: null,
+    sessionProblem: null,
     tf: null,
     language,
     presenter: false,

@@ -27,7 +27,11 @@ export class WorkerClient {
   constructor(factory: () => Worker = () => new Worker(new URL('./model.worker.ts', import.meta.url), { type: 'module' })) {
     this.worker = factory();
     this.worker.onmessage = (ev: MessageEvent<WorkerResponse>) => this.receive(ev.data);
-    this.worker.onerror = (ev) => this.die(ev.message || 'worker error');
+    this.worker.onerror = (ev) => {
+      ev.preventDefault();
+      this.worker.terminate();
+      this.die(ev.message || 'worker error');
+    };
   }
 
   private receive(msg: WorkerResponse): void {

@@ -156,8 +156,10 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
         post({ type: 'stats-result', id: msg.id, ...need().stats() });
         break;
       case 'crash-for-test':
-        // lets tests exercise crash recovery: an uncaught error in a timer kills nothing, so close the worker
-        self.close();
+        // lets tests exercise crash recovery: an uncaught error reaches the page as the worker's error event
+        setTimeout(() => {
+          throw new Error('simulated worker crash');
+        }, 0);
         break;
       default: {
         const never: never = msg;

@@ -99,6 +99,9 @@ export function Header() {
         <button type="button" data-testid="presenter-toggle" aria-pressed={presenter} onClick={() => appStore.setState({ presenter: !presenter })}>
           {t('presenter.label')}
         </button>
+        <button type="button" data-testid="new-session" onClick={() => void controller.newSession()} disabled={status !== 'ready'}>
+          {t('session.new')}
+        </button>
         <button type="button" onClick={() => appStore.setState({ showCard: true })} disabled={!info}>
           {t('card.open')}
         </button>

@@ -1,0 +1,42 @@
+import { appStore, useApp } from '../../store/store.ts';
+import { controller } from '../../store/controller.ts';
+import { useT } from '../useT.ts';
+
+/** Storage failures, a saved session of another model, an unreadable saved session. */
+export function SessionNotices() {
+  const { t } = useT();
+  const storage = useApp((s) => s.storageNotice);
+  const pending = useApp((s) => s.pendingSession);
+  const problem = useApp((s) => s.sessionProblem);
+  if (!storage && !pending && !problem) return null;
+  return (
+    <div className="errors">
+      {storage && (
+        <div className="notice" role="status" data-testid="storage-notice">
+          {t('session.storageFailed', { message: storage })}
+        </div>
+      )}
+      {problem && (
+        <div className="error" role="alert" data-testid="error-message" data-code="session">
+          <span>{t('session.invalid', { message: problem })}</span>
+          <button type="button" onClick={() => appStore.setState({ sessionProblem: null })}>
+            {t('error.dismiss')}
+          </button>
+        </div>
+      )}
+      {pending && (
+        <div className="notice" role="status" data-testid="pending-session">
+          <span>{t('session.otherModel', { model: pending.modelId })}</span>{' '}
+          {pending.sourceKind !== 'folder' && (
+            <button type="button" onClick={() => void controller.loadPendingModel()}>
+              {t('session.loadModel', { model: pending.modelId })}
+            </button>
+          )}{' '}
+          <button type="button" onClick={() => void controller.newSession()}>
+            {t('session.discard')}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { parseSession, toSessionFile, MAX_NODES, type SessionFile } from './sessionSchema.ts';
+import { addChild, createTree, type Edge } from '../engine/tree.ts';
+import { DEFAULT_SETTINGS } from './store.ts';
+
+const edge = (tokenId: number): Edge => ({ tokenId, method: 'greedy', settingsKey: 'greedy:{}', drawKey: null, u: null, prob: 0.5, finalProb: 1, logprob: Math.log(0.5), rank: 1 });
+
+function valid(): SessionFile {
+  let tree = createTree([5, 6, 7]);
+  let at = 0;
+  for (const t of [8, 9, 10]) ({ tree, id: at } = addChild(tree, at, edge(t)));
+  ({ tree } = addChild(tree, 1, edge(11)));
+  return toSessionFile({
+    model: { id: 'tiny-bilingual-gpt2', sourceKind: 'embedded', vocabSize: 4000, fingerprint: 'a'.repeat(64) },
+    prompt: 'In the beginning',
+    settings: DEFAULT_SETTINGS,
+    tree,
+    cursor: 3,
+  });
+}
+
+describe('parseSession', () => {
+  it('accepts a valid session (and survives a JSON round trip)', () => {
+    const r = parseSession(JSON.parse(JSON.stringify(valid())));
+    expect(r.ok).toBe(true);
+  });
+
+  const mutations: [string, (s: SessionFile & Record<string, unknown>) => unknown, RegExp][] = [
+    ['wrong version', (s) => ({ ...s, version: 2 }), /version/],
+    ['not an object', () => 'hello', /session/],
+    ['temperature as a string', (s) => ({ ...s, settings: { ...s.settings, sampling: { ...s.settings.sampling, temperature: '1' } } }), /temperature/],
+    ['prompt token outside the vocabulary', (s) => ({ ...s, tree: { ...s.tree, promptIds: [1, 4000] } }), /outside the vocabulary/],
+    ['edge token outside the vocabulary', (s) => { s.tree.nodes[2].edge!.tokenId = 99999; return s; }, /outside the vocabulary/],
+    ['a cycle', (s) => { s.tree.nodes[1].parent = 3; return s; }, /parent|cycle|depth/],
+    ['cursor outside the tree', (s) => ({ ...s, cursor: 99 }), /cursor/],
+    ['negative probability', (s) => { s.tree.nodes[1].edge!.prob = -0.1; return s; }, /prob/],
+    ['NaN logprob', (s) => { s.tree.nodes[1].edge!.logprob = NaN; return s; }, /logprob/],
+    ['beam width 9', (s) => ({ ...s, settings: { ...s.settings, beam: { ...s.settings.beam, beamWidth: 9 } } }), /beamWidth/],
+    ['a million nodes', (s) => ({ ...s, tree: { ...s.tree, nodes: Array.from({ length: 1_000_000 }, () => s.tree.nodes[1]) } }), new RegExp(`${MAX_NODES}|nodes`)],
+    ['a child listed under the wrong parent', (s) => { s.tree.nodes[0].children.push(3); return s; }, /child/],
+  ];
+  it.each(mutations)('rejects %s with a message', (_, mutate, msg) => {
+    const r = parseSession(mutate(valid() as SessionFile & Record<string, unknown>));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(msg);
+  });
+
+  const dir = new URL('../../test-fixtures/sessions/', import.meta.url);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  it.each(files)('fixture %s', (f) => {
+    const r = parseSession(JSON.parse(readFileSync(new URL(f, dir), 'utf8')));
+    const expectOk = f.startsWith('valid');
+    expect(r.ok).toBe(expectOk);
+    if (!r.ok) expect(r.message.length).toBeGreaterThan(5);
+  });
+});

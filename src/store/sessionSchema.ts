@@ -1,0 +1,145 @@
+/**
+ * The versioned session format (browser storage now; share links and file export build on it).
+ * Everything read back is untrusted: it is validated with zod, plus structural checks zod cannot
+ * express (node ids, parents before children, token ids inside the vocabulary), before any of it is used.
+ */
+import { z } from 'zod';
+import type { GenerationTree } from '../engine/tree.ts';
+import type { SettingsSlice } from './store.ts';
+
+export const SESSION_VERSION = 1;
+/** A tree larger than this is refused (a saved lesson has hundreds of nodes, not millions). */
+export const MAX_NODES = 50_000;
+const MAX_PROMPT_TOKENS = 100_000;
+
+const u32 = z.number().int().min(0).max(0xffffffff);
+const tokenId = z.number().int().min(0);
+const probability = z.number().min(0).max(1);
+
+const drawKey = z.object({ seed: u32, depth: u32, reroll: u32, stream: u32 });
+
+const edge = z.object({
+  tokenId,
+  method: z.enum(['sampled', 'greedy', 'beam', 'manual']),
+  settingsKey: z.string().max(4000),
+  drawKey: drawKey.nullable(),
+  u: z.number().min(0).lt(1).nullable(),
+  prob: probability,
+  finalProb: probability,
+  logprob: z.number().max(0),
+  rank: z.number().int().min(0),
+});
+
+const node = z.object({
+  id: z.number().int().min(0),
+  parent: z.number().int().min(0).nullable(),
+  depth: z.number().int().min(0),
+  edge: edge.nullable(),
+  children: z.array(z.number().int().min(0)),
+  rerolls: u32,
+  stop: z.enum(['eos', 'max-length', 'user']).nullable(),
+});
+
+const processor = z.enum(['temperature', 'topK', 'topP', 'minP']);
+
+const settings = z.object({
+  strategy: z.enum(['greedy', 'sample', 'beam']),
+  sampling: z.object({
+    temperature: z.number().min(0).max(100),
+    topK: z.number().int().min(0),
+    topP: z.number().gt(0).max(1),
+    minP: z.number().min(0).max(1),
+    repetitionPenalty: z.number().gt(0).max(100),
+    order: z.array(processor).length(4).refine((o) => new Set(o).size === 4, 'order must list temperature, topK, topP, minP once each'),
+  }),
+  orderName: z.enum(['hf', 'temperature-last']),
+  beam: z.object({
+    beamWidth: z.number().int().min(1).max(8),
+    lengthPenalty: z.number().min(-100).max(100),
+    earlyStopping: z.enum(['true', 'false', 'never']),
+    repetitionPenalty: z.number().gt(0).max(100),
+  }),
+  seed: u32,
+  maxNewTokens: z.number().int().min(1).max(1_000_000),
+  topN: z.number().int().min(1).max(200),
+});
+
+export const sessionSchema = z.object({
+  version: z.literal(SESSION_VERSION),
+  savedAt: z.string().max(64),
+  model: z.object({
+    id: z.string().min(1).max(300),
+    sourceKind: z.enum(['embedded', 'hub', 'folder']),
+    vocabSize: z.number().int().min(1).max(10_000_000),
+    fingerprint: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  }),
+  prompt: z.string().max(1_000_000),
+  settings,
+  tree: z.object({
+    promptIds: z.array(tokenId).max(MAX_PROMPT_TOKENS),
+    nodes: z.array(node).min(1).max(MAX_NODES),
+  }),
+  cursor: z.number().int().min(0),
+});
+
+export type SessionFile = z.infer<typeof sessionSchema>;
+
+export type ParseResult = { ok: true; session: SessionFile } | { ok: false; message: string };
+
+/** Structural checks: ids in place, parents before children, children lists consistent, token ids < vocabSize. */
+function structuralProblem(s: SessionFile): string | null {
+  const { nodes, promptIds } = s.tree;
+  const V = s.model.vocabSize;
+  for (const id of promptIds) if (id >= V) return `prompt token id ${id} is outside the vocabulary (${V})`;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    if (n.id !== i) return `node ${i} has id ${n.id}`;
+    if (i === 0) {
+      if (n.parent !== null || n.edge !== null || n.depth !== 0) return 'node 0 must be the root (no parent, no edge, depth 0)';
+      continue;
+    }
+    if (n.parent === null || n.edge === null) return `node ${i} has no parent or no edge`;
+    // a parent always has a smaller id, so the tree has no cycles
+    if (n.parent >= i) return `node ${i} has parent ${n.parent}: a parent must come before its children (cycle?)`;
+    if (n.depth !== nodes[n.parent].depth + 1) return `node ${i} has depth ${n.depth}, expected ${nodes[n.parent].depth + 1}`;
+    if (!nodes[n.parent].children.includes(i)) return `node ${i} is missing from its parent's children`;
+    if (n.edge.tokenId >= V) return `node ${i} has token id ${n.edge.tokenId}, outside the vocabulary (${V})`;
+  }
+  for (const n of nodes) for (const c of n.children) if (c >= nodes.length || nodes[c].parent !== n.id) return `node ${n.id} lists child ${c} that is not its child`;
+  if (s.cursor >= nodes.length) return `cursor ${s.cursor} is not a node`;
+  return null;
+}
+
+/**
+ * Validates an untrusted value as a session; nothing partial is returned.
+ * @returns the session, or a message saying what is wrong
+ */
+export function parseSession(value: unknown): ParseResult {
+  const r = sessionSchema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    return { ok: false, message: `${issue.path.join('.') || 'session'}: ${issue.message}` };
+  }
+  const problem = structuralProblem(r.data);
+  return problem ? { ok: false, message: problem } : { ok: true, session: r.data };
+}
+
+/** Builds the session object for the current state. */
+export function toSessionFile(args: {
+  model: SessionFile['model'];
+  prompt: string;
+  settings: SettingsSlice;
+  tree: GenerationTree;
+  cursor: number;
+}): SessionFile {
+  const { strategy, sampling, orderName, beam, seed, maxNewTokens, topN } = args.settings;
+  return {
+    version: SESSION_VERSION,
+    savedAt: new Date().toISOString(),
+    model: args.model,
+    prompt: args.prompt,
+    settings: { strategy, sampling: { ...sampling, order: [...sampling.order] }, orderName, beam: { ...beam }, seed, maxNewTokens, topN },
+    tree: { promptIds: [...args.tree.promptIds], nodes: args.tree.nodes.map((n) => ({ ...n, children: [...n.children] })) },
+    cursor: args.cursor,
+  };
+}
