@@ -22,6 +22,24 @@ const ortFiles = [
 ];
 const ortPrefix = `ort/${ortVersion}/`;
 
+/**
+ * Content-Security-Policy of the production build: our own files; WebAssembly compilation
+ * ('wasm-unsafe-eval'); the module worker and the blob: URLs ONNX Runtime creates for its wasm
+ * factory; model downloads from the Hugging Face Hub; React's inline style attributes. Nothing else.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
+  "worker-src 'self' blob:",
+  "connect-src 'self' blob: data: https://huggingface.co https://*.huggingface.co https://*.hf.co",
+  "img-src 'self' data: blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join('; ');
+
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -84,6 +102,14 @@ function ortRuntime(): Plugin {
     configurePreviewServer(server) {
       server.middlewares.use(modelFiles(base, resolve('dist')));
     },
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        // only the production build: the dev server injects inline scripts for hot reload
+        if (ctx.server) return html;
+        return html.replace('<head>', `<head>\n    <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}" />`);
+      },
+    },
     generateBundle() {
       for (const name of ortFiles) {
         this.emitFile({ type: 'asset', fileName: `${ortPrefix}${name}`, source: readFileSync(join(ortDir, name)) });
@@ -100,7 +126,8 @@ export default defineConfig({
   },
   worker: { format: 'es' },
   server: { port: 5173, strictPort: true, headers: isolationHeaders },
-  preview: { port: 4173, strictPort: true, headers: isolationHeaders },
+  // the header also covers the worker script, which a <meta> policy does not reach
+  preview: { port: 4173, strictPort: true, headers: { ...isolationHeaders, 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
   optimizeDeps: { exclude: ['@huggingface/transformers'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   test: {

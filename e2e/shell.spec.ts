@@ -27,3 +27,26 @@ test('the ONNX Runtime wasm is served by the app from a versioned path', async (
   expect(r.status()).toBe(200);
   expect(r.headers()['content-type']).toContain('application/wasm');
 });
+
+test('the production build runs under a Content-Security-Policy that blocks inline scripts', async ({ app, page }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
+  await app.open();
+  await app.step();
+  const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+  const inlineRan = await page.evaluate(async () => {
+    const s = document.createElement('script');
+    let violated = false;
+    document.addEventListener('securitypolicyviolation', () => (violated = true));
+    s.textContent = 'window.__inlineRan = true';
+    document.body.appendChild(s);
+    await new Promise((r) => setTimeout(r, 100));
+    return { ran: (window as unknown as { __inlineRan?: boolean }).__inlineRan === true, violated };
+  });
+  expect(inlineRan).toEqual({ ran: false, violated: true });
+  // the app itself needs nothing the policy forbids
+  expect(errors.filter((e) => !e.includes('__inlineRan') && !e.includes("'unsafe-eval'") && !/inline script/i.test(e))).toEqual([]);
+});
