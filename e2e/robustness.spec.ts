@@ -72,3 +72,18 @@ test('a prompt longer than the context is refused with the limit, never truncate
   await app.setPrompt('In the beginning');
   await expect(app.stepForward).toBeEnabled();
 });
+
+test('a model that cannot be loaded names the cause; the previous model keeps working', async ({ app, page }) => {
+  // a hub host on this server where the model does not exist (answers 404)
+  await page.goto('/?hubHost=http://localhost:4173/models/hub-mirror/');
+  await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  await page.getByTestId('model-select').selectOption('hub');
+  await page.getByPlaceholder('e.g. Xenova/distilgpt2').fill('nobody/no-such-model');
+  await page.getByRole('button', { name: 'Load', exact: true }).click();
+  await expect(page.getByTestId('error-message').filter({ hasText: 'nobody/no-such-model' })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('error-message').filter({ hasText: /config\.json/ })).toBeVisible();
+  await expect(app.status).toHaveAttribute('data-state', 'ready');
+  await expect(app.status).toHaveAttribute('data-model', 'tiny-bilingual-gpt2');
+  await app.step();
+  await expect(app.generated).toHaveCount(1);
+});

@@ -105,7 +105,7 @@ export class Controller {
         { type: 'load', source, device: devicePref, ortPath: `${base}${__ORT_PATH__}`, modelsPath: `${base}models/` },
         ['loaded'],
         (m) => {
-          if (m.type === 'load-progress' && token === this.loadToken) this.set({ progress: m.progress, progressFile: m.file });
+          if (m.type === 'load-progress' && token === this.loadToken) this.set({ progress: m.overall, progressFile: `${m.file} (${Math.round(m.progress * 100)} %)` });
         },
       );
       if (token !== this.loadToken) {

@@ -86,13 +86,23 @@ async function load(msg: Extract<WorkerRequest, { type: 'load' }>): Promise<void
     const cores = navigator.hardwareConcurrency || 1;
     onnx.wasm.numThreads = scope.crossOriginIsolated ? Math.max(1, Math.min(4, Math.ceil(cores / 2))) : 1;
   }
+  const files = new Map<string, { loaded: number; total: number }>();
   let next: ModelSession;
   try {
     next = await ModelSession.load(msg.source, {
       device,
       shaderF16,
       modelsPath: msg.modelsPath,
-      progress: (p) => post({ type: 'load-progress', id: msg.id, ...p }),
+      progress: (p) => {
+        files.set(p.file, { loaded: p.loaded, total: p.total });
+        let loadedAll = 0;
+        let totalAll = 0;
+        for (const f of files.values()) {
+          loadedAll += f.loaded;
+          totalAll += f.total;
+        }
+        post({ type: 'load-progress', id: msg.id, ...p, loadedAll, totalAll, overall: totalAll > 0 ? loadedAll / totalAll : 0 });
+      },
     });
   } catch (e) {
     // the client retries a WebGPU failure on WASM in a fresh worker

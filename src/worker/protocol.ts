@@ -124,7 +124,19 @@ export type WorkerRequest =
   | { type: 'crash-for-test'; id: number };
 
 export type WorkerResponse =
-  | { type: 'load-progress'; id: number; file: string; loaded: number; total: number; progress: number }
+  | {
+      type: 'load-progress';
+      id: number;
+      /** The file this event is about, its bytes so far and size, and its progress 0..1. */
+      file: string;
+      loaded: number;
+      total: number;
+      progress: number;
+      /** Bytes so far over all files seen, their total, and that ratio 0..1. */
+      loadedAll: number;
+      totalAll: number;
+      overall: number;
+    }
   | { type: 'loaded'; id: number; info: ModelInfo }
   | { type: 'tokens'; id: number; ids: number[] }
   | {
