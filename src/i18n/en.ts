@@ -191,10 +191,11 @@ export const en = {
 
   'announce.step': 'Chose {{token}}. Top three: {{top}}.',
   'session.new': 'New session',
+  'session.readOnly': 'Read-only: this session was made with the model {{model}}. It is shown from its recorded distributions and is never replayed on another model.',
+  'session.export': 'Export session',
+  'session.import': 'Import session…',
   'session.storageFailed': 'Browser storage is not available ({{message}}): this session lives in memory only and is lost on reload.',
-  'session.otherModel': 'Your saved session was made with the model {{model}}. It is not replayed on another model.',
   'session.loadModel': 'Load {{model}} and restore it',
-  'session.discard': 'Discard it',
   'session.invalid': 'The saved session could not be read and was discarded: {{message}}',
 } as const;
 

@@ -193,9 +193,10 @@ export const zhHans: Messages = {
 
   'announce.step': '选择了 {{token}}。前三名：{{top}}。',
   'session.new': '新会话',
+  'session.readOnly': '只读：这个会话是用模型 {{model}} 生成的，这里只显示它记录下来的分布，不会在其他模型上重放。',
+  'session.export': '导出会话',
+  'session.import': '导入会话…',
   'session.storageFailed': '浏览器存储不可用（{{message}}）：本次会话只保存在内存中，刷新页面后会丢失。',
-  'session.otherModel': '你保存的会话是用模型 {{model}} 生成的，不会在其他模型上重放。',
   'session.loadModel': '载入 {{model}} 并恢复会话',
-  'session.discard': '丢弃它',
   'session.invalid': '保存的会话无法读取，已丢弃：{{message}}',
 };

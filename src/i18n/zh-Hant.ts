@@ -193,9 +193,10 @@ export const zhHant: Messages = {
 
   'announce.step': '選擇了 {{token}}。前三名：{{top}}。',
   'session.new': '新工作階段',
+  'session.readOnly': '唯讀：這個工作階段是用模型 {{model}} 產生的，這裡只顯示它記錄下來的分佈，不會在其他模型上重播。',
+  'session.export': '匯出工作階段',
+  'session.import': '匯入工作階段…',
   'session.storageFailed': '瀏覽器儲存空間無法使用（{{message}}）：本次工作階段只存在記憶體中，重新整理頁面後會遺失。',
-  'session.otherModel': '你儲存的工作階段是用模型 {{model}} 產生的，不會在其他模型上重播。',
   'session.loadModel': '載入 {{model}} 並還原工作階段',
-  'session.discard': '捨棄它',
   'session.invalid': '儲存的工作階段無法讀取，已捨棄：{{message}}',
 };

@@ -22,7 +22,7 @@ import type { DrawKey } from '../engine/random.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
 import type { DevicePreference, ModelSource, StepChoice } from '../worker/protocol.ts';
 import { appStore, DEFAULT_SETTINGS, type AppError, type AppState, type AppStore, type SettingsSlice } from './store.ts';
-import { toSessionFile, type SessionFile } from './sessionSchema.ts';
+import { parseSession, recordsOf, toSessionFile, type SessionFile } from './sessionSchema.ts';
 import { clearSavedSession, readSavedSession, writeSession } from './persistence.ts';
 
 declare const __ORT_PATH__: string;
@@ -183,6 +183,12 @@ export class Controller {
    * than the context is refused with a message (never truncated).
    */
   async setPrompt(text: string, opts: { force?: boolean } = {}): Promise<void> {
+    if (this.s.readOnly) {
+      // typing a new prompt leaves the read-only session and starts new work on the loaded model
+      this.pending = null;
+      this.set({ readOnly: null, records: {} });
+      this.startAutosave();
+    }
     const s = this.s;
     // the same prompt again (e.g. a debounced edit that ended where it started) keeps the tree
     if (s.prompt === text && s.tree.promptIds.length > 0 && s.info && !opts.force) return;
@@ -230,7 +236,7 @@ export class Controller {
     const history = s.history.filter((_, i) => i !== index);
     if (s.tree.nodes.length > 1) history.unshift({ prompt: s.prompt, tree: s.tree, cursor: s.cursor });
     await this.need().request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
-    this.set({ prompt: h.prompt, tree: h.tree, cursor: h.cursor, history, records: {}, beamRun: null });
+    this.set({ prompt: h.prompt, tree: h.tree, cursor: h.cursor, history, records: {}, stepEntropy: {}, beamRun: null });
     await this.ensureRecord(displayNodeOf(this.s));
   }
 
@@ -295,6 +301,7 @@ export class Controller {
 
   /** Fetches the node's record if it is missing or was computed under other settings (no forward when logits are cached). */
   async ensureRecord(nodeId: number): Promise<void> {
+    if (this.s.readOnly) return; // a read-only session shows only what it recorded
     if (!this.client || this.s.promptError || this.s.tree.promptIds.length === 0) return;
     const rec = this.s.records[nodeId];
     if (rec && rec.key === recordKey(this.s)) return;
@@ -308,6 +315,7 @@ export class Controller {
   /** True when generation can continue from the cursor. */
   canStep(): boolean {
     const s = this.s;
+    if (s.readOnly) return false;
     if (!this.client || s.promptError || s.tree.promptIds.length === 0) return false;
     const n = s.tree.nodes[s.cursor];
     return !!n && n.stop !== 'eos' && n.stop !== 'max-length';
@@ -421,7 +429,7 @@ export class Controller {
 
   /** Chooses `tokenId` at the step the chart shows (a branch when it differs from the current token). */
   async chooseToken(tokenId: number): Promise<void> {
-    if (this.s.busy || !this.client) return;
+    if (this.s.busy || !this.client || this.s.readOnly) return;
     const at = displayNodeOf(this.s);
     this.set({ busy: true, error: this.keptError() });
     try {
@@ -440,7 +448,7 @@ export class Controller {
   async reroll(): Promise<void> {
     const s = this.s;
     const n = s.tree.nodes[s.cursor];
-    if (s.busy || !n || n.parent === null || s.strategy !== 'sample') return;
+    if (s.busy || !n || n.parent === null || s.strategy !== 'sample' || s.readOnly) return;
     const parent = getNode(s.tree, n.parent);
     this.set({ tree: updateNode(s.tree, parent.id, { rerolls: parent.rerolls + 1 }), cursor: parent.id });
     await this.stepForward();
@@ -474,6 +482,7 @@ export class Controller {
 
   /** Reset: a new tree for the same prompt; caches freed. */
   async reset(): Promise<void> {
+    if (this.s.readOnly) return;
     this.set({ playing: false });
     const ids = this.s.tree.promptIds;
     await this.client?.request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
@@ -489,6 +498,7 @@ export class Controller {
    * @throws RangeError naming the invalid value
    */
   async updateSettings(patch: Partial<SettingsSlice> & { orderName?: ProcessorOrderName }): Promise<void> {
+    if (this.s.readOnly) throw new RangeError('a read-only session keeps the settings it was recorded with');
     const next = { ...this.s, ...patch };
     if (patch.orderName) next.sampling = { ...next.sampling, order: processorOrder(patch.orderName) };
     validateSamplingSettings(next.sampling);
@@ -515,7 +525,7 @@ export class Controller {
 
   /** Probability and rank of a typed token or word (as its tokens) at the shown step. */
   async queryToken(text: string): Promise<void> {
-    if (!this.client || text === '') {
+    if (!this.client || text === '' || this.s.readOnly) {
       this.set({ query: null });
       return;
     }
@@ -547,7 +557,7 @@ export class Controller {
   /** Batched beam search from the cursor; steps stream into the beam tree; the best hypothesis joins the tree. */
   async runBeam(): Promise<void> {
     const s = this.s;
-    if (s.busy || !this.client) return;
+    if (s.busy || !this.client || s.readOnly) return;
     const start = s.cursor;
     const maxNew = Math.max(1, s.maxNewTokens - getNode(s.tree, start).depth);
     this.set({ busy: true, error: this.keptError(), beamRun: { startNode: start, steps: [], hypotheses: null, viewStep: 0, greedyIds: [] } });
@@ -661,9 +671,8 @@ export class Controller {
     } else if (saved?.ok) {
       if (this.matchesLoaded(saved.session)) await this.applySession(saved.session);
       else {
-        this.pending = saved.session;
-        this.set({ pendingSession: { modelId: saved.session.model.id, sourceKind: saved.session.model.sourceKind } });
-        return; // keep the saved session until the user loads its model or discards it
+        this.openReadOnly(saved.session);
+        return; // keep the saved session until the user loads its model or starts a new one
       }
     }
     this.startAutosave();
@@ -677,13 +686,64 @@ export class Controller {
       ...s.settings,
       tree: s.tree,
       cursor: s.cursor,
-      records: {},
+      records: recordsOf(s),
       stepEntropy: {},
       beamRun: null,
-      pendingSession: null,
+      readOnly: null,
       promptError: null,
     });
     await this.ensureRecord(displayNodeOf(this.s));
+  }
+
+  /**
+   * Shows a session of another model from its recorded distributions only: navigation works,
+   * nothing is computed, and it is never replayed on the loaded model.
+   */
+  private openReadOnly(s: SessionFile): void {
+    this.pending = s;
+    this.set({
+      prompt: s.prompt,
+      ...s.settings,
+      tree: s.tree,
+      cursor: s.cursor,
+      records: recordsOf(s),
+      stepEntropy: {},
+      beamRun: null,
+      promptError: null,
+      readOnly: { modelId: s.model.id, sourceKind: s.model.sourceKind },
+    });
+  }
+
+  /** The current session as a versioned JSON file (with the recorded distributions). */
+  exportSession(): string | null {
+    const model = this.pending?.model ?? this.sessionModel();
+    if (!model || this.s.tree.promptIds.length === 0) return null;
+    const s = this.s;
+    return JSON.stringify(toSessionFile({ model, prompt: s.prompt, settings: s, tree: s.tree, cursor: s.cursor, records: s.records }));
+  }
+
+  /**
+   * Imports a session file: validated first (nothing partial is applied); opened editable when its
+   * model is the loaded one, read-only otherwise.
+   */
+  async importSession(text: string): Promise<void> {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      this.set({ sessionProblem: `not JSON (${e instanceof Error ? e.message : String(e)})` });
+      return;
+    }
+    const r = parseSession(value);
+    if (!r.ok) {
+      this.set({ sessionProblem: r.message });
+      return;
+    }
+    this.set({ sessionProblem: null, playing: false });
+    if (this.matchesLoaded(r.session)) {
+      await this.applySession(r.session);
+      await this.saveNow();
+    } else this.openReadOnly(r.session);
   }
 
   private startAutosave(): void {
@@ -699,10 +759,10 @@ export class Controller {
   /** Writes the current session to browser storage now. */
   async saveNow(): Promise<void> {
     const model = this.sessionModel();
-    if (!model || this.s.storageNotice || this.s.tree.promptIds.length === 0) return;
+    if (!model || this.s.storageNotice || this.s.readOnly || this.s.tree.promptIds.length === 0) return;
     const s = this.s;
     try {
-      await writeSession(toSessionFile({ model, prompt: s.prompt, settings: s, tree: s.tree, cursor: s.cursor }));
+      await writeSession(toSessionFile({ model, prompt: s.prompt, settings: s, tree: s.tree, cursor: s.cursor, records: s.records }));
     } catch (e) {
       this.set({ storageNotice: e instanceof Error ? e.message : String(e) });
     }
@@ -725,7 +785,7 @@ export class Controller {
     this.pending = null;
     await clearSavedSession().catch(() => undefined);
     await this.client?.request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
-    this.set({ ...DEFAULT_SETTINGS, pendingSession: null, sessionProblem: null, history: [], beamRun: null, tf: null });
+    this.set({ ...DEFAULT_SETTINGS, readOnly: null, sessionProblem: null, history: [], beamRun: null, tf: null });
     await this.setPrompt(this.s.prompt, { force: true });
     this.startAutosave();
     await this.saveNow();

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { GenerationTree } from '../engine/tree.ts';
-import type { SettingsSlice } from './store.ts';
+import type { SettingsSlice, StoredRecord } from './store.ts';
+import type { DistributionRecord } from '../engine/distribution.ts';
 
 export const SESSION_VERSION = 1;
 /** A tree larger than this is refused (a saved lesson has hundreds of nodes, not millions). */
@@ -64,6 +65,30 @@ const settings = z.object({
   topN: z.number().int().min(1).max(200),
 });
 
+const stage = z.enum(['raw', 'repetitionPenalty', 'temperature', 'topK', 'topP', 'minP']);
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+
+/** A recorded distribution (the columnar DistributionRecord as plain arrays). */
+const record = z
+  .object({
+    key: z.string().max(4000),
+    vocabSize: z.number().int().min(1),
+    stages: z.array(stage).min(1).max(6),
+    tokenIds: z.array(tokenId).min(1).max(1000),
+    logits: z.array(finite),
+    stageProbs: z.array(probability),
+    kept: z.array(z.union([z.literal(0), z.literal(1)])),
+    restMass: z.array(z.number().min(0).max(1.000001)),
+    removedAt: z.array(z.number().int().min(-1).max(5)),
+    entropyRawBits: z.number().min(0),
+    entropyFinalBits: z.number().min(0),
+  })
+  .refine((r) => {
+    const n = r.tokenIds.length;
+    const S = r.stages.length;
+    return r.logits.length === n && r.stageProbs.length === S * n && r.kept.length === S * n && r.restMass.length === S && r.removedAt.length === n;
+  }, 'record arrays have inconsistent lengths');
+
 export const sessionSchema = z.object({
   version: z.literal(SESSION_VERSION),
   savedAt: z.string().max(64),
@@ -80,6 +105,8 @@ export const sessionSchema = z.object({
     nodes: z.array(node).min(1).max(MAX_NODES),
   }),
   cursor: z.number().int().min(0),
+  /** Distributions seen, by node id: a session opens read-only from these when its model is not loaded. */
+  records: z.record(z.string().regex(/^\d+$/), record).optional(),
 });
 
 export type SessionFile = z.infer<typeof sessionSchema>;
@@ -107,6 +134,11 @@ function structuralProblem(s: SessionFile): string | null {
   }
   for (const n of nodes) for (const c of n.children) if (c >= nodes.length || nodes[c].parent !== n.id) return `node ${n.id} lists child ${c} that is not its child`;
   if (s.cursor >= nodes.length) return `cursor ${s.cursor} is not a node`;
+  for (const [id, r] of Object.entries(s.records ?? {})) {
+    if (Number(id) >= nodes.length) return `record for node ${id}, which is not in the tree`;
+    if (r.vocabSize !== V) return `record for node ${id} has vocabulary size ${r.vocabSize}, expected ${V}`;
+    if (r.tokenIds.some((t) => t >= V)) return `record for node ${id} has a token id outside the vocabulary (${V})`;
+  }
   return null;
 }
 
@@ -131,6 +163,7 @@ export function toSessionFile(args: {
   settings: SettingsSlice;
   tree: GenerationTree;
   cursor: number;
+  records?: Record<number, StoredRecord>;
 }): SessionFile {
   const { strategy, sampling, orderName, beam, seed, maxNewTokens, topN } = args.settings;
   return {
@@ -141,5 +174,44 @@ export function toSessionFile(args: {
     settings: { strategy, sampling: { ...sampling, order: [...sampling.order] }, orderName, beam: { ...beam }, seed, maxNewTokens, topN },
     tree: { promptIds: [...args.tree.promptIds], nodes: args.tree.nodes.map((n) => ({ ...n, children: [...n.children] })) },
     cursor: args.cursor,
+    records: Object.fromEntries(
+      Object.entries(args.records ?? {}).map(([id, { key, record: r }]) => [
+        id,
+        {
+          key,
+          vocabSize: r.vocabSize,
+          stages: [...r.stages],
+          tokenIds: Array.from(r.tokenIds),
+          logits: Array.from(r.logits),
+          stageProbs: Array.from(r.stageProbs),
+          kept: Array.from(r.kept, (k) => (k ? 1 : 0) as 0 | 1),
+          restMass: Array.from(r.restMass),
+          removedAt: Array.from(r.removedAt),
+          entropyRawBits: r.entropyRawBits,
+          entropyFinalBits: r.entropyFinalBits,
+        },
+      ]),
+    ),
   };
+}
+
+/** The recorded distributions of a validated session, as the store keeps them. */
+export function recordsOf(s: SessionFile): Record<number, StoredRecord> {
+  const out: Record<number, StoredRecord> = {};
+  for (const [id, r] of Object.entries(s.records ?? {})) {
+    const record: DistributionRecord = {
+      vocabSize: r.vocabSize,
+      stages: r.stages,
+      tokenIds: Int32Array.from(r.tokenIds),
+      logits: Float32Array.from(r.logits),
+      stageProbs: Float64Array.from(r.stageProbs),
+      kept: Uint8Array.from(r.kept),
+      restMass: Float64Array.from(r.restMass),
+      removedAt: Int8Array.from(r.removedAt),
+      entropyRawBits: r.entropyRawBits,
+      entropyFinalBits: r.entropyFinalBits,
+    };
+    out[Number(id)] = { key: r.key, record };
+  }
+  return out;
 }

@@ -85,8 +85,8 @@ export interface SessionSlice {
   query: { text: string; ids: number[]; stats: TokenStat[] } | null;
   /** Set when browser storage failed: the session lives in memory only. */
   storageNotice: string | null;
-  /** A saved session made with another model: not replayed, waiting for that model or a discard. */
-  pendingSession: { modelId: string; sourceKind: 'embedded' | 'hub' | 'folder' } | null;
+  /** Set while a session made with another model is shown from its recorded distributions only. */
+  readOnly: { modelId: string; sourceKind: 'embedded' | 'hub' | 'folder' } | null;
   /** A saved session that failed validation. */
   sessionProblem: string | null;
   tf: { text: string; tokens: ScoredToken[]; windows: number } | null;
@@ -142,7 +142,7 @@ export function initialState(language: Language = 'en'): AppState {
     promptError: null,
     query: null,
     storageNotice: null,
-    pendingSession: null,
+    readOnly: null,
     sessionProblem: null,
     tf: null,
     language,

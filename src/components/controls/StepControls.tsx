@@ -15,6 +15,7 @@ export function StepControls() {
   const playing = useApp((s) => s.playing);
   const busy = useApp((s) => s.busy);
   const ready = useApp((s) => s.status === 'ready' && !s.promptError && s.tree.promptIds.length > 0);
+  const readOnly = useApp((s) => s.readOnly !== null);
   const atRoot = useApp((s) => s.cursor === 0);
   const strategy = useApp((s) => s.strategy);
   const speedMs = useApp((s) => s.speedMs);
@@ -46,7 +47,7 @@ export function StepControls() {
 
   return (
     <div className="controls" role="toolbar" aria-label={t('controls.keys')}>
-      <button type="button" data-testid="step-back" onClick={() => controller.stepBack()} disabled={!ready || atRoot} aria-keyshortcuts="ArrowLeft">
+      <button type="button" data-testid="step-back" onClick={() => controller.stepBack()} disabled={(!ready && !readOnly) || atRoot} aria-keyshortcuts="ArrowLeft">
         ◀ {t('controls.back')}
       </button>
       <button type="button" data-testid="step-forward" onClick={() => void controller.stepForward()} disabled={!ready || busy || !canStep} aria-keyshortcuts="ArrowRight">
@@ -58,10 +59,10 @@ export function StepControls() {
       <button type="button" data-testid="run-to-end" onClick={() => void controller.runToEnd()} disabled={!ready || busy || playing || !canStep}>
         ⏭ {t('controls.runToEnd')}
       </button>
-      <button type="button" data-testid="reroll" onClick={() => void controller.reroll()} disabled={!ready || busy || atRoot || strategy !== 'sample'}>
+      <button type="button" data-testid="reroll" onClick={() => void controller.reroll()} disabled={!ready || busy || atRoot || strategy !== 'sample' || readOnly}>
         🎲 {t('controls.reroll')}
       </button>
-      <button type="button" data-testid="reset" onClick={() => void controller.reset()} disabled={!ready || busy}>
+      <button type="button" data-testid="reset" onClick={() => void controller.reset()} disabled={!ready || busy || readOnly}>
         ↺ {t('controls.reset')}
       </button>
       <label className="speed">

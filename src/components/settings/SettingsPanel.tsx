@@ -79,6 +79,7 @@ export function SettingsPanel() {
   return (
     <section className="panel settings" aria-labelledby="settings-title">
       <h2 id="settings-title">{t('settings.title')}</h2>
+      <fieldset className="plain" disabled={s.readOnly !== null}>
       <div className="field">
         <label htmlFor="f-strategy">{t('settings.strategy')}</label>
         <select
@@ -150,6 +151,7 @@ export function SettingsPanel() {
         note={Number.isFinite(room) && s.maxNewTokens === room ? <p className="help warn">{t('settings.clamped', { n: room })}</p> : null} />
       <NumberField testId="setting-top-n" labelKey="settings.topN" helpKey="settings.topN.help" range="1 – 200" value={s.topN} step={1} min={1} max={200} integer
         toPatch={(v) => ({ topN: v })} />
+      </fieldset>
     </section>
   );
 }

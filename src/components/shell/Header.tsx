@@ -102,6 +102,35 @@ export function Header() {
         <button type="button" data-testid="new-session" onClick={() => void controller.newSession()} disabled={status !== 'ready'}>
           {t('session.new')}
         </button>
+        <button
+          type="button"
+          data-testid="export-json"
+          disabled={status !== 'ready'}
+          onClick={() => {
+            const json = controller.exportSession();
+            if (!json) return;
+            const a = document.createElement('a');
+            a.href = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
+            a.download = 'token-by-token-session.json';
+            a.click();
+            setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+          }}
+        >
+          {t('session.export')}
+        </button>
+        <label className="folder">
+          {t('session.import')}
+          <input
+            data-testid="import-json"
+            type="file"
+            accept="application/json,.json"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void f.text().then((text) => controller.importSession(text));
+              e.target.value = '';
+            }}
+          />
+        </label>
         <button type="button" onClick={() => appStore.setState({ showCard: true })} disabled={!info}>
           {t('card.open')}
         </button>

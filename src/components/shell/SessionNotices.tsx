@@ -6,7 +6,7 @@ import { useT } from '../useT.ts';
 export function SessionNotices() {
   const { t } = useT();
   const storage = useApp((s) => s.storageNotice);
-  const pending = useApp((s) => s.pendingSession);
+  const pending = useApp((s) => s.readOnly);
   const problem = useApp((s) => s.sessionProblem);
   if (!storage && !pending && !problem) return null;
   return (
@@ -25,15 +25,15 @@ export function SessionNotices() {
         </div>
       )}
       {pending && (
-        <div className="notice" role="status" data-testid="pending-session">
-          <span>{t('session.otherModel', { model: pending.modelId })}</span>{' '}
+        <div className="notice" role="status" data-testid="read-only-session">
+          <span>{t('session.readOnly', { model: pending.modelId })}</span>{' '}
           {pending.sourceKind !== 'folder' && (
             <button type="button" onClick={() => void controller.loadPendingModel()}>
               {t('session.loadModel', { model: pending.modelId })}
             </button>
           )}{' '}
           <button type="button" onClick={() => void controller.newSession()}>
-            {t('session.discard')}
+            {t('session.new')}
           </button>
         </div>
       )}
