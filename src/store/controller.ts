@@ -678,9 +678,9 @@ export class Controller {
     this.startAutosave();
   }
 
-  private async applySession(s: SessionFile): Promise<void> {
-    this.pending = null;
-    await this.client?.request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
+  /** Puts a validated session on screen: editable (its model is loaded) or read-only (another model). */
+  private showSession(s: SessionFile, readOnly: boolean): void {
+    this.pending = readOnly ? s : null;
     this.set({
       prompt: s.prompt,
       ...s.settings,
@@ -689,9 +689,14 @@ export class Controller {
       records: recordsOf(s),
       stepEntropy: {},
       beamRun: null,
-      readOnly: null,
       promptError: null,
+      readOnly: readOnly ? { modelId: s.model.id, sourceKind: s.model.sourceKind } : null,
     });
+  }
+
+  private async applySession(s: SessionFile): Promise<void> {
+    await this.client?.request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
+    this.showSession(s, false);
     await this.ensureRecord(displayNodeOf(this.s));
   }
 
@@ -700,18 +705,7 @@ export class Controller {
    * nothing is computed, and it is never replayed on the loaded model.
    */
   private openReadOnly(s: SessionFile): void {
-    this.pending = s;
-    this.set({
-      prompt: s.prompt,
-      ...s.settings,
-      tree: s.tree,
-      cursor: s.cursor,
-      records: recordsOf(s),
-      stepEntropy: {},
-      beamRun: null,
-      promptError: null,
-      readOnly: { modelId: s.model.id, sourceKind: s.model.sourceKind },
-    });
+    this.showSession(s, true);
   }
 
   /** The current session as a versioned JSON file (with the recorded distributions). */
