@@ -321,9 +321,9 @@ export class Controller {
     return !!n && n.stop !== 'eos' && n.stop !== 'max-length';
   }
 
-  private addEdge(parentId: number, choice: StepChoice, method: ChoiceMethod, drawKey: DrawKey | null): number {
+  /** @param key settings key the choice was made under (taken before the request: settings may change meanwhile) */
+  private addEdge(parentId: number, choice: StepChoice, method: ChoiceMethod, drawKey: DrawKey | null, key: string): number {
     const s = this.s;
-    const key = currentKey(s);
     const existing =
       method === 'manual'
         ? getNode(s.tree, parentId).children.map((c) => s.tree.nodes[c]).find((c) => c.edge!.tokenId === choice.tokenId) ?? null
@@ -384,8 +384,9 @@ export class Controller {
         await this.ensureRecord(from);
       } else {
         const { choice } = await this.requestStep(from, null);
-        const id = this.addEdge(from, choice!, method, drawKey);
+        const id = this.addEdge(from, choice!, method, drawKey, currentKey(s));
         this.set({ cursor: id });
+        await this.ensureRecord(from); // settings may have changed during the step
       }
       this.announce();
       return this.canStep();
@@ -431,11 +432,13 @@ export class Controller {
   async chooseToken(tokenId: number): Promise<void> {
     if (this.s.busy || !this.client || this.s.readOnly) return;
     const at = displayNodeOf(this.s);
+    const key = currentKey(this.s);
     this.set({ busy: true, error: this.keptError() });
     try {
       const { choice } = await this.requestStep(at, tokenId);
-      const id = this.addEdge(at, choice!, 'manual', null);
+      const id = this.addEdge(at, choice!, 'manual', null, key);
       this.set({ cursor: id });
+      await this.ensureRecord(at); // settings may have changed during the step
       this.announce();
     } catch (e) {
       this.set({ error: toAppError(e) });
@@ -596,7 +599,7 @@ export class Controller {
             at = existing.id;
             return;
           }
-          const edge: Edge = { tokenId: tok, method: 'beam', settingsKey: currentKey(this.s), drawKey: null, u: null, prob: Math.exp(logprob), finalProb: Math.exp(logprob), logprob, rank: 0 };
+          const edge: Edge = { tokenId: tok, method: 'beam', settingsKey: currentKey(s), drawKey: null, u: null, prob: Math.exp(logprob), finalProb: Math.exp(logprob), logprob, rank: 0 };
           const r = addChild(this.s.tree, at, edge);
           this.set({ tree: this.markStop(r.tree, r.id) });
           at = r.id;

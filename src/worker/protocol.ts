@@ -51,20 +51,8 @@ export interface ModelInfo {
   fingerprint: string | null;
 }
 
-/** The chosen token of a step. */
-export interface StepChoice {
-  tokenId: number;
-  /** How it was chosen. */
-  method: 'sampled' | 'greedy' | 'manual';
-  /** Uniform draw used (sampled only). */
-  u: number | null;
-  /** Model probability (raw softmax). */
-  prob: number;
-  logprob: number;
-  rank: number;
-  finalProb: number;
-  finalRank: number;
-}
+export type { StepChoice } from '../engine/step.ts';
+import type { StepChoice } from '../engine/step.ts';
 
 /** Per-position teacher-forcing score. */
 export interface ScoredToken {

@@ -5,16 +5,15 @@
  * Runs in the Web Worker and, for integration tests, in Node.
  */
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
-import { finalProbs, recordDistribution, runProcessors, tokenStat, type DistributionRecord } from '../engine/distribution.ts';
-import { argmaxToken, sampleToken } from '../engine/sampling.ts';
-import { drawUniform } from '../engine/random.ts';
+import { runProcessors, tokenStat, type DistributionRecord } from '../engine/distribution.ts';
+import { decideStep, effectiveSettings, type StepChoice } from '../engine/step.ts';
 import { beamLogprobs, beamStep, initialBeamState, type BeamHypothesis } from '../engine/beam.ts';
-import { beamRecordSettings, greedySettings, validateBeamSettings, validateSamplingSettings, type SamplingSettings, type Strategy } from '../engine/settings.ts';
+import { validateBeamSettings, validateSamplingSettings } from '../engine/settings.ts';
 import { EngineError } from '../engine/errors.ts';
 import { logSoftmax } from '../engine/softmax.ts';
 import { rankOf, topIndices } from '../engine/order.ts';
 import { pieceBytes, type PieceEncoding } from '../engine/tokens.ts';
-import type { BeamStepRecord, Device, ModelInfo, ModelSource, ScoredToken, StepChoice, WorkerRequest } from './protocol.ts';
+import type { BeamStepRecord, Device, ModelInfo, ModelSource, ScoredToken, WorkerRequest } from './protocol.ts';
 
 /** The parts of an ONNX Runtime tensor we use (onnxruntime-web and -node share them). */
 export interface OrtTensor {
@@ -467,34 +466,7 @@ export class ModelSession {
     return this.enqueue(async () => {
       validateSamplingSettings(req.settings);
       const { logits, ms, phase } = await this.logitsAt(req.path, req.ids);
-      const stages = runProcessors(logits, req.ids, effectiveSettings(req.strategy, req.settings));
-      const probs = finalProbs(stages);
-      let choice: StepChoice | null = null;
-      if (req.choose !== 'none') {
-        let tokenId: number;
-        let u: number | null = null;
-        let method: StepChoice['method'];
-        if (typeof req.choose === 'number') {
-          tokenId = req.choose;
-          method = 'manual';
-        } else if (req.strategy === 'greedy') {
-          tokenId = argmaxToken(probs).tokenId;
-          method = 'greedy';
-        } else if (req.strategy === 'beam') {
-          throw new EngineError('invalid-setting', 'beam search chooses through a beam request');
-        } else {
-          if (!req.drawKey) throw new EngineError('invalid-setting', 'sampling needs a draw key');
-          u = drawUniform(req.drawKey);
-          tokenId = sampleToken(probs, u).tokenId;
-          method = 'sampled';
-        }
-        const st = tokenStat(stages, tokenId);
-        choice = { tokenId, method, u, prob: st.prob, logprob: st.logprob, rank: st.rank, finalProb: st.finalProb, finalRank: st.finalRank };
-      }
-      const extra = [...req.extraIds];
-      if (this.info.eosTokenId !== null) extra.push(this.info.eosTokenId);
-      if (choice) extra.push(choice.tokenId);
-      return { record: recordDistribution(stages, req.topN, extra), choice, ms, phase };
+      return { ...decideStep(logits, req, this.info.eosTokenId), ms, phase };
     });
   }
 
@@ -701,13 +673,6 @@ function isCausalConfig(config: Record<string, unknown>): boolean {
   const arch = config['architectures'];
   if (Array.isArray(arch) && arch.length > 0) return arch.some((a) => typeof a === 'string' && /(ForCausalLM|LMHeadModel)$/.test(a));
   return !NOT_CAUSAL_TYPES.has(String(config['model_type']));
-}
-
-/** The processor chain a strategy's records show (greedy: T = 0; beam: raw → repetition penalty). */
-function effectiveSettings(strategy: Strategy, s: SamplingSettings): SamplingSettings {
-  if (strategy === 'greedy') return greedySettings(s);
-  if (strategy === 'beam') return beamRecordSettings(s.repetitionPenalty);
-  return s;
 }
 
 function isNode(): boolean {
