@@ -46,7 +46,7 @@ describe('processor chain', () => {
 
 describe('beam search', () => {
   it.each(reference.beam.map((b) => [b.text, b]))('%j: hypotheses and scores equal the torch reference', async (_, b) => {
-    ms.forget('all');
+    await ms.forget('all');
     const steps: number[] = [];
     const hyps = await ms.beam(
       {
@@ -64,24 +64,24 @@ describe('beam search', () => {
     // every step but the last keeps exactly k live beams
     expect(steps.slice(0, -1).every((n) => n === b.num_beams)).toBe(true);
     expect(ms.stats().liveTensors).toBe(8); // only the root snapshot (4 layers × key/value) stays
-    ms.forget('all');
+    await ms.forget('all');
   });
 
   it('beam width 1 equals greedy', async () => {
-    ms.forget('all');
+    await ms.forget('all');
     const g = reference.greedy[0];
     const hyps = await ms.beam(
       { type: 'beam', id: 0, nodeId: 0, path: [0], ids: g.ids, settings: { beamWidth: 1, lengthPenalty: 1, earlyStopping: 'false', repetitionPenalty: 1 }, maxNewTokens: 10 },
       () => {},
     );
     expect(hyps[0].tokens.slice(0, 10)).toEqual(g.new_ids.slice(0, hyps[0].tokens.length));
-    ms.forget('all');
+    await ms.forget('all');
   });
 });
 
 describe('KV-cache branching', () => {
   it('prompt 5, generate 3, back 2, choose another: equals a fresh forward; the old branch is unchanged', async () => {
-    ms.forget('all');
+    await ms.forget('all');
     const prompt = reference.forward[0].ids.slice(0, 5);
     // nodes: 0 root, 1..3 generated (greedy), then 4 = sibling of node 2 under node 1
     const ids = [...prompt];
@@ -109,11 +109,11 @@ describe('KV-cache branching', () => {
       const again = await ms.nodeLogits(path.slice(0, s + 1), ids.slice(0, 5 + s));
       expect(Array.from(again)).toEqual(Array.from(recorded[s]));
     }
-    ms.forget('all');
+    await ms.forget('all');
   });
 
   it('each step distribution equals softmax of a fresh full forward (1e-4)', async () => {
-    ms.forget('all');
+    await ms.forget('all');
     const ids = [...reference.forward[1].ids];
     const path = [0];
     for (let s = 0; s < 6; s++) {
@@ -125,13 +125,13 @@ describe('KV-cache branching', () => {
       ids.push(r.choice!.tokenId);
       path.push(s + 1);
     }
-    ms.forget('all');
+    await ms.forget('all');
   });
 });
 
 describe('tensor lifetimes', () => {
   it('300 random operations: live tensors equal 8 per kept snapshot, none disposed twice', async () => {
-    ms.forget('all');
+    await ms.forget('all');
     // a tiny LCG so the operation mix is reproducible
     let state = 12345;
     const rand = (n: number) => {
@@ -167,7 +167,7 @@ describe('tensor lifetimes', () => {
     const st = ms.stats();
     expect(st.disposedTwice).toBe(0);
     expect(st.liveTensors).toBe(st.snapshots * 8);
-    ms.forget('all');
+    await ms.forget('all');
     expect(ms.stats().liveTensors).toBe(0);
   });
 });

@@ -49,11 +49,11 @@ async function checkAgainstReference(ms: ModelSession) {
     const full = await ms.fullForward(ids);
     expect(maxAbsDiff(full.subarray((ids.length - 1) * V), f.last_logits)).toBeLessThan(1e-4);
     // and through the KV-cache path: prefill then one step
-    ms.forget('all');
+    await ms.forget('all');
     await ms.nodeLogits([1], ids.slice(0, -1));
     const stepped = await ms.nodeLogits([1, 2], ids);
     expect(maxAbsDiff(stepped, f.last_logits)).toBeLessThan(1e-4);
-    ms.forget('all');
+    await ms.forget('all');
   }
 }
 

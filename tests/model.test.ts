@@ -43,7 +43,7 @@ describe('forward passes', () => {
   it.each(reference.forward.filter((f) => f.name !== 'long').map((f) => [f.name, f]))(
     '%s: prefill then one-token steps with the KV cache within 1e-4 of torch',
     async (_, f) => {
-      ms.forget('all');
+      await ms.forget('all');
       const prefill = Math.max(1, f.ids.length - 4);
       const path = [1000];
       await ms.nodeLogits(path, f.ids.slice(0, prefill));
@@ -53,7 +53,7 @@ describe('forward passes', () => {
         logits = await ms.nodeLogits(path, f.ids.slice(0, t + 1));
       }
       expect(maxAbsDiff(logits, f.last_logits)).toBeLessThan(1e-4);
-      ms.forget('all');
+      await ms.forget('all');
     },
   );
 
@@ -66,13 +66,13 @@ describe('forward passes', () => {
       const solo = await ms.fullForward([...ids, next[j]]);
       expect(maxAbsDiff(rows[j], solo.subarray(ids.length * V))).toBeLessThan(1e-4);
     }
-    ms.forget('all');
+    await ms.forget('all');
   });
 });
 
 describe('greedy generation', () => {
   it.each(reference.greedy.map((g) => [g.text, g]))('%j: 32 steps equal torch ids and top-5 probs (1e-4)', async (_, g) => {
-    ms.forget('all');
+    await ms.forget('all');
     const path = [0];
     const ids = [...g.ids];
     const settings = { temperature: 1, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1, order: ['temperature', 'topK', 'topP', 'minP'] as const };
@@ -88,7 +88,7 @@ describe('greedy generation', () => {
       ids.push(r.choice!.tokenId);
       path.push(path.length);
     }
-    ms.forget('all');
+    await ms.forget('all');
   });
 
   it('transformers.js generate({do_sample:false}) gives the same ids', async () => {

@@ -12,6 +12,9 @@ export type ProcessorOrderName = 'hf' | 'temperature-last';
 export type Strategy = 'greedy' | 'sample' | 'beam';
 export type EarlyStopping = 'true' | 'false' | 'never';
 
+/** Smallest non-zero temperature: logits / T must stay finite (a subnormal T overflows every logit). */
+export const MIN_TEMPERATURE = 1e-6;
+
 /** Hugging Face transformers order: temperature → top-k → top-p → min-p. */
 export const HF_ORDER: readonly ProcessorName[] = ['temperature', 'topK', 'topP', 'minP'];
 /** llama.cpp-like order: filters first, temperature last. */
@@ -77,7 +80,9 @@ export function beamRecordSettings(repetitionPenalty: number): SamplingSettings 
  * @throws RangeError naming the first invalid value, e.g. `topP must be in (0, 1]: 1.2`.
  */
 export function validateSamplingSettings(s: SamplingSettings): void {
-  if (!Number.isFinite(s.temperature) || s.temperature < 0) throw new RangeError(`temperature must be ≥ 0: ${s.temperature}`);
+  if (!Number.isFinite(s.temperature) || s.temperature < 0 || (s.temperature > 0 && s.temperature < MIN_TEMPERATURE)) {
+    throw new RangeError(`temperature must be 0 (greedy) or in [${MIN_TEMPERATURE}, ∞): ${s.temperature}`);
+  }
   if (!Number.isInteger(s.topK) || s.topK < 0) throw new RangeError(`topK must be an integer ≥ 0: ${s.topK}`);
   if (!Number.isFinite(s.topP) || s.topP <= 0 || s.topP > 1) throw new RangeError(`topP must be in (0, 1]: ${s.topP}`);
   if (!Number.isFinite(s.minP) || s.minP < 0 || s.minP > 1) throw new RangeError(`minP must be in [0, 1]: ${s.minP}`);

@@ -58,8 +58,16 @@ function stepSettings(s: AppState): SamplingSettings {
   return s.strategy === 'beam' ? { ...s.sampling, repetitionPenalty: s.beam.repetitionPenalty } : s.sampling;
 }
 
+/** A result that arrived after its tree was replaced (reset, new prompt, history): dropped. */
+class StaleResult extends Error {}
+
 export class Controller {
   private client: WorkerClient | null = null;
+  /**
+   * Incremented whenever the tree is replaced. Worker cache ids are epoch-qualified, so an answer
+   * still out for an old tree can neither land in the new one nor fill a cache under a reused node id.
+   */
+  private epoch = 0;
   private loadToken = 0;
   private recentSteps: number[] = [];
   private readonly store: AppStore;
@@ -68,6 +76,21 @@ export class Controller {
   constructor(store: AppStore = appStore, makeClient: () => WorkerClient = () => new WorkerClient()) {
     this.store = store;
     this.makeClient = makeClient;
+  }
+
+  /** Worker cache id of a node of the current tree. */
+  private cid(nodeId: number): number {
+    return this.epoch * 1_048_576 + nodeId;
+  }
+
+  /** Replaces the tree (and whatever else `patch` sets): a new epoch. */
+  private replaceTree(patch: Partial<AppState>): void {
+    this.epoch++;
+    this.set(patch);
+  }
+
+  private checkEpoch(epoch: number): void {
+    if (epoch !== this.epoch) throw new StaleResult('stale');
   }
 
   private get s(): AppState {
@@ -192,6 +215,7 @@ export class Controller {
     const s = this.s;
     // the same prompt again (e.g. a debounced edit that ended where it started) keeps the tree
     if (s.prompt === text && s.tree.promptIds.length > 0 && s.info && !opts.force) return;
+    this.epoch++; // whatever is still out for the old prompt is stale from now on
     if (s.tree.nodes.length > 1 && s.prompt !== text) {
       const entry = { prompt: s.prompt, tree: s.tree, cursor: s.cursor };
       this.set({ history: [entry, ...s.history.filter((h) => h.prompt !== s.prompt)].slice(0, 20) });
@@ -209,13 +233,13 @@ export class Controller {
     if (this.s.prompt !== text) return; // a newer prompt arrived
     if (ids.length === 0) {
       if (info.bosTokenId === null) {
-        this.set({ promptError: { code: 'empty-prompt', message: 'empty prompt and no BOS token' }, tree: createTree([]), cursor: 0, records: {} });
+        this.replaceTree({ promptError: { code: 'empty-prompt', message: 'empty prompt and no BOS token' }, tree: createTree([]), cursor: 0, records: {} });
         return;
       }
       ids = [info.bosTokenId];
     }
     if (ids.length >= info.contextLength) {
-      this.set({
+      this.replaceTree({
         promptError: { code: 'context-overflow', message: `${ids.length} tokens; the context holds ${info.contextLength}` },
         tree: createTree(ids),
         cursor: 0,
@@ -224,7 +248,7 @@ export class Controller {
       return;
     }
     await this.need().request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
-    this.set({ tree: createTree(ids), cursor: 0, records: {}, stepEntropy: {} });
+    this.replaceTree({ tree: createTree(ids), cursor: 0, records: {}, stepEntropy: {} });
     await this.ensureRecord(0);
   }
 
@@ -236,7 +260,7 @@ export class Controller {
     const history = s.history.filter((_, i) => i !== index);
     if (s.tree.nodes.length > 1) history.unshift({ prompt: s.prompt, tree: s.tree, cursor: s.cursor });
     await this.need().request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
-    this.set({ prompt: h.prompt, tree: h.tree, cursor: h.cursor, history, records: {}, stepEntropy: {}, beamRun: null });
+    this.replaceTree({ prompt: h.prompt, tree: h.tree, cursor: h.cursor, history, records: {}, stepEntropy: {}, beamRun: null });
     await this.ensureRecord(displayNodeOf(this.s));
   }
 
@@ -247,8 +271,9 @@ export class Controller {
     return { seed: this.s.seed, depth: n.depth, reroll: n.rerolls, stream: 0 };
   }
 
-  private async requestStep(nodeId: number, choose: number | null | 'none'): Promise<{ choice: StepChoice | null }> {
+  private async requestStep(nodeId: number, choose: number | null | 'none'): Promise<{ choice: StepChoice | null; record: DistributionRecord }> {
     const s = this.s;
+    const epoch = this.epoch;
     const path = pathTo(s.tree, nodeId);
     const ids = sequenceIds(s.tree, nodeId);
     const key = recordKey(s);
@@ -256,8 +281,8 @@ export class Controller {
     const r = await this.need().request(
       {
         type: 'step',
-        nodeId,
-        path,
+        nodeId: this.cid(nodeId),
+        path: path.map((id) => this.cid(id)),
         ids,
         strategy: stepStrategy(s),
         settings: stepSettings(s),
@@ -268,8 +293,13 @@ export class Controller {
       },
       ['step-result'],
     );
+    this.checkEpoch(epoch);
+    // an answer computed under settings that changed meanwhile never replaces one for the current settings
+    const current = recordKey(this.s);
+    const held = this.s.records[nodeId];
+    const keep = key !== current && held?.key === current;
     const patch: Partial<AppState> = {
-      records: { ...this.s.records, [nodeId]: { key, record: r.record } },
+      records: keep ? this.s.records : { ...this.s.records, [nodeId]: { key, record: r.record } },
       forwardCount: r.forwardCount,
     };
     if (r.phase !== 'cached') {
@@ -279,7 +309,7 @@ export class Controller {
       patch.tokensPerSec = this.recentSteps.length > 1 ? (this.recentSteps.length - 1) / ((now - this.recentSteps[0]) / 1000) : 1000 / Math.max(1, now - t0);
     }
     this.set(patch);
-    return { choice: r.choice };
+    return { choice: r.choice, record: r.record };
   }
 
   /** A new action clears the last action's error, but not the notice that the worker was restarted. */
@@ -308,6 +338,7 @@ export class Controller {
     try {
       await this.requestStep(nodeId, 'none');
     } catch (e) {
+      if (e instanceof StaleResult) return;
       this.set({ error: this.onRunError(e) });
     }
   }
@@ -318,18 +349,19 @@ export class Controller {
     if (s.readOnly) return false;
     if (!this.client || s.promptError || s.tree.promptIds.length === 0) return false;
     const n = s.tree.nodes[s.cursor];
-    return !!n && n.stop !== 'eos' && n.stop !== 'max-length';
+    if (!n || n.stop === 'eos') return false;
+    // a max-length stop holds only while the limit does (the user may raise max new tokens)
+    return n.depth < s.maxNewTokens && s.tree.promptIds.length + n.depth < (s.info?.contextLength ?? Infinity);
   }
 
   /** @param key settings key the choice was made under (taken before the request: settings may change meanwhile) */
-  private addEdge(parentId: number, choice: StepChoice, method: ChoiceMethod, drawKey: DrawKey | null, key: string): number {
+  private addEdge(parentId: number, choice: StepChoice, method: ChoiceMethod, drawKey: DrawKey | null, key: string, rec: DistributionRecord): number {
     const s = this.s;
     const existing =
       method === 'manual'
         ? getNode(s.tree, parentId).children.map((c) => s.tree.nodes[c]).find((c) => c.edge!.tokenId === choice.tokenId) ?? null
         : findReusableChild(s.tree, parentId, { method, settingsKey: key, drawKey });
     if (existing) return existing.id;
-    const rec = s.records[parentId]?.record;
     const edge: Edge = {
       tokenId: choice.tokenId,
       method,
@@ -344,15 +376,15 @@ export class Controller {
     const added = addChild(s.tree, parentId, edge);
     const id = added.id;
     const tree = this.markStop(added.tree, id);
-    this.set({ tree, stepEntropy: { ...s.stepEntropy, [id]: rec ? [rec.entropyRawBits, rec.entropyFinalBits] : [NaN, NaN] } });
+    this.set({ tree, stepEntropy: { ...s.stepEntropy, [id]: [rec.entropyRawBits, rec.entropyFinalBits] } });
     return id;
   }
 
-  private markStop(tree: GenerationTree, id: number): GenerationTree {
+  private markStop(tree: GenerationTree, id: number, maxNewTokens = this.s.maxNewTokens): GenerationTree {
     const n = getNode(tree, id);
     const info = this.s.info!;
     if (info.eosTokenId !== null && n.edge?.tokenId === info.eosTokenId) return updateNode(tree, id, { stop: 'eos' });
-    if (n.depth >= this.s.maxNewTokens || tree.promptIds.length + n.depth >= info.contextLength) return updateNode(tree, id, { stop: 'max-length' });
+    if (n.depth >= maxNewTokens || tree.promptIds.length + n.depth >= info.contextLength) return updateNode(tree, id, { stop: 'max-length' });
     return tree;
   }
 
@@ -376,21 +408,24 @@ export class Controller {
     const method: ChoiceMethod = s.strategy === 'sample' ? 'sampled' : 'greedy';
     const drawKey = s.strategy === 'sample' ? this.drawKey(from) : null;
     const reuse = findReusableChild(s.tree, from, { method, settingsKey: currentKey(s), drawKey });
+    const epoch = this.epoch;
     this.set({ busy: true, error: this.keptError() });
     try {
-      if (s.tree.nodes[from].stop === 'user') this.set({ tree: updateNode(this.s.tree, from, { stop: null }) });
+      if (s.tree.nodes[from].stop !== null) this.set({ tree: updateNode(this.s.tree, from, { stop: null }) });
       if (reuse) {
         this.set({ cursor: reuse.id });
         await this.ensureRecord(from);
       } else {
-        const { choice } = await this.requestStep(from, null);
-        const id = this.addEdge(from, choice!, method, drawKey, currentKey(s));
+        const { choice, record } = await this.requestStep(from, null);
+        this.checkEpoch(epoch);
+        const id = this.addEdge(from, choice!, method, drawKey, currentKey(s), record);
         this.set({ cursor: id });
         await this.ensureRecord(from); // settings may have changed during the step
       }
       this.announce();
       return this.canStep();
     } catch (e) {
+      if (e instanceof StaleResult) return false;
       this.set({ error: this.onRunError(e), playing: false });
       return false;
     } finally {
@@ -433,15 +468,17 @@ export class Controller {
     if (this.s.busy || !this.client || this.s.readOnly) return;
     const at = displayNodeOf(this.s);
     const key = currentKey(this.s);
+    const epoch = this.epoch;
     this.set({ busy: true, error: this.keptError() });
     try {
-      const { choice } = await this.requestStep(at, tokenId);
-      const id = this.addEdge(at, choice!, 'manual', null, key);
+      const { choice, record } = await this.requestStep(at, tokenId);
+      this.checkEpoch(epoch);
+      const id = this.addEdge(at, choice!, 'manual', null, key, record);
       this.set({ cursor: id });
       await this.ensureRecord(at); // settings may have changed during the step
       this.announce();
     } catch (e) {
-      this.set({ error: toAppError(e) });
+      if (!(e instanceof StaleResult)) this.set({ error: toAppError(e) });
     } finally {
       this.set({ busy: false });
     }
@@ -453,8 +490,11 @@ export class Controller {
     const n = s.tree.nodes[s.cursor];
     if (s.busy || !n || n.parent === null || s.strategy !== 'sample' || s.readOnly) return;
     const parent = getNode(s.tree, n.parent);
+    // the parent must still be allowed to generate (the limit may have been lowered since)
+    if (parent.depth >= s.maxNewTokens) return;
     this.set({ tree: updateNode(s.tree, parent.id, { rerolls: parent.rerolls + 1 }), cursor: parent.id });
     await this.stepForward();
+    await this.ensureRecord(displayNodeOf(this.s));
   }
 
   /** Play/Pause autoplay at the speed setting; pausing marks a user stop. */
@@ -489,7 +529,7 @@ export class Controller {
     this.set({ playing: false });
     const ids = this.s.tree.promptIds;
     await this.client?.request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
-    this.set({ tree: createTree(ids), cursor: 0, records: {}, stepEntropy: {}, beamRun: null, error: null });
+    this.replaceTree({ tree: createTree(ids), cursor: 0, records: {}, stepEntropy: {}, beamRun: null, error: null });
     await this.ensureRecord(0);
   }
 
@@ -545,13 +585,15 @@ export class Controller {
       }
       const at = displayNodeOf(this.s);
       const s = this.s;
+      const epoch = this.epoch;
       const r = await this.need().request(
-        { type: 'query', nodeId: at, path: pathTo(s.tree, at), ids: sequenceIds(s.tree, at), settings: stepSettings(s), strategy: stepStrategy(s), tokenIds: ids.slice(0, 1) },
+        { type: 'query', nodeId: this.cid(at), path: pathTo(s.tree, at).map((id) => this.cid(id)), ids: sequenceIds(s.tree, at), settings: stepSettings(s), strategy: stepStrategy(s), tokenIds: ids.slice(0, 1) },
         ['query-result'],
       );
+      this.checkEpoch(epoch);
       this.set({ query: { text, ids, stats: r.stats } });
     } catch (e) {
-      this.set({ error: toAppError(e) });
+      if (!(e instanceof StaleResult)) this.set({ error: toAppError(e) });
     }
   }
 
@@ -560,28 +602,33 @@ export class Controller {
   /** Batched beam search from the cursor; steps stream into the beam tree; the best hypothesis joins the tree. */
   async runBeam(): Promise<void> {
     const s = this.s;
-    if (s.busy || !this.client || s.readOnly) return;
+    if (s.busy || !this.client || s.readOnly || !this.canStep()) return;
     const start = s.cursor;
-    const maxNew = Math.max(1, s.maxNewTokens - getNode(s.tree, start).depth);
+    const maxNew = s.maxNewTokens - getNode(s.tree, start).depth;
+    // generation continues here: a stop set under an older limit or by the user no longer holds
+    if (getNode(s.tree, start).stop !== null) this.set({ tree: updateNode(s.tree, start, { stop: null }) });
     this.set({ busy: true, error: this.keptError(), beamRun: { startNode: start, steps: [], hypotheses: null, viewStep: 0, greedyIds: [] } });
     try {
-      const path = pathTo(s.tree, start);
+      const epoch = this.epoch;
+      const path = pathTo(s.tree, start).map((id) => this.cid(id));
       const ids = sequenceIds(s.tree, start);
       const done = await this.need().request(
-        { type: 'beam', nodeId: start, path, ids, settings: s.beam, maxNewTokens: maxNew },
+        { type: 'beam', nodeId: this.cid(start), path, ids, settings: s.beam, maxNewTokens: maxNew },
         ['beam-done'],
         (m) => {
-          if (m.type !== 'beam-step') return;
+          if (m.type !== 'beam-step' || epoch !== this.epoch) return;
           const run = this.s.beamRun!;
           this.set({ beamRun: { ...run, steps: [...run.steps, m.record], viewStep: run.steps.length }, forwardCount: m.forwardCount });
         },
       );
+      this.checkEpoch(epoch);
       this.set({ forwardCount: done.forwardCount, beamRun: { ...this.s.beamRun!, hypotheses: done.hypotheses } });
       // greedy continuation for comparison, computed on scratch cache ids
       const greedy = await this.need().request(
-        { type: 'beam', nodeId: start, path, ids, settings: { ...s.beam, beamWidth: 1 }, maxNewTokens: maxNew },
+        { type: 'beam', nodeId: this.cid(start), path, ids, settings: { ...s.beam, beamWidth: 1 }, maxNewTokens: maxNew },
         ['beam-done'],
       );
+      this.checkEpoch(epoch);
       this.set({ beamRun: { ...this.s.beamRun!, greedyIds: greedy.hypotheses[0]?.tokens ?? [] }, forwardCount: greedy.forwardCount });
       // the best hypothesis becomes a path of beam edges in the tree
       const best = done.hypotheses[0];
@@ -596,19 +643,25 @@ export class Controller {
           prev = cum;
           const existing = getNode(this.s.tree, at).children.map((c) => this.s.tree.nodes[c]).find((c) => c.edge!.tokenId === tok);
           if (existing) {
+            // a node passed on the way was a stop under an older, smaller limit
+            if (existing.stop !== null && existing.stop !== 'eos' && i < best.tokens.length - 1) {
+              this.set({ tree: updateNode(this.s.tree, existing.id, { stop: null }) });
+            }
             at = existing.id;
             return;
           }
           const edge: Edge = { tokenId: tok, method: 'beam', settingsKey: currentKey(s), drawKey: null, u: null, prob: Math.exp(logprob), finalProb: Math.exp(logprob), logprob, rank: 0 };
           const r = addChild(this.s.tree, at, edge);
-          this.set({ tree: this.markStop(r.tree, r.id) });
+          // only the end of the hypothesis is a stop, by the limit this run had
+          const last = i === best.tokens.length - 1;
+          this.set({ tree: last ? this.markStop(r.tree, r.id, s.maxNewTokens) : r.tree });
           at = r.id;
         });
         this.set({ cursor: at });
         await this.ensureRecord(displayNodeOf(this.s));
       }
     } catch (e) {
-      this.set({ error: toAppError(e) });
+      if (!(e instanceof StaleResult)) this.set({ error: toAppError(e) });
     } finally {
       this.set({ busy: false });
     }
@@ -684,7 +737,7 @@ export class Controller {
   /** Puts a validated session on screen: editable (its model is loaded) or read-only (another model). */
   private showSession(s: SessionFile, readOnly: boolean): void {
     this.pending = readOnly ? s : null;
-    this.set({
+    this.replaceTree({
       prompt: s.prompt,
       ...s.settings,
       tree: s.tree,

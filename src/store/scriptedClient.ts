@@ -150,7 +150,7 @@ export interface ScriptedClientOptions {
  * the Controller as `() => new ScriptedClient() as unknown as WorkerClient`.
  * Messages are structured-cloned both ways and answered asynchronously (never
  * inside `request`), in the order the real worker would answer them: step,
- * query and beam run one at a time; tokenize, forget and stats are answered at
+ * query, beam and forget run one at a time; tokenize and stats are answered at
  * once, so they can overtake queued steps, as in model.worker.ts.
  */
 export class ScriptedClient {
@@ -298,7 +298,8 @@ export class ScriptedClient {
           throw new EngineError('unknown', 'teacher forcing is not scripted');
         case 'forget':
           this.need();
-          this.forget(msg.nodeIds);
+          // queued behind earlier model calls, as ModelSession.forget
+          await this.enqueue(async () => this.forget(msg.nodeIds));
           this.post({ type: 'done', id: msg.id });
           break;
         case 'stats':

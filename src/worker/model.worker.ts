@@ -159,7 +159,7 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
         break;
       }
       case 'forget':
-        need().forget(msg.nodeIds);
+        await need().forget(msg.nodeIds);
         post({ type: 'done', id: msg.id });
         break;
       case 'stats':

@@ -636,8 +636,12 @@ export class ModelSession {
     });
   }
 
-  /** Drops caches of the given nodes (or all). */
-  forget(nodeIds: number[] | 'all'): void {
+  /** Drops caches of the given nodes (or all), after every model call already queued. */
+  forget(nodeIds: number[] | 'all'): Promise<void> {
+    return this.enqueue(async () => this.forgetNow(nodeIds));
+  }
+
+  private forgetNow(nodeIds: number[] | 'all'): void {
     const ids = nodeIds === 'all' ? [...this.snapshots.keys()] : nodeIds;
     for (const id of ids) {
       const s = this.snapshots.get(id);
@@ -661,7 +665,7 @@ export class ModelSession {
 
   /** Frees everything. */
   async release(): Promise<void> {
-    this.forget('all');
+    await this.forget('all');
     await this.model.dispose();
   }
 }
