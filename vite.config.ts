@@ -110,7 +110,10 @@ function ortRuntime(): Plugin {
         return html.replace('<head>', `<head>\n    <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}" />`);
       },
     },
-    generateBundle() {
+    generateBundle(_options, bundle) {
+      // onnxruntime-web's own `new URL('...wasm', import.meta.url)` makes Vite emit a second copy of
+      // the 27 MB asyncify wasm under assets/; it is never fetched (wasmPaths points at ort/<version>/)
+      for (const key of Object.keys(bundle)) if (/^assets\/ort-wasm-simd-threaded[^/]*\.wasm$/.test(key)) delete bundle[key];
       for (const name of ortFiles) {
         this.emitFile({ type: 'asset', fileName: `${ortPrefix}${name}`, source: readFileSync(join(ortDir, name)) });
       }

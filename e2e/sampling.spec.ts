@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { test, expect, shot } from './fixtures.ts';
+import { test, expect, shot, reference } from './fixtures.ts';
 
 interface SamplingCase {
   text: string;
@@ -37,18 +37,25 @@ for (const c of cases) {
     await page.getByTestId('setting-min-p').fill(String(c.min_p));
     await page.getByTestId('setting-repetition-penalty').fill(String(c.repetition_penalty));
     await app.waitIdle();
-    for (let s = 0; s < c.new_ids.length; s++) {
+    // the app stops at the end-of-sequence token; the reference keeps going, so compare up to it
+    const eosAt = c.new_ids.indexOf(reference.eos_token_id);
+    const expected = eosAt >= 0 ? c.new_ids.slice(0, eosAt + 1) : c.new_ids;
+    for (let s = 0; s < expected.length; s++) {
       await app.step();
       // the dice marker shows the draw the reference used
       expect(Number(await page.getByTestId('dist-draw').getAttribute('data-u'))).toBe(c.u[s]);
     }
-    expect(await app.tokenIds(app.generated)).toEqual(c.new_ids);
+    expect(await app.tokenIds(app.generated)).toEqual(expected);
+    if (eosAt >= 0) {
+      await expect(page.getByTestId('stop-reason')).toHaveAttribute('data-reason', 'eos');
+      await expect(app.stepForward).toBeDisabled();
+    }
     // step back 3, forward 3: identical tokens, no new forward pass
     const forwards = await app.forwardCount();
     for (let i = 0; i < 3; i++) await app.stepBack.click();
-    await expect(app.generated).toHaveCount(c.new_ids.length - 3);
+    await expect(app.generated).toHaveCount(expected.length - 3);
     for (let i = 0; i < 3; i++) await app.step();
-    expect(await app.tokenIds(app.generated)).toEqual(c.new_ids);
+    expect(await app.tokenIds(app.generated)).toEqual(expected);
     expect(await app.forwardCount()).toBe(forwards);
     await shot(page, info, `sampling-${c.seed}`);
     expect(external).toEqual([]);

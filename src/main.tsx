@@ -7,7 +7,15 @@ import { controller } from './store/controller.ts';
 import { EMBEDDED_MODEL, EXAMPLE_PROMPTS } from './config.ts';
 import './styles.css';
 
-const language = detectLanguage(navigator.languages?.length ? navigator.languages : [navigator.language]);
+function savedLanguage(): string | null {
+  try {
+    return localStorage.getItem('token-by-token:language');
+  } catch {
+    return null;
+  }
+}
+const saved = savedLanguage();
+const language = detectLanguage([...(saved ? [saved] : []), ...(navigator.languages?.length ? navigator.languages : [navigator.language])]);
 initI18n(language);
 appStore.setState({ language, prompt: EXAMPLE_PROMPTS[0].text });
 

@@ -83,7 +83,7 @@ export function layoutTree(t: GenerationTree, pinned: ReadonlySet<number>, dx = 
   });
   const map = new Map<typeof laid, LaidOutNode>();
   laid.each((n) => {
-    map.set(n, { id: n.data.id, x: n.y + 20, y: n.x - minY + 16, hidden: n.data.hidden.length, hiddenIds: n.data.hidden });
+    map.set(n, { id: n.data.id, x: n.y + 30, y: n.x - minY + 16, hidden: n.data.hidden.length, hiddenIds: n.data.hidden });
   });
   return {
     nodes: [...map.values()],

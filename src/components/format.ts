@@ -8,6 +8,14 @@ export function formatPercent(p: number, locale: string, digits = 1): string {
   return new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(p);
 }
 
+/** A probability as a percentage with enough digits to tell small ones apart (2.3e-5 → "0.0023 %"). */
+export function formatProbability(p: number, locale: string): string {
+  if (!Number.isFinite(p)) return '—';
+  if (p === 0) return formatPercent(0, locale, 1);
+  if (p >= 0.001) return formatPercent(p, locale, 2);
+  return `${new Intl.NumberFormat(locale, { maximumSignificantDigits: 2 }).format(p * 100)} %`;
+}
+
 export function formatNumber(x: number, locale: string, digits = 2): string {
   if (!Number.isFinite(x)) return '—';
   return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(x);

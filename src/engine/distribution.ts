@@ -23,6 +23,12 @@ export interface DistributionRecord {
   restMass: Float64Array;
   /** Which stage removed each shown token (index into stages), -1 if never removed. */
   removedAt: Int8Array;
+  /**
+   * Float64Array of length n: final probability mass of all tokens before each shown token in
+   * sampling order (descending final probability, lower id first). Token j is sampled when
+   * cumBefore[j] ≤ u < cumBefore[j] + p_final[j].
+   */
+  cumBefore: Float64Array;
   /** Entropy of the raw distribution, bits. */
   entropyRawBits: number;
   /** Entropy after all processors, bits. */
@@ -133,6 +139,7 @@ export function recordDistribution(stages: ProcessedStages, topN: number, extraI
   }
   const logitsOut = new Float32Array(n);
   for (let j = 0; j < n; j++) logitsOut[j] = raw.logits[ids[j]];
+  const cumBefore = cumulativeBefore(stages.states[S - 1].probs, ids);
   return {
     vocabSize,
     stages: stages.names.slice(),
@@ -142,9 +149,47 @@ export function recordDistribution(stages: ProcessedStages, topN: number, extraI
     kept,
     restMass,
     removedAt,
+    cumBefore,
     entropyRawBits: entropyBits(raw),
     entropyFinalBits: entropyBits(stages.states[S - 1]),
   };
+}
+
+/**
+ * For each id in `ids`, the total of `probs` over tokens before it in descending order (lower id
+ * first on ties). One pass over the vocabulary with a binary search among the shown tokens.
+ */
+export function cumulativeBefore(probs: Float64Array, ids: readonly number[]): Float64Array {
+  const n = ids.length;
+  // shown tokens in sampling order
+  const order = ids.map((_, j) => j).sort((a, b) => probs[ids[b]] - probs[ids[a]] || ids[a] - ids[b]);
+  const keyP = order.map((j) => probs[ids[j]]);
+  const keyId = order.map((j) => ids[j]);
+  // bucket[k]: mass of tokens that come after shown token order[k-1] and before order[k]
+  const bucket = new Float64Array(n + 1);
+  const isShown = new Set(ids);
+  for (let i = 0; i < probs.length; i++) {
+    const p = probs[i];
+    if (p <= 0 || isShown.has(i)) continue;
+    // first k whose token comes after i in sampling order
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const after = keyP[mid] < p || (keyP[mid] === p && keyId[mid] > i);
+      if (after) hi = mid;
+      else lo = mid + 1;
+    }
+    bucket[lo] += p;
+  }
+  const out = new Float64Array(n);
+  let acc = 0;
+  for (let k = 0; k < n; k++) {
+    acc += bucket[k];
+    out[order[k]] = acc;
+    acc += keyP[k];
+  }
+  return out;
 }
 
 /** Probability and 1-based rank of one token at the raw and final stages. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { finalProbs, runProcessors } from './distribution.ts';
+import { cumulativeBefore, finalProbs, runProcessors } from './distribution.ts';
+import { sampleToken } from './sampling.ts';
 import { applyRepetitionPenalty, topPMask, applyMask } from './processors.ts';
 import { softmax, softmaxStage } from './softmax.ts';
 import { HF_ORDER, TEMPERATURE_LAST_ORDER, validateSamplingSettings, type SamplingSettings } from './settings.ts';
@@ -122,5 +123,23 @@ describe('applyMask', () => {
   it('null mask is the identity', () => {
     const s = softmaxStage(Float64Array.from([1, 2]));
     expect(applyMask(s, null)).toBe(s);
+  });
+});
+
+describe('cumulativeBefore(probs, ids)', () => {
+  it('sums the mass of every token before each shown one in sampling order', () => {
+    const probs = Float64Array.from([0.1, 0.4, 0.2, 0.3]);
+    expect(Array.from(cumulativeBefore(probs, [3, 0]))).toEqual([0.4, 0.4 + 0.3 + 0.2].map((x) => expect.closeTo(x, 12)));
+  });
+  it('agrees with sampleToken: the sampled token is the one whose interval holds u', () => {
+    const logits = Array.from({ length: 500 }, (_, i) => Math.cos(i * 1.7) * 3);
+    const probs = finalProbs(runProcessors(logits, [], { ...base, temperature: 1.3 }));
+    for (let k = 0; k < 200; k++) {
+      const u = (k + 0.5) / 200;
+      const { tokenId } = sampleToken(probs, u);
+      const [before] = cumulativeBefore(probs, [tokenId]);
+      expect(before).toBeLessThanOrEqual(u + 1e-12);
+      expect(before + probs[tokenId]).toBeGreaterThan(u - 1e-12);
+    }
   });
 });

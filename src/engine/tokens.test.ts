@@ -41,3 +41,9 @@ describe('displayTokens', () => {
     expect(displayTokens([enc.encode('<img src=x onerror=alert(1)>')])[0].rawText).toBe('<img src=x onerror=alert(1)>');
   });
 });
+
+describe('visibleText(invisible characters)', () => {
+  it('names zero-width and bidi controls so they cannot hide or reorder text', () => {
+    expect(visibleText('a\u202eb\u200bc')).toBe('a⟦RLO⟧b⟦ZWSP⟧c');
+  });
+});

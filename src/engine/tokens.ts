@@ -60,12 +60,19 @@ export function bytesHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }
 
-/** Visible glyphs for whitespace and control characters: ␣ ↵ ⇥ and control pictures. */
+/** Zero-width and bidirectional control characters, shown by name so they never hide or reorder text. */
+const INVISIBLE: Record<number, string> = {
+  0x200b: 'ZWSP', 0x200c: 'ZWNJ', 0x200d: 'ZWJ', 0x200e: 'LRM', 0x200f: 'RLM', 0x2060: 'WJ', 0xfeff: 'BOM', 0x00ad: 'SHY',
+  0x202a: 'LRE', 0x202b: 'RLE', 0x202c: 'PDF', 0x202d: 'LRO', 0x202e: 'RLO', 0x2066: 'LRI', 0x2067: 'RLI', 0x2068: 'FSI', 0x2069: 'PDI',
+};
+
+/** Visible glyphs for whitespace and control characters: ␣ ↵ ⇥, control pictures, ⟦RLO⟧-style names. */
 export function visibleText(text: string): string {
   let out = '';
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
-    if (ch === ' ') out += '\u2423';
+    if (INVISIBLE[c]) out += `\u27e6${INVISIBLE[c]}\u27e7`;
+    else if (ch === ' ') out += '\u2423';
     else if (ch === '\n') out += '\u21b5';
     else if (ch === '\t') out += '\u21e5';
     else if (c < 0x20) out += String.fromCodePoint(0x2400 + c);

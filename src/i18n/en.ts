@@ -63,7 +63,7 @@ export const en = {
   'controls.keys': 'Keys: ← → step, Space play/pause, Home/End',
 
   'dist.title': 'Next-token distribution',
-  'dist.stepOf': 'Step {{step}}: how token {{n}} was chosen',
+  'dist.stepOf': 'How token {{n}} was chosen (step {{step}})',
   'dist.root': 'Step 1: distribution after the prompt',
   'dist.model': 'model',
   'dist.final': 'final',
@@ -190,6 +190,14 @@ export const en = {
   'error.dismiss': 'Dismiss',
 
   'announce.step': 'Chose {{token}}. Top three: {{top}}.',
+  'examples.typical': 'a typical start',
+  'examples.confident': 'a confident step',
+  'examples.uncertain': 'an uncertain step',
+  'examples.bytes': 'byte tokens inside a character',
+  'examples.eos': 'stops on its own (end of sequence)',
+  'dist.greedyNote': 'Greedy decoding keeps only the most probable token (after the repetition penalty): there is no dice roll.',
+  'beam.greedyLegend': 'dashed = the greedy path',
+  'tf.legendProb': 'Tint = probability the model gave the actual next token',
   'session.new': 'New session',
   'session.readOnly': 'Read-only: this session was made with the model {{model}}. It is shown from its recorded distributions and is never replayed on another model.',
   'session.export': 'Export session',

@@ -609,7 +609,7 @@ async function run(h: Harness, a: Action, solo = true): Promise<void> {
       break;
     }
     case 'beam': {
-      // as the UI runs it: beam strategy, then Step ▶ (which only runs when generation can continue)
+      // beam strategy, then a new beam search (only when generation can continue)
       await c.updateSettings({
         strategy: 'beam',
         beam: { beamWidth: a.beamWidth, lengthPenalty: a.lengthPenalty, earlyStopping: a.earlyStopping, repetitionPenalty: a.repetitionPenalty },
@@ -617,7 +617,8 @@ async function run(h: Harness, a: Action, solo = true): Promise<void> {
       });
       const before = h.store.getState();
       const ran = c.canStep();
-      await c.stepForward();
+      // runs a new search (Step ▶ would first walk through the steps of a finished one)
+      await c.runBeam();
       const after = h.store.getState();
       const best = after.beamRun?.hypotheses?.[0];
       if (solo && ran && best && after.error === null) {

@@ -277,7 +277,6 @@ export class Controller {
     const path = pathTo(s.tree, nodeId);
     const ids = sequenceIds(s.tree, nodeId);
     const key = recordKey(s);
-    const t0 = performance.now();
     const r = await this.need().request(
       {
         type: 'step',
@@ -302,12 +301,12 @@ export class Controller {
       records: keep ? this.s.records : { ...this.s.records, [nodeId]: { key, record: r.record } },
       forwardCount: r.forwardCount,
     };
-    if (r.phase !== 'cached') {
+    if (r.phase === 'decode') {
+      // decode throughput of the model itself (one token per forward pass), over the last steps
       patch.lastForwardMs = r.forwardMs;
-      const now = performance.now();
-      this.recentSteps = [...this.recentSteps.filter((t) => now - t < 5000), now];
-      patch.tokensPerSec = this.recentSteps.length > 1 ? (this.recentSteps.length - 1) / ((now - this.recentSteps[0]) / 1000) : 1000 / Math.max(1, now - t0);
-    }
+      this.recentSteps = [...this.recentSteps.slice(-9), Math.max(0.01, r.forwardMs)];
+      patch.tokensPerSec = 1000 / (this.recentSteps.reduce((a, b) => a + b, 0) / this.recentSteps.length);
+    } else if (r.phase === 'prefill') patch.lastForwardMs = r.forwardMs;
     this.set(patch);
     return { choice: r.choice, record: r.record };
   }
@@ -341,6 +340,13 @@ export class Controller {
       if (e instanceof StaleResult) return;
       this.set({ error: this.onRunError(e) });
     }
+  }
+
+  /** True when Step ▶ can do something: generate, or show the next step of a finished beam search. */
+  canAdvance(): boolean {
+    const run = this.s.beamRun;
+    if (this.s.strategy === 'beam' && run?.hypotheses && run.viewStep < run.steps.length - 1) return true;
+    return this.canStep();
   }
 
   /** True when generation can continue from the cursor. */
@@ -398,6 +404,12 @@ export class Controller {
 
   /** Step ▶: reuse a child made the same way, else compute one. */
   async stepForward(): Promise<boolean> {
+    const run = this.s.beamRun;
+    if (!this.s.busy && this.s.strategy === 'beam' && run?.hypotheses && run.viewStep < run.steps.length - 1) {
+      // a finished beam search is stepped through one beam step at a time
+      this.setBeamViewStep(run.viewStep + 1);
+      return true;
+    }
     if (this.s.busy || !this.canStep()) return false;
     const s = this.s;
     if (s.strategy === 'beam') {
@@ -576,7 +588,14 @@ export class Controller {
       let ids: number[];
       const asId = /^#(\d+)$/.exec(text.trim());
       if (asId) ids = [Number(asId[1])];
-      else ids = (await this.need().request({ type: 'tokenize', text, addSpecialTokens: false }, ['tokens'])).ids;
+      else {
+        ids = (await this.need().request({ type: 'tokenize', text, addSpecialTokens: false }, ['tokens'])).ids;
+        // mid-sentence words carry their leading space ("␣LORD"): prefer that spelling when it is shorter or equal
+        if (!/^\s/.test(text) && this.s.tree.promptIds.length > 0) {
+          const spaced = (await this.need().request({ type: 'tokenize', text: ` ${text}`, addSpecialTokens: false }, ['tokens'])).ids;
+          if (spaced.length > 0 && spaced.length <= ids.length) ids = spaced;
+        }
+      }
       const vocab = this.s.info!.vocabSize;
       ids = ids.filter((i) => i >= 0 && i < vocab);
       if (ids.length === 0) {
@@ -602,7 +621,7 @@ export class Controller {
   /** Batched beam search from the cursor; steps stream into the beam tree; the best hypothesis joins the tree. */
   async runBeam(): Promise<void> {
     const s = this.s;
-    if (s.busy || !this.client || s.readOnly || !this.canStep()) return;
+    if (s.busy || !this.client || s.readOnly || s.strategy !== 'beam' || !this.canStep()) return;
     const start = s.cursor;
     const maxNew = s.maxNewTokens - getNode(s.tree, start).depth;
     // generation continues here: a stop set under an older limit or by the user no longer holds
@@ -622,7 +641,8 @@ export class Controller {
         },
       );
       this.checkEpoch(epoch);
-      this.set({ forwardCount: done.forwardCount, beamRun: { ...this.s.beamRun!, hypotheses: done.hypotheses } });
+      // show the run from its first step; Step ▶ walks through it
+      this.set({ forwardCount: done.forwardCount, beamRun: { ...this.s.beamRun!, hypotheses: done.hypotheses, viewStep: 0 } });
       // greedy continuation for comparison, computed on scratch cache ids
       const greedy = await this.need().request(
         { type: 'beam', nodeId: this.cid(start), path, ids, settings: { ...s.beam, beamWidth: 1 }, maxNewTokens: maxNew },

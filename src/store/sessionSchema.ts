@@ -80,13 +80,14 @@ const record = z
     kept: z.array(z.union([z.literal(0), z.literal(1)])),
     restMass: z.array(z.number().min(0).max(1.000001)),
     removedAt: z.array(z.number().int().min(-1).max(5)),
+    cumBefore: z.array(z.number().min(0).max(1.000001)),
     entropyRawBits: z.number().min(0),
     entropyFinalBits: z.number().min(0),
   })
   .refine((r) => {
     const n = r.tokenIds.length;
     const S = r.stages.length;
-    return r.logits.length === n && r.stageProbs.length === S * n && r.kept.length === S * n && r.restMass.length === S && r.removedAt.length === n;
+    return r.logits.length === n && r.cumBefore.length === n && r.stageProbs.length === S * n && r.kept.length === S * n && r.restMass.length === S && r.removedAt.length === n;
   }, 'record arrays have inconsistent lengths');
 
 export const sessionSchema = z.object({
@@ -187,6 +188,7 @@ export function toSessionFile(args: {
           kept: Array.from(r.kept, (k) => (k ? 1 : 0) as 0 | 1),
           restMass: Array.from(r.restMass),
           removedAt: Array.from(r.removedAt),
+          cumBefore: Array.from(r.cumBefore),
           entropyRawBits: r.entropyRawBits,
           entropyFinalBits: r.entropyFinalBits,
         },
@@ -208,6 +210,7 @@ export function recordsOf(s: SessionFile): Record<number, StoredRecord> {
       kept: Uint8Array.from(r.kept),
       restMass: Float64Array.from(r.restMass),
       removedAt: Int8Array.from(r.removedAt),
+      cumBefore: Float64Array.from(r.cumBefore),
       entropyRawBits: r.entropyRawBits,
       entropyFinalBits: r.entropyFinalBits,
     };

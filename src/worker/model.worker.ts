@@ -139,7 +139,7 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
         const rec = r.record;
         post(
           { type: 'step-result', id: msg.id, nodeId: msg.nodeId, record: rec, choice: r.choice, forwardCount: s.forwardCount, forwardMs: r.ms, phase: r.phase },
-          [rec.tokenIds.buffer, rec.logits.buffer, rec.stageProbs.buffer, rec.kept.buffer, rec.restMass.buffer, rec.removedAt.buffer],
+          [rec.tokenIds.buffer, rec.logits.buffer, rec.stageProbs.buffer, rec.kept.buffer, rec.restMass.buffer, rec.removedAt.buffer, rec.cumBefore.buffer],
         );
         break;
       }

@@ -40,7 +40,7 @@ for s in "${STAGES[@]}"; do
     tokenizer) $PY train_tokenizer.py ;;
     train)     $PY train.py 2>&1 | tee -a build/train.log ;;
     export)    $PY export.py ;;
-    reference) $PY reference.py ;;
+    reference) $PY reference.py && $PY sampling_reference.py ;;
     card)      $PY model_card.py ;;
     verify)
       $PY verify.py

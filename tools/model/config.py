@@ -33,7 +33,7 @@ class TrainConfig:
     batch_size: int = 16
     block_size: int = 256         # tokens per training sequence (= n_positions)
     max_steps: int = 3400         # cosine schedule length (~0.85 s/step here: ~50 min)
-    stop_step: int = 0            # if > 0: stop here, before the cosine ends (the time budget ran out;
+    stop_step: int = 2447         # if > 0: stop here, before the cosine ends (the 60-min time budget ran out;
                                   # the committed weights were trained to this step)
     warmup_steps: int = 100
     lr: float = 2.5e-3

@@ -10,7 +10,8 @@ import torch
 from bpe import BPETokenizer
 from config import BUILD, MODEL_DIR, REFERENCE_JSON
 from export import load_model
-from train import evaluate
+from config import TrainConfig
+from train import evaluate, lr_at
 
 
 def folder_sizes():
@@ -43,6 +44,12 @@ def main():
     val = evaluate(model, val_ids, tc["block_size"])                      # whole held-out set
     n_params = model.num_params()
     tokens_seen = ck["step"] * tc["batch_size"] * tc["block_size"]
+    n_train = len(np.memmap(os.path.join(BUILD, "train.bin"), dtype=np.uint16, mode="r"))
+    stopped = ""
+    if ck["step"] < tc["max_steps"]:
+        tcfg = TrainConfig(**tc)
+        stopped = (f", stopped at step {ck['step']} when the time budget ran out "
+                   f"(LR there {lr_at(ck['step'], tcfg):.1e})")
 
     examples = []
     for g in ref["greedy"]:
@@ -72,7 +79,7 @@ Unix fortune cookies, classical Chinese quotations and Tang/Song poems) but not 
 | context | {cfg.n_positions} tokens |
 | parameters | {n_params:,} (embeddings counted once) |
 | vocabulary | {cfg.vocab_size} byte-level BPE tokens; `<\\|endoftext\\|>` = id {tok.eot_id} (last id), also bos/eos |
-| training | {ck['step']} steps x {tc['batch_size']} x {tc['block_size']} tokens = {tokens_seen / 1e6:.1f} M tokens, AdamW, cosine LR {tc['lr']} -> {tc['min_lr']}, fp32, seed {tc['seed']}, 2 CPU cores |
+| training | {ck['step']} steps x {tc['batch_size']} x {tc['block_size']} tokens = {tokens_seen / 1e6:.1f} M tokens (~{tokens_seen / n_train:.1f} epochs), AdamW, warmup + cosine LR {tc['lr']} -> {tc['min_lr']} over {tc['max_steps']} steps{stopped}, fp32, seed {tc['seed']}, 2 CPU cores, ~60 min |
 | total size | {human(sum(v for k, v in folder_sizes().items() if k != "README.md"))} (+ this card) |
 | held-out loss | **{val:.4f}** nats/token (perplexity **{math.exp(val):.1f}**) on 2% of documents never trained on |
 
@@ -98,7 +105,7 @@ distributed under **GPL-3.0-or-later** (a conservative choice).
 
 ## Limits
 
-- Around two million parameters and a few minutes of CPU training: fluent-looking fragments,
+- Around two million parameters and one hour of CPU training: fluent-looking fragments,
   frequent repetition, no knowledge, no instruction following.
 - Only what the corpus contains: Early Modern English of the KJV, 20th-century American fortune
   cookies (which include dated jokes and stereotypes), classical and some modern Chinese.

@@ -39,7 +39,7 @@ LONG_SOURCE = (
     "the firmament from the waters which were above the firmament: and it was so."
 )
 LONG_TOKENS = 240
-GREEDY_PROMPTS = ["In the beginning God", "白日依山尽，", "You will"]
+GREEDY_PROMPTS = ["In the beginning God", "白日依山尽，", "Q: Why did the chicken"]
 GREEDY_STEPS = 32
 BEAM_PROMPTS = ["And God said,", "春眠不觉晓，处处闻啼鸟。"]   # the second one ends a poem: EOS hypotheses
 BEAM = dict(num_beams=3, length_penalty=1.0, early_stopping=False, max_new_tokens=8)

@@ -19,11 +19,13 @@ export function StepControls() {
   const atRoot = useApp((s) => s.cursor === 0);
   const strategy = useApp((s) => s.strategy);
   const speedMs = useApp((s) => s.speedMs);
-  const canStep = useApp(() => controller.canStep());
+  const canStep = useApp(() => controller.canAdvance());
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (isTyping(e.target) || e.altKey || e.ctrlKey || e.metaKey) return;
+      // arrow keys move inside radio groups and dialogs, not through the generation
+      if ((e.target as HTMLElement | null)?.closest?.('[role=radiogroup], [role=dialog]')) return;
       if (e.key === 'ArrowRight') {
         e.preventDefault();
         void controller.stepForward();
@@ -54,13 +56,13 @@ export function StepControls() {
         {t('controls.step')} ▶
       </button>
       <button type="button" data-testid="play" aria-pressed={playing} onClick={() => void controller.togglePlay()} disabled={!ready || (!playing && !canStep)} aria-keyshortcuts="Space">
-        {playing ? `⏸ ${t('controls.pause')}` : `⏵ ${t('controls.play')}`}
+        {playing ? `❚❚ ${t('controls.pause')}` : `▶ ${t('controls.play')}`}
       </button>
       <button type="button" data-testid="run-to-end" onClick={() => void controller.runToEnd()} disabled={!ready || busy || playing || !canStep}>
-        ⏭ {t('controls.runToEnd')}
+        ▶▶ {t('controls.runToEnd')}
       </button>
       <button type="button" data-testid="reroll" onClick={() => void controller.reroll()} disabled={!ready || busy || atRoot || strategy !== 'sample' || readOnly}>
-        🎲 {t('controls.reroll')}
+        ↻ {t('controls.reroll')}
       </button>
       <button type="button" data-testid="reset" onClick={() => void controller.reset()} disabled={!ready || busy || readOnly}>
         ↺ {t('controls.reset')}

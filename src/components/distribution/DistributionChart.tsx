@@ -26,7 +26,7 @@ export function DistributionChart() {
   const stageSel = useApp((s) => s.stage);
   const showLogprob = useApp((s) => s.showLogprob);
   const topN = useApp((s) => s.topN);
-  const greedy = useApp((s) => s.strategy === 'greedy');
+  const greedy = useApp((s) => s.strategy === 'greedy' || (s.strategy === 'sample' && s.sampling.temperature === 0));
   const busy = useApp((s) => s.busy);
   const [focusRow, setFocusRow] = useState<number | null>(null);
   const rec = stored?.record;
@@ -39,10 +39,12 @@ export function DistributionChart() {
     const eos = info.eosTokenId;
     const rows = Array.from({ length: n }, (_, j) => j).filter((j) => j < topN || rec.tokenIds[j] !== eos);
     const probs = rows.map((j) => stageProb(rec, 0, j));
-    const max = Math.max(...probs, ...rows.map((j) => stageProb(rec, stage, j)));
+    // greedy keeps one token at 100 %: scale by the model probabilities so they stay readable
+    const degenerate = rows.some((j) => stageProb(rec, stage, j) > 0.999999);
+    const max = degenerate ? Math.max(...probs) : Math.max(...probs, ...rows.map((j) => stageProb(rec, stage, j)));
     const minLog = Math.min(...probs.filter((p) => p > 0).map(Math.log), -1);
     const eosIndex = eos === null ? -1 : Array.from(rec.tokenIds).indexOf(eos);
-    return { S, stage, rows, max, minLog, eosIndex };
+    return { S, stage, rows, max, minLog, eosIndex, degenerate };
   }, [rec, info, stageSel, topN]);
 
   if (!info) return <section className="panel dist" aria-label={t('dist.title')} />;
@@ -101,21 +103,27 @@ export function DistributionChart() {
             </span>
           </div>
           {view.eosIndex >= 0 && (
-            <div
+            <button
+              type="button"
+              onClick={() => void controller.chooseToken(rec.tokenIds[view.eosIndex])}
               className="dist-row eos"
               data-testid="dist-eos"
               data-token-id={rec.tokenIds[view.eosIndex]}
               data-prob={stageProb(rec, 0, view.eosIndex)}
               data-final-prob={stageProb(rec, view.S, view.eosIndex)}
             >
-              <span className="tok special">⏹ {t('dist.eos')}</span>
+              <span className="tok special">■ {t('dist.eos')}</span>
               <span className="nums">
                 {t('dist.model')} {formatPercent(stageProb(rec, 0, view.eosIndex), locale, 2)} · {t('dist.final')}{' '}
                 {formatPercent(stageProb(rec, view.S, view.eosIndex), locale, 2)}
               </span>
-            </div>
+            </button>
           )}
-          <Cumulative rec={rec} stage={view.S} chosenId={chosenId} u={cursorEdge?.u ?? null} method={cursorEdge?.method ?? null} />
+          {view.degenerate && !cursorEdge?.u ? (
+            <p className="muted">{t('dist.greedyNote')}</p>
+          ) : (
+            <Cumulative rec={rec} stage={view.S} chosenId={chosenId} u={cursorEdge?.u ?? null} method={cursorEdge?.method ?? null} />
+          )}
           <p className="muted">
             {t('dist.entropy', { raw: formatNumber(rec.entropyRawBits, locale, 2), final: formatNumber(rec.entropyFinalBits, locale, 2) })}
           </p>
@@ -129,7 +137,7 @@ export function DistributionChart() {
 
 interface BarsProps {
   rec: NonNullable<ReturnType<typeof appStore.getState>['records'][number]>['record'];
-  view: { S: number; stage: number; rows: number[]; max: number; minLog: number };
+  view: { S: number; stage: number; rows: number[]; max: number; minLog: number; degenerate: boolean };
   chosenId: number | null;
   showLogprob: boolean;
   focusRow: number | null;
@@ -155,8 +163,9 @@ function Bars({ rec, view, chosenId, showLogprob, stageName }: BarsProps) {
         const chosen = id === chosenId;
         const logp = Math.log(p);
         const wModel = showLogprob ? lx(logp) : x(p);
-        const wStage = showLogprob ? (q > 0 ? lx(Math.log(q)) : 0) : x(q);
-        const removedText = removedAt >= 0 ? t('dist.removedBy', { stage: stageName(removedAt) }) : '';
+        const wStage = Math.min(BAR_WIDTH, showLogprob ? (q > 0 ? lx(Math.log(q)) : 0) : x(q));
+        const greedyCut = removedAt >= 0 && view.degenerate && rec.stages[removedAt] === 'temperature';
+        const removedText = removedAt >= 0 && !greedyCut ? t('dist.removedBy', { stage: stageName(removedAt) }) : '';
         const numbers = showLogprob
           ? `ln p ${formatNumber(logp, locale, 2)} · ${q > 0 ? formatNumber(Math.log(q), locale, 2) : '−∞'}`
           : `${t('dist.model')} ${formatPercent(p, locale)} · ${view.stage === view.S ? t('dist.final') : t('dist.afterStage', { stage: stageName(view.stage) })} ${formatPercent(q, locale)}`;
@@ -188,7 +197,7 @@ function Bars({ rec, view, chosenId, showLogprob, stageName }: BarsProps) {
               </svg>
               <span className="nums">
                 {numbers}
-                {removedText && <em className="removed-reason"> · {removedText}</em>}
+                {removedText && <em className="removed-reason">{` · ${removedText}`}</em>}
               </span>
             </button>
           </div>
@@ -198,39 +207,30 @@ function Bars({ rec, view, chosenId, showLogprob, stageName }: BarsProps) {
   );
 }
 
-/** The final distribution laid out in sampling order (descending, lower id first) with the dice roll u marked. */
+/**
+ * The final distribution laid out in sampling order (descending, lower id first): each shown token
+ * at its true cumulative position (the tokens not shown fill the gaps), with the dice roll u marked.
+ */
 function Cumulative({ rec, stage, chosenId, u, method }: { rec: BarsProps['rec']; stage: number; chosenId: number | null; u: number | null; method: string | null }) {
   const { t, locale } = useT();
   const info = useApp((s) => s.info)!;
   const W = 520;
   const n = rec.tokenIds.length;
-  const order = Array.from({ length: n }, (_, j) => j)
+  const segs = Array.from({ length: n }, (_, j) => j)
     .filter((j) => stageProb(rec, stage, j) > 0)
-    .sort((a, b) => stageProb(rec, stage, b) - stageProb(rec, stage, a) || rec.tokenIds[a] - rec.tokenIds[b]);
-  const segs: { j: number; x: number; w: number }[] = [];
-  let acc = 0;
-  for (const j of order) {
-    const w = stageProb(rec, stage, j);
-    segs.push({ j, x: acc * W, w: w * W });
-    acc += w;
-  }
+    .map((j) => ({ j, x: rec.cumBefore[j] * W, w: stageProb(rec, stage, j) * W }));
   return (
     <figure className="cumulative" aria-label={t('dist.cumulative')}>
       <figcaption className="muted">{t('dist.cumulative')}</figcaption>
-      <svg width={W} height={34} viewBox={`0 0 ${W} 34`} role="img" aria-label={u !== null ? t('dist.dice', { u: formatNumber(u, locale, 4) }) : t('dist.cumulative')}>
+      <svg viewBox={`0 0 ${W} 34`} width="100%" height={34} preserveAspectRatio="none" role="img" aria-label={u !== null ? t('dist.dice', { u: formatNumber(u, locale, 4) }) : t('dist.cumulative')}>
+        <rect x={0} y={4} width={W} height={20} className="seg rest">
+          <title>{t('dist.rest', { count: rec.vocabSize - rec.tokenIds.length })}</title>
+        </rect>
         {segs.map((s, i) => (
-          <rect
-            key={s.j}
-            x={s.x}
-            y={4}
-            width={Math.max(0.5, s.w)}
-            height={20}
-            className={rec.tokenIds[s.j] === chosenId ? 'seg chosen' : i % 2 ? 'seg odd' : 'seg even'}
-          >
+          <rect key={s.j} x={s.x} y={4} width={Math.max(0.5, s.w)} height={20} className={rec.tokenIds[s.j] === chosenId ? 'seg chosen' : i % 2 ? 'seg odd' : 'seg even'}>
             <title>{singleTokenLabel(info, rec.tokenIds[s.j]).label}</title>
           </rect>
         ))}
-        {rec.restMass[stage] > 0 && <rect x={acc * W} y={4} width={rec.restMass[stage] * W} height={20} className="seg rest" />}
         {u !== null && (
           <g data-testid="dist-draw" data-u={u} transform={`translate(${u * W},0)`}>
             <line y1={0} y2={30} className="dice-line" />

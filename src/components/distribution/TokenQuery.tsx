@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useApp } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
-import { formatPercent, singleTokenLabel } from '../format.ts';
+import { formatProbability, singleTokenLabel } from '../format.ts';
 
 /** Ask for any token's (or word's first token's) probability and rank at this step, and choose it. */
 export function TokenQuery() {
@@ -10,6 +10,12 @@ export function TokenQuery() {
   const query = useApp((s) => s.query);
   const info = useApp((s) => s.info);
   const [text, setText] = useState('');
+  const timer = useRef<number | undefined>(undefined);
+  const onChange = (v: string) => {
+    setText(v);
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => void controller.queryToken(v), 250);
+  };
   const stat = query?.stats[0];
   return (
     <form
@@ -21,7 +27,7 @@ export function TokenQuery() {
     >
       <label>
         {t('dist.query')}{' '}
-        <input data-testid="token-query" value={text} placeholder={t('dist.queryPlaceholder')} onChange={(e) => setText(e.target.value)} onBlur={() => void controller.queryToken(text)} />
+        <input data-testid="token-query" value={text} placeholder={t('dist.queryPlaceholder')} onChange={(e) => onChange(e.target.value)} />
       </label>
       {query && info && (
         <p className="query-result" aria-live="polite">
@@ -30,9 +36,9 @@ export function TokenQuery() {
             : stat &&
               t('dist.queryResult', {
                 token: singleTokenLabel(info, stat.tokenId).label,
-                prob: formatPercent(stat.prob, locale, 3),
+                prob: formatProbability(stat.prob, locale),
                 rank: stat.rank,
-                final: formatPercent(stat.finalProb, locale, 3),
+                final: formatProbability(stat.finalProb, locale),
                 finalRank: stat.finalProb > 0 ? stat.finalRank : '—',
               })}
           {query.ids.length > 1 && ` (${t('dist.queryParts', { n: query.ids.length })})`}

@@ -24,7 +24,11 @@ function NumberField(p: NumberFieldProps) {
   const { t } = useT();
   const [text, setText] = useState(String(p.value));
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => setText(String(p.value)), [p.value]);
+  const [focused, setFocused] = useState(false);
+  // the store's (possibly clamped) value replaces the text only when the user is not typing
+  useEffect(() => {
+    if (!focused) setText(String(p.value));
+  }, [p.value, focused]);
   const commit = async (raw: string) => {
     setText(raw);
     const v = raw.trim() === '' ? NaN : Number(raw);
@@ -55,6 +59,8 @@ function NumberField(p: NumberFieldProps) {
         aria-invalid={error !== null}
         aria-describedby={`${id}-help`}
         onChange={(e) => void commit(e.target.value)}
+        onFocus={() => setFocused(true)}
+        onBlur={() => setFocused(false)}
       />
       <p id={`${id}-help`} className="help">
         {t(p.helpKey)}
@@ -101,7 +107,10 @@ export function SettingsPanel() {
               return { sampling: { ...s.sampling, temperature: v } };
             }} />
           <NumberField testId="setting-top-k" labelKey="settings.topK" helpKey="settings.topK.help" range={`0 – ${s.info?.vocabSize ?? '∞'}`} value={s.sampling.topK} step={1} min={0} integer
-            toPatch={(v) => ({ sampling: { ...s.sampling, topK: v } })} />
+            toPatch={(v) => {
+              if (s.info && v > s.info.vocabSize) throw new RangeError('topK');
+              return { sampling: { ...s.sampling, topK: v } };
+            }} />
           <NumberField testId="setting-top-p" labelKey="settings.topP" helpKey="settings.topP.help" range="(0, 1]" value={s.sampling.topP} step={0.05} min={0} max={1}
             toPatch={(v) => ({ sampling: { ...s.sampling, topP: v } })} />
           <NumberField testId="setting-min-p" labelKey="settings.minP" helpKey="settings.minP.help" range="0 – 1" value={s.sampling.minP} step={0.01} min={0} max={1}

@@ -9,6 +9,11 @@ import i18next from 'i18next';
 
 export function setLanguage(lang: Language) {
   appStore.setState({ language: lang });
+  try {
+    localStorage.setItem('token-by-token:language', lang);
+  } catch {
+    // storage may be unavailable (private mode); the choice then lasts for this page only
+  }
   void i18next.changeLanguage(lang);
   document.documentElement.lang = lang;
 }

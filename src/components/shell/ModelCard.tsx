@@ -8,7 +8,16 @@ export function ModelCard() {
   const info = useApp((s) => s.info);
   if (!show || !info) return null;
   return (
-    <div className="modal" role="dialog" aria-modal="true" aria-label={t('card.title', { id: info.id })}>
+    <div
+      className="modal"
+      role="dialog"
+      aria-modal="true"
+      aria-label={t('card.title', { id: info.id })}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') appStore.setState({ showCard: false });
+        if (e.key === 'Tab') e.preventDefault(); // one control inside: focus stays on Close
+      }}
+    >
       <div className="modal-body">
         <h2>{t('card.title', { id: info.id })}</h2>
         <p className="privacy">{t('app.privacy')}</p>

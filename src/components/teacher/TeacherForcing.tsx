@@ -28,7 +28,14 @@ export function TeacherForcing() {
       <p className="muted">{t('tf.explain')}</p>
       <textarea data-testid="tf-input" rows={3} value={text} placeholder={t('tf.placeholder')} aria-label={t('tf.title')} onChange={(e) => setText(e.target.value)} />
       <div className="tf-tools">
-        <button type="button" onClick={() => void controller.scoreText(text)} disabled={!info || busy || text.trim() === ''}>
+        <button
+          type="button"
+          onClick={() => {
+            setDetails('');
+            void controller.scoreText(text);
+          }}
+          disabled={!info || busy || text.trim() === ''}
+        >
           {t('tf.run')}
         </button>
         <label>
@@ -38,6 +45,16 @@ export function TeacherForcing() {
             <option value="rank">{t('tf.byRank')}</option>
           </select>
         </label>
+        {!byRank && (
+          <span className="legend">
+            {t('tf.legendProb')}:
+            {[0, 0.25, 0.5, 0.75, 1].map((p) => (
+              <span key={p} className="swatch" style={{ background: probabilityColor(p), color: textOnTint(p) }}>
+                {formatPercent(p, locale, 0)}
+              </span>
+            ))}
+          </span>
+        )}
         {byRank && (
           <span className="legend">
             {RANK_TINT.map(([r, c], i) => (

@@ -41,8 +41,14 @@ export function PromptPanel() {
       <div className="examples" aria-label={t('prompt.examples')}>
         <span>{t('prompt.examples')}:</span>
         {EXAMPLE_PROMPTS.map((ex) => (
-          <button key={ex.text} type="button" className="example" lang={ex.lang === 'zh' ? 'zh' : 'en'} onClick={() => onChange(ex.text)}>
-            {ex.text}
+          <button
+            key={ex.text}
+            type="button"
+            className="example"
+            title={t(`examples.${ex.kind}`)}
+            onClick={() => onChange(ex.text)}
+          >
+            <span lang={ex.lang === 'zh' ? 'zh' : 'en'}>{ex.text}</span> <small className="muted">{t(`examples.${ex.kind}`)}</small>
           </button>
         ))}
       </div>

@@ -46,7 +46,7 @@ export function BeamTree() {
         </button>
         <span className="legend">
           <span className="beam-kept">■ {t('beam.kept')}</span> <span className="beam-pruned">■ {t('beam.pruned')}</span>{' '}
-          <span className="beam-finished">★ {t('beam.finished')}</span>
+          <span className="beam-finished">★ {t('beam.finished')}</span> <span className="beam-greedy-key">⬚ {t('beam.greedyLegend')}</span>
         </span>
       </div>
       <div className="scroll">

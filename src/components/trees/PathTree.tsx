@@ -67,7 +67,7 @@ export function PathTree() {
               >
                 <rect x={-24} y={-11} width={48} height={22} rx={5} />
                 <text textAnchor="middle" dy="0.35em">
-                  {labelOf(n.id).slice(0, 6)}
+                  {[...labelOf(n.id)].length > 6 ? `${[...labelOf(n.id)].slice(0, 5).join('')}…` : labelOf(n.id)}
                 </text>
               </g>
             ),
