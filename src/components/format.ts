@@ -21,6 +21,8 @@ export function formatNumber(x: number, locale: string, digits = 2): string {
   return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(x);
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** The bytes of a vocabulary entry (a view, do not modify). */
 export function tokenBytes(info: ModelInfo, id: number): Uint8Array {
   return info.vocabBytes.subarray(info.vocabOffsets[id], info.vocabOffsets[id + 1]);
@@ -32,8 +34,15 @@ export function singleTokenLabel(info: ModelInfo, id: number): { label: string; 
   const special = info.special[id] === 1;
   if (special) return { label: info.vocabPieces[id], hex: bytesHex(b), partial: false, special };
   const d = displayTokens([b])[0];
-  const label = d.text !== '' ? d.text + (d.pendingHex ? ` ${d.pendingHex.toUpperCase()}` : '') : d.hex.toUpperCase();
-  return { label, hex: d.hex, partial: d.partial, special };
+  // a token that is not whole UTF-8 on its own (part of a character) is shown as its bytes
+  let whole = true;
+  try {
+    strictUtf8.decode(b);
+  } catch {
+    whole = false;
+  }
+  const label = whole && d.text !== '' ? d.text : d.hex.toUpperCase();
+  return { label, hex: d.hex, partial: !whole || d.partial, special };
 }
 
 /** Displays of a run of tokens (prompt or generated), with bytes carried across tokens. */
