@@ -277,7 +277,8 @@ export class Controller {
     const path = pathTo(s.tree, nodeId);
     const ids = sequenceIds(s.tree, nodeId);
     const key = recordKey(s);
-    const r = await this.need().request(
+    const client = this.need();
+    const r = await client.request(
       {
         type: 'step',
         nodeId: this.cid(nodeId),
@@ -292,6 +293,7 @@ export class Controller {
       },
       ['step-result'],
     );
+    this.lastStepRoundTripMs = client.lastRoundTripMs;
     this.checkEpoch(epoch);
     // an answer computed under settings that changed meanwhile never replaces one for the current settings
     const current = recordKey(this.s);
@@ -710,6 +712,8 @@ export class Controller {
   }
 
   private scratch = 0;
+  /** Round trip of the last step request (for the benchmark). */
+  lastStepRoundTripMs = 0;
 
   // ------------------------------------------------------------------ persistence
 
@@ -875,6 +879,50 @@ export class Controller {
     await this.need().request({ type: 'forget', nodeIds: [id] }, ['done']);
     this.set({ forwardCount: r.forwardCount });
     return r.record;
+  }
+
+  // ------------------------------------------------------------------ benchmarks (npm run bench)
+
+  /** Round trip of the last worker request (posted → result message on the main thread), ms. */
+  get lastRoundTripMs(): number {
+    return this.client?.lastRoundTripMs ?? NaN;
+  }
+
+  /** Raw ONNX Runtime decode runs on the cursor node's KV cache, ms each. */
+  async benchRawDecode(reps: number): Promise<number[]> {
+    const s = this.s;
+    const r = await this.need().request(
+      { type: 'bench-raw-decode', path: pathTo(s.tree, s.cursor).map((id) => this.cid(id)), ids: sequenceIds(s.tree, s.cursor), reps },
+      ['bench-result'],
+    );
+    return r.ms;
+  }
+
+  /** One batched beam search from the cursor, timed in the page (no tree change): ms and beam steps. */
+  async benchBeam(beamWidth: number, maxNewTokens: number): Promise<{ ms: number; steps: number }> {
+    const s = this.s;
+    let steps = 0;
+    const t0 = performance.now();
+    await this.need().request(
+      { type: 'beam', nodeId: this.cid(s.cursor), path: pathTo(s.tree, s.cursor).map((id) => this.cid(id)), ids: sequenceIds(s.tree, s.cursor), settings: { ...s.beam, beamWidth }, maxNewTokens },
+      ['beam-done'],
+      (m) => {
+        if (m.type === 'beam-step') steps++;
+      },
+    );
+    return { ms: performance.now() - t0, steps };
+  }
+
+  /** transformers.js generate() greedy from the prompt, total ms. */
+  async benchGenerate(maxNewTokens: number): Promise<number> {
+    const r = await this.need().request({ type: 'bench-generate', ids: this.s.tree.promptIds, maxNewTokens }, ['bench-result']);
+    return r.ms[0];
+  }
+
+  /** The distribution math on a synthetic vocabulary vs one Math.exp pass, ms each. */
+  async benchMath(vocabSize: number, reps: number): Promise<{ ms: number[]; floorMs: number[] }> {
+    const r = await this.need().request({ type: 'bench-math', vocabSize, reps }, ['bench-result']);
+    return { ms: r.ms, floorMs: r.floorMs ?? [] };
   }
 
   /** Makes the worker fail as a crash would (tests of the recovery path). */

@@ -317,6 +317,10 @@ export class ScriptedClient {
         case 'crash-for-test':
           setTimeout(() => this.die('simulated worker crash'), 0);
           break;
+        case 'bench-raw-decode':
+        case 'bench-generate':
+        case 'bench-math':
+          throw new EngineError('unknown', 'benchmarks need the real worker');
         default: {
           const never: never = msg;
           throw new Error(`unknown message ${JSON.stringify(never)}`);

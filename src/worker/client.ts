@@ -11,6 +11,8 @@ type Pending = {
   onStream?: (m: WorkerResponse) => void;
   /** The message type that ends this request. */
   final: WorkerResponse['type'][];
+  /** performance.now() when the request was posted. */
+  sentAt: number;
 };
 
 /** Distributive Omit, so `type` still narrows each request variant. */
@@ -21,6 +23,8 @@ export class WorkerClient {
   private nextId = 1;
   private pending = new Map<number, Pending>();
   private crashed = false;
+  /** Round-trip time of the last finished request: posted → final message received (ms). */
+  lastRoundTripMs = 0;
   /** Called once when the worker dies unexpectedly. */
   onCrash: ((reason: string) => void) | null = null;
 
@@ -44,6 +48,7 @@ export class WorkerClient {
     }
     if (p.final.includes(msg.type)) {
       this.pending.delete(msg.id);
+      this.lastRoundTripMs = performance.now() - p.sentAt;
       p.resolve(msg);
     } else p.onStream?.(msg);
   }
@@ -66,7 +71,7 @@ export class WorkerClient {
     if (this.crashed) return Promise.reject(new EngineError('worker-crash', 'the worker has stopped'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (m: WorkerResponse) => void, reject, onStream, final });
+      this.pending.set(id, { resolve: resolve as (m: WorkerResponse) => void, reject, onStream, final, sentAt: performance.now() });
       this.worker.postMessage({ ...body, id } as WorkerRequest, transfer);
     });
   }

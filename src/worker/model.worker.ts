@@ -5,6 +5,7 @@
 import { env } from '@huggingface/transformers';
 import { ModelSession, relativePath } from './session.ts';
 import { EngineError } from '../engine/errors.ts';
+import { benchMath } from '../engine/benchMath.ts';
 import type { Device, ModelInfo, ModelSource, WorkerRequest, WorkerResponse } from './protocol.ts';
 
 const scope = self as unknown as {
@@ -165,6 +166,17 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
       case 'stats':
         post({ type: 'stats-result', id: msg.id, ...need().stats() });
         break;
+      case 'bench-raw-decode':
+        post({ type: 'bench-result', id: msg.id, ms: await need().benchRawDecode(msg.path, msg.ids, msg.reps) });
+        break;
+      case 'bench-generate':
+        post({ type: 'bench-result', id: msg.id, ms: [await need().benchGenerate(msg.ids, msg.maxNewTokens)] });
+        break;
+      case 'bench-math': {
+        const r = benchMath(msg.vocabSize, msg.reps, () => performance.now());
+        post({ type: 'bench-result', id: msg.id, ms: r.ms, floorMs: r.floorMs });
+        break;
+      }
       case 'crash-for-test':
         // lets tests exercise crash recovery: an uncaught error reaches the page as the worker's error event
         setTimeout(() => {

@@ -109,7 +109,11 @@ export type WorkerRequest =
   | { type: 'score-text'; id: number; text: string }
   | { type: 'forget'; id: number; nodeIds: number[] | 'all' }
   | { type: 'stats'; id: number }
-  | { type: 'crash-for-test'; id: number };
+  | { type: 'crash-for-test'; id: number }
+  /** Benchmarks (npm run bench): the floors the app's own work is compared with. */
+  | { type: 'bench-raw-decode'; id: number; path: number[]; ids: number[]; reps: number }
+  | { type: 'bench-generate'; id: number; ids: number[]; maxNewTokens: number }
+  | { type: 'bench-math'; id: number; vocabSize: number; reps: number };
 
 export type WorkerResponse =
   | {
@@ -145,4 +149,5 @@ export type WorkerResponse =
   | { type: 'score-result'; id: number; tokens: ScoredToken[]; forwardCount: number; windows: number }
   | { type: 'stats-result'; id: number; liveTensors: number; cacheBytes: number; snapshots: number; forwardCount: number; disposedTwice: number }
   | { type: 'done'; id: number }
+  | { type: 'bench-result'; id: number; ms: number[]; floorMs?: number[] }
   | { type: 'error'; id: number; code: EngineErrorCode; message: string };

@@ -95,7 +95,7 @@ export class ModelSession {
   disposedTwice = 0;
   private readonly session: OrtSession;
   private readonly tokenizer: Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
-  private readonly model: { dispose(): Promise<unknown> };
+  private readonly model: { dispose(): Promise<unknown>; generate(args: Record<string, unknown>): Promise<unknown> };
   private readonly kvInputs: string[];
   private readonly kvShape: { heads: number; headDim: number };
   private readonly kvType: 'float32' | 'float16';
@@ -197,7 +197,7 @@ export class ModelSession {
         // onnxruntime-node (integration tests) calls its CPU provider 'cpu'
         device: opts.device === 'wasm' && isNode() ? 'cpu' : opts.device,
         dtype: dtype as 'fp32',
-      })) as unknown as { sessions: Record<string, OrtSession>; dispose(): Promise<unknown> };
+      })) as unknown as { sessions: Record<string, OrtSession>; dispose(): Promise<unknown>; generate(args: Record<string, unknown>): Promise<unknown> };
       const session = model.sessions['model'] ?? model.sessions['decoder_model_merged'];
       if (!session || !session.outputNames.includes('logits')) {
         throw new EngineError('model-not-causal-lm', `${name}: not a causal language model (no logits output)`);
@@ -633,6 +633,47 @@ export class ModelSession {
         start += Math.max(1, Math.floor(C / 2));
       }
       return { tokens: out, windows };
+    });
+  }
+
+  /**
+   * Benchmark floor: `reps` raw ONNX Runtime runs of one decode token on the node's KV snapshot
+   * (inputs built, session.run, outputs disposed), in ms. Nothing is cached or recorded.
+   */
+  benchRawDecode(path: number[], ids: number[], reps: number): Promise<number[]> {
+    return this.enqueue(async () => {
+      await this.logitsAt(path, ids);
+      const snap = this.snapshots.get(path[path.length - 1])!;
+      const out: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        const t0 = performance.now();
+        const feeds: Record<string, OrtTensor> = { input_ids: this.int64([ids[ids.length - 1]], [1, 1]) };
+        const names = this.session.inputNames;
+        if (names.includes('attention_mask')) feeds['attention_mask'] = this.int64(new Array(ids.length + 1).fill(1), [1, ids.length + 1]);
+        if (names.includes('position_ids')) feeds['position_ids'] = this.int64([ids.length], [1, 1]);
+        for (const n of this.kvInputs) feeds[n] = snap.past[n];
+        this.forwardCount++;
+        const res = await this.session.run(feeds);
+        const logits = res['logits'];
+        if (logits.location !== 'cpu') await logits.getData();
+        for (const t of Object.values(res)) t.dispose();
+        for (const [k, t] of Object.entries(feeds)) if (!k.startsWith('past_key_values')) t.dispose();
+        out.push(performance.now() - t0);
+      }
+      return out;
+    });
+  }
+
+  /** Benchmark floor: transformers.js `generate()` greedy for `maxNewTokens` tokens, total ms. */
+  benchGenerate(ids: number[], maxNewTokens: number): Promise<number> {
+    return this.enqueue(async () => {
+      const inputIds = new Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [1, ids.length]);
+      const mask = new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]);
+      const t0 = performance.now();
+      const out = (await this.model.generate({ input_ids: inputIds, attention_mask: mask, max_new_tokens: maxNewTokens, min_new_tokens: maxNewTokens, do_sample: false })) as { dispose?(): void };
+      const ms = performance.now() - t0;
+      out.dispose?.();
+      return ms;
     });
   }
 

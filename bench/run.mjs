@@ -1,0 +1,256 @@
+#!/usr/bin/env node
+/**
+ * npm run bench — drives the production build in headless Chromium (the browser the tests use),
+ * measures each quantity several times after warm-up, prints medians with min/max and writes
+ * bench/results.json. Ratios are taken from measurements made side by side in the same run.
+ * Needs /usr/bin/chromium or $CHROMIUM_PATH. Options: --no-build, --quick.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+
+const args = new Set(process.argv.slice(2));
+const QUICK = args.has('--quick');
+const PORT = 4174;
+const BASE = `http://localhost:${PORT}`;
+const exe = existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : process.env.CHROMIUM_PATH;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length });
+
+if (!args.has('--no-build')) {
+  const b = spawnSync('npx', ['vite', 'build'], { stdio: 'inherit' });
+  if (b.status !== 0) process.exit(b.status ?? 1);
+}
+const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
+const stop = () => {
+  try {
+    process.kill(-server.pid);
+  } catch {
+    /* already gone */
+  }
+};
+process.on('exit', stop);
+for (let i = 0; i < 60; i++) {
+  try {
+    if ((await fetch(BASE)).ok) break;
+  } catch {
+    /* not up yet */
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}
+
+const browser = await chromium.launch({
+  executablePath: exe,
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--enable-precise-memory-info', '--js-flags=--expose-gc'],
+});
+const firstBarScript = () => {
+  new MutationObserver((_, obs) => {
+    if (document.querySelector('[data-testid=dist-bar]')) {
+      window.__firstBar = performance.now();
+      obs.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
+};
+const results = {};
+const ratio = (a, b) => median(a) / median(b);
+
+// ---------------------------------------------------------------- P7 cold start
+const firstVisit = [];
+const repeatVisit = [];
+const bare = [];
+for (let r = 0; r < (QUICK ? 2 : 4); r++) {
+  const ctx = await browser.newContext();
+  await ctx.addInitScript(firstBarScript);
+  const page = await ctx.newPage();
+  await page.goto(BASE + '/');
+  await page.waitForFunction(() => window.__firstBar, null, { timeout: 120_000 });
+  firstVisit.push(await page.evaluate(() => window.__firstBar));
+  await page.reload();
+  await page.waitForFunction(() => window.__firstBar, null, { timeout: 120_000 });
+  repeatVisit.push(await page.evaluate(() => window.__firstBar));
+  await ctx.close();
+  const bctx = await browser.newContext();
+  const bpage = await bctx.newPage();
+  await bpage.goto(BASE + '/bench/bare.html');
+  await bpage.waitForFunction(() => window.__bare, null, { timeout: 120_000 });
+  const b = await bpage.evaluate(() => window.__bare);
+  if (b.error) throw new Error(`bare page: ${b.error}`);
+  bare.push(b.done);
+  await bctx.close();
+}
+results.P7 = {
+  what: 'cold start: navigation → first distribution drawn (ms); bare = transformers.js + model + one forward',
+  firstVisit: stats(firstVisit),
+  bare: stats(bare),
+  repeatVisit: stats(repeatVisit),
+  ratioFirstOverBare: ratio(firstVisit, bare),
+  ratioRepeatOverFirst: ratio(repeatVisit, firstVisit),
+  targets: { ratioFirstOverBare: 1.2, ratioRepeatOverFirst: 0.5 },
+};
+
+// ---------------------------------------------------------------- one page for the rest
+const ctx = await browser.newContext();
+const page = await ctx.newPage();
+await page.goto(BASE + '/');
+await page.waitForSelector('[data-testid=model-status][data-state=ready]', { timeout: 120_000 });
+await page.waitForSelector('[data-testid=dist-bar]');
+const run = (fn, arg) => page.evaluate(fn, arg);
+
+// P1: one decode step, UI request → result in the store, vs a raw session.run of one token on the same cache
+const p1 = await run(async (reps) => {
+  const { controller: c, store } = window.__app;
+  await c.setPrompt('In the beginning God', { force: true });
+  for (let i = 0; i < 3; i++) await c.stepForward(); // warm-up
+  const step = [];
+  const withRender = [];
+  const raw = [];
+  for (let r = 0; r < reps; r++) {
+    raw.push(...(await c.benchRawDecode(3)));
+    const t0 = performance.now();
+    await c.stepForward();
+    withRender.push(performance.now() - t0);
+    step.push(c.lastStepRoundTripMs);
+    if (store.getState().tree.nodes[store.getState().cursor].depth > 24) await c.reset();
+  }
+  return { step, withRender, raw };
+}, QUICK ? 10 : 40);
+results.P1 = {
+  what: 'decode step: request posted → result message on the main thread ÷ raw forward of one token (ms); withRender = until the store and React are done',
+  step: stats(p1.step),
+  withRender: stats(p1.withRender),
+  rawForward: stats(p1.raw),
+  ratio: ratio(p1.step, p1.raw),
+  target: 1.15,
+};
+
+// P2: per-token time of our loop (full distribution records) vs transformers.js generate() greedy
+const p2 = await run(async ({ n, reps }) => {
+  const { controller: c } = window.__app;
+  const ours = [];
+  const gen = [];
+  for (let r = 0; r < reps; r++) {
+    await c.reset();
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await c.stepForward();
+    ours.push((performance.now() - t0) / n);
+    gen.push((await c.benchGenerate(n)) / n);
+  }
+  return { ours, gen };
+}, { n: 32, reps: QUICK ? 2 : 5 });
+results.P2 = { what: 'per token, 32 greedy tokens: our step loop ÷ transformers.js generate() (ms/token)', ours: stats(p2.ours), generate: stats(p2.gen), ratio: ratio(p2.ours, p2.gen), target: 1.0 };
+
+// P3: one beam step of width 4 vs one greedy step (both batched in the worker)
+const p3 = await run(async (reps) => {
+  const { controller: c } = window.__app;
+  await c.reset();
+  const beam = [];
+  const greedy = [];
+  for (let r = 0; r < reps; r++) {
+    const b = await c.benchBeam(4, 12);
+    beam.push(b.ms / b.steps);
+    const g = await c.benchBeam(1, 12);
+    greedy.push(g.ms / g.steps);
+  }
+  return { beam, greedy };
+}, QUICK ? 3 : 8);
+results.P3 = { what: 'beam search step, width 4 ÷ width 1 (ms per step)', width4: stats(p3.beam), width1: stats(p3.greedy), ratio: ratio(p3.beam, p3.greedy), target: 1.6 };
+
+// P4: step back until the chart shows the parent step; branching ÷ one forward
+const p4 = await run(async (reps) => {
+  const { controller: c, store } = window.__app;
+  await c.reset();
+  for (let i = 0; i < 6; i++) await c.stepForward();
+  const back = [];
+  const branch = [];
+  const raw = [];
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    c.stepBack();
+    await frame();
+    back.push(performance.now() - t0);
+    await c.stepForward();
+    raw.push(...(await c.benchRawDecode(2)));
+    const s = store.getState();
+    const node = s.tree.nodes[s.cursor];
+    const rec = s.records[node.parent].record;
+    const other = Array.from(rec.tokenIds).find((id) => id !== node.edge.tokenId && !s.tree.nodes[node.parent].children.some((ch) => s.tree.nodes[ch].edge.tokenId === id));
+    const t1 = performance.now();
+    await c.chooseToken(other);
+    branch.push(performance.now() - t1);
+  }
+  return { back, branch, raw };
+}, QUICK ? 5 : 15);
+results.P4 = { what: 'step back until the chart shows the parent (ms); branching to another token ÷ one forward', back: stats(p4.back), branch: stats(p4.branch), rawForward: stats(p4.raw), branchRatio: ratio(p4.branch, p4.raw), targets: { backMs: 16, branchRatio: 1.15 } };
+
+// P5: the distribution math alone on a 151,936-entry vocabulary vs one Math.exp pass
+const p5 = await run(async (reps) => window.__app.controller.benchMath(151936, reps), QUICK ? 5 : 20);
+results.P5 = { what: 'distribution math on 151,936 logits ÷ one Math.exp pass (ms)', math: stats(p5.ms.slice(2)), expPass: stats(p5.floorMs.slice(2)), ratio: ratio(p5.ms.slice(2), p5.floorMs.slice(2)), target: 3 };
+
+// P6: 1,000 mixed operations: live tensors, heap per node, heap after reset
+const p6 = await run(async (ops) => {
+  const { controller: c, store } = window.__app;
+  const heap = () => {
+    window.gc?.();
+    return performance.memory?.usedJSHeapSize ?? NaN;
+  };
+  await c.reset();
+  const start = heap();
+  let state = 42;
+  const rand = (n) => ((state = (state * 48271) % 2147483647), state % n);
+  for (let i = 0; i < ops; i++) {
+    const k = rand(10);
+    const s = store.getState();
+    if (k < 4) {
+      if (!(await c.stepForward())) c.jumpHome();
+    } else if (k < 6) c.stepBack();
+    else if (k < 8) {
+      const rec = s.records[s.cursor === 0 ? 0 : s.tree.nodes[s.cursor].parent]?.record;
+      if (rec) await c.chooseToken(rec.tokenIds[1 + rand(Math.min(5, rec.tokenIds.length - 1))]);
+    } else if (k < 9) await c.jumpTo(rand(s.tree.nodes.length));
+    else await c.benchBeam(1 + rand(4), 3);
+    if (store.getState().tree.nodes.length > 400) await c.reset();
+  }
+  const w = await c.stats();
+  const nodes = store.getState().tree.nodes.length;
+  const atEnd = heap();
+  await c.reset();
+  await new Promise((r) => setTimeout(r, 200));
+  const afterReset = heap();
+  return { liveTensors: w.liveTensors, snapshots: w.snapshots, disposedTwice: w.disposedTwice, nodes, start, atEnd, afterReset };
+}, QUICK ? 200 : 1000);
+const layers = 4;
+results.P6 = {
+  what: '1,000 mixed operations (step, back, branch, jump, beam): live tensors, heap per node, heap after reset',
+  ...p6,
+  expectedLiveTensors: p6.snapshots * 2 * layers,
+  liveTensorsOk: p6.liveTensors === p6.snapshots * 2 * layers && p6.disposedTwice === 0,
+  heapBytesPerNode: (p6.atEnd - p6.start) / Math.max(1, p6.nodes),
+  heapAfterResetRatio: p6.afterReset / p6.start,
+  target: 'heap after reset within 10 % of start',
+};
+
+await browser.close();
+stop();
+
+const rows = [
+  ['P1', 'step ÷ raw forward', results.P1.ratio, '≤ 1.15', `${results.P1.step.median.toFixed(2)} ms vs ${results.P1.rawForward.median.toFixed(2)} ms (with render ${results.P1.withRender.median.toFixed(1)} ms)`],
+  ['P2', 'our loop ÷ generate()', results.P2.ratio, '≤ 1.0', `${results.P2.ours.median.toFixed(2)} vs ${results.P2.generate.median.toFixed(2)} ms/token`],
+  ['P3', 'beam(4) ÷ greedy step', results.P3.ratio, '≤ 1.6', `${results.P3.width4.median.toFixed(2)} vs ${results.P3.width1.median.toFixed(2)} ms/step`],
+  ['P4', 'step back (ms)', results.P4.back.median, '< 16', `min ${results.P4.back.min.toFixed(1)} max ${results.P4.back.max.toFixed(1)}`],
+  ['P4', 'branch ÷ forward', results.P4.branchRatio, '≤ 1.15', `${results.P4.branch.median.toFixed(2)} vs ${results.P4.rawForward.median.toFixed(2)} ms`],
+  ['P5', 'math ÷ exp pass (151,936)', results.P5.ratio, '≤ 3', `${results.P5.math.median.toFixed(2)} vs ${results.P5.expPass.median.toFixed(2)} ms`],
+  ['P6', 'live tensors ok', results.P6.liveTensorsOk ? 1 : 0, '= 1', `${results.P6.liveTensors} live, ${results.P6.snapshots} snapshots`],
+  ['P6', 'heap after reset ÷ start', results.P6.heapAfterResetRatio, '≤ 1.10', `${(results.P6.heapBytesPerNode / 1024).toFixed(1)} KiB per node`],
+  ['P7', 'first visit ÷ bare page', results.P7.ratioFirstOverBare, '≤ 1.2', `${results.P7.firstVisit.median.toFixed(0)} vs ${results.P7.bare.median.toFixed(0)} ms`],
+  ['P7', 'repeat ÷ first visit', results.P7.ratioRepeatOverFirst, '≤ 0.5', `${results.P7.repeatVisit.median.toFixed(0)} ms repeat`],
+];
+console.log('\nid  measurement                  value     target   detail (medians)');
+for (const [id, what, v, target, detail] of rows) console.log(`${id.padEnd(3)} ${what.padEnd(28)} ${v.toFixed(3).padStart(8)}  ${target.padEnd(7)}  ${detail}`);
+writeFileSync('bench/results.json', JSON.stringify({ date: new Date().toISOString(), quick: QUICK, results }, null, 1));
+console.log('\nwrote bench/results.json');
+process.exit(0);
