@@ -65,6 +65,27 @@ test('500 hostile strings as prompts and token texts: no script runs, layout sta
     expect(result.worst).toBeLessThanOrEqual(0);
   }
   expect(dialogs).toBe(0);
+
+  // the same strings inside imported sessions: as the prompt and as the model's name (shown in the
+  // read-only notice), 50 files, each validated and opened read-only
+  await app.setPrompt('In the beginning');
+  await app.step();
+  const base = JSON.parse((await page.evaluate(() => (window as unknown as { __app: { controller: { exportSession(): string } } }).__app.controller.exportSession())) as string);
+  for (let i = 0; i < 50; i++) {
+    const text = strings[(i * 37) % strings.length];
+    const session = { ...base, prompt: text, model: { ...base.model, id: text.slice(0, 300) || 'x', fingerprint: 'c'.repeat(64) } };
+    await page.getByTestId('import-json').setInputFiles({ name: 'hostile.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(session)) });
+    await expect(page.getByTestId('read-only-session')).toBeVisible();
+    const r = await page.evaluate(() => ({
+      pwned: (window as unknown as { __pwned?: number }).__pwned ?? 0,
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+      injected: document.querySelectorAll('main script, main iframe, main img, .errors img, .errors script, main style').length,
+    }));
+    expect(r).toEqual({ pwned: 0, overflow: expect.any(Number), injected: 0 });
+    expect(r.overflow).toBeLessThanOrEqual(0);
+  }
+  expect(dialogs).toBe(0);
+  await page.getByTestId('new-session').click();
   // the app still works afterwards
   await app.setPrompt('In the beginning');
   await app.step();
