@@ -20,10 +20,11 @@ export function sortIndicesDescending(indices: Int32Array, values: ArrayLike<num
  * @throws RangeError when m < 1 or there are fewer than m finite entries.
  */
 export function kthLargest(values: ArrayLike<number>, m: number): number {
-  const buf: number[] = [];
-  for (let i = 0; i < values.length; i++) if (values[i] > -Infinity) buf.push(values[i]);
-  if (m < 1 || m > buf.length) throw new RangeError(`kthLargest: m must be in [1, ${buf.length}]: ${m}`);
-  const a = Float64Array.from(buf);
+  let finite = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] > -Infinity) finite++;
+  if (m < 1 || m > finite) throw new RangeError(`kthLargest: m must be in [1, ${finite}]: ${m}`);
+  const a = new Float64Array(finite);
+  for (let i = 0, k = 0; i < values.length; i++) if (values[i] > -Infinity) a[k++] = values[i];
   let lo = 0;
   let hi = a.length - 1;
   const target = m - 1; // index in descending order

@@ -1,4 +1,4 @@
-import { topIndices } from './order.ts';
+import { sortIndicesDescending, topIndices } from './order.ts';
 
 /** A chosen token and where it sits in the final distribution. */
 export interface Choice {
@@ -17,21 +17,37 @@ export interface Choice {
  */
 export function sampleToken(probs: Float64Array, u: number): Choice {
   if (!(u >= 0 && u < 1)) throw new RangeError(`u must be in [0, 1): ${u}`);
-  const logProbsLike = new Float64Array(probs.length);
-  for (let i = 0; i < probs.length; i++) logProbsLike[i] = probs[i] > 0 ? probs[i] : -Infinity;
-  let want = 256;
-  for (;;) {
-    const order = topIndices(logProbsLike, want);
+  // only tokens with p > 0 can be chosen; after top-k / top-p / min-p they are few
+  let count = 0;
+  for (let i = 0; i < probs.length; i++) if (probs[i] > 0) count++;
+  if (count === 0) throw new RangeError('sampleToken: no token has a positive probability');
+  let order: Int32Array;
+  if (count <= 4096) {
+    order = new Int32Array(count);
+    for (let i = 0, k = 0; i < probs.length; i++) if (probs[i] > 0) order[k++] = i;
+    sortIndicesDescending(order, probs);
+    return pick(order, probs, u);
+  }
+  // many candidates (no filter): sort only as many of the most probable as the draw needs
+  for (let want = 256; ; want *= 8) {
+    order = topIndices(probs, Math.min(want, count));
     let cum = 0;
     for (let j = 0; j < order.length; j++) {
       cum += probs[order[j]];
       if (cum > u) return { tokenId: order[j], rank: j + 1 };
     }
-    if (order.length < want) {
-      return { tokenId: order[order.length - 1], rank: order.length };
-    }
-    want *= 8;
+    if (order.length >= count) return { tokenId: order[order.length - 1], rank: order.length };
   }
+}
+
+/** First token in `order` whose cumulative probability exceeds u (the last one if rounding leaves the total ≤ u). */
+function pick(order: Int32Array, probs: Float64Array, u: number): Choice {
+  let cum = 0;
+  for (let j = 0; j < order.length; j++) {
+    cum += probs[order[j]];
+    if (cum > u) return { tokenId: order[j], rank: j + 1 };
+  }
+  return { tokenId: order[order.length - 1], rank: order.length };
 }
 
 /** Greedy choice: the most probable token, lowest id on ties. */
