@@ -859,7 +859,10 @@ export class Controller {
     this.pending = null;
     await clearSavedSession().catch(() => undefined);
     await this.client?.request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
-    this.set({ ...DEFAULT_SETTINGS, readOnly: null, sessionProblem: null, history: [], beamRun: null, tf: null });
+    // the tree explored so far stays reachable from the prompt history (an undo for "new session")
+    const s = this.s;
+    const history = !s.readOnly && s.tree.nodes.length > 1 ? [{ prompt: s.prompt, tree: s.tree, cursor: s.cursor }, ...s.history].slice(0, 20) : s.history;
+    this.set({ ...DEFAULT_SETTINGS, readOnly: null, sessionProblem: null, history, beamRun: null, tf: null });
     await this.setPrompt(this.s.prompt, { force: true });
     this.startAutosave();
     await this.saveNow();

@@ -24,9 +24,20 @@ export function Metrics() {
   return (
     <section className="panel metrics" aria-labelledby="metrics-title">
       <h2 id="metrics-title">{t('metrics.title')}</h2>
-      <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" width="100%" height={H} role="img" aria-label={`${t('metrics.entropy')} / ${t('metrics.chosenProb')}`} className="metric-chart">
-        <path d={seriesPath(ent, W, H, maxEnt)} className="series entropy" />
-        <path d={seriesPath(probs, W, H, 1)} className="series prob" />
+      <svg viewBox={`0 0 ${W + 34} ${H + 14}`} width="100%" height={H + 14} role="img" aria-label={`${t('metrics.entropy')} / ${t('metrics.chosenProb')}`} className="metric-chart">
+        <g transform="translate(30,4)">
+          <path d={seriesPath(ent, W, H, maxEnt)} className="series entropy" />
+          <path d={seriesPath(probs, W, H, 1)} className="series prob" />
+          {path.length === 1 && (
+            <>
+              <circle cx={0} cy={H - (ent[0] / maxEnt) * H} r={3} className="dot entropy" />
+              <circle cx={0} cy={H - probs[0] * H} r={3} className="dot prob" />
+            </>
+          )}
+          <text x={-4} y={6} textAnchor="end" className="axis entropy">{formatNumber(maxEnt, locale, 1)}</text>
+          <text x={-4} y={H} textAnchor="end" className="axis">0</text>
+          <text x={W} y={H + 12} textAnchor="end" className="axis">{path.length}</text>
+        </g>
       </svg>
       <p className="legend">
         <span className="entropy-key">— {t('metrics.entropy')}</span> <span className="prob-key">— {t('metrics.chosenProb')}</span>
