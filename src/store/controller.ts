@@ -271,7 +271,15 @@ export class Controller {
     return { seed: this.s.seed, depth: n.depth, reroll: n.rerolls, stream: 0 };
   }
 
-  private async requestStep(nodeId: number, choose: number | null | 'none'): Promise<{ choice: StepChoice | null; record: DistributionRecord }> {
+  /**
+   * Asks the worker for a node's step. With `apply` the store is updated at once; without, the
+   * caller merges `patch` into its own single update (one render per step).
+   */
+  private async requestStep(
+    nodeId: number,
+    choose: number | null | 'none',
+    apply = true,
+  ): Promise<{ choice: StepChoice | null; record: DistributionRecord; patch: Partial<AppState> }> {
     const s = this.s;
     const epoch = this.epoch;
     const path = pathTo(s.tree, nodeId);
@@ -309,8 +317,8 @@ export class Controller {
       this.recentSteps = [...this.recentSteps.slice(-9), Math.max(0.01, r.forwardMs)];
       patch.tokensPerSec = 1000 / (this.recentSteps.reduce((a, b) => a + b, 0) / this.recentSteps.length);
     } else if (r.phase === 'prefill') patch.lastForwardMs = r.forwardMs;
-    this.set(patch);
-    return { choice: r.choice, record: r.record };
+    if (apply) this.set(patch);
+    return { choice: r.choice, record: r.record, patch };
   }
 
   /** A new action clears the last action's error, but not the notice that the worker was restarted. */
@@ -363,13 +371,20 @@ export class Controller {
   }
 
   /** @param key settings key the choice was made under (taken before the request: settings may change meanwhile) */
-  private addEdge(parentId: number, choice: StepChoice, method: ChoiceMethod, drawKey: DrawKey | null, key: string, rec: DistributionRecord): number {
+  private addEdge(
+    parentId: number,
+    choice: StepChoice,
+    method: ChoiceMethod,
+    drawKey: DrawKey | null,
+    key: string,
+    rec: DistributionRecord,
+  ): { id: number; patch: Partial<AppState> } {
     const s = this.s;
     const existing =
       method === 'manual'
         ? getNode(s.tree, parentId).children.map((c) => s.tree.nodes[c]).find((c) => c.edge!.tokenId === choice.tokenId) ?? null
         : findReusableChild(s.tree, parentId, { method, settingsKey: key, drawKey });
-    if (existing) return existing.id;
+    if (existing) return { id: existing.id, patch: {} };
     const edge: Edge = {
       tokenId: choice.tokenId,
       method,
@@ -384,8 +399,7 @@ export class Controller {
     const added = addChild(s.tree, parentId, edge);
     const id = added.id;
     const tree = this.markStop(added.tree, id);
-    this.set({ tree, stepEntropy: { ...s.stepEntropy, [id]: [rec.entropyRawBits, rec.entropyFinalBits] } });
-    return id;
+    return { id, patch: { tree, stepEntropy: { ...s.stepEntropy, [id]: [rec.entropyRawBits, rec.entropyFinalBits] } } };
   }
 
   private markStop(tree: GenerationTree, id: number, maxNewTokens = this.s.maxNewTokens): GenerationTree {
@@ -396,12 +410,9 @@ export class Controller {
     return tree;
   }
 
-  private announce(): void {
-    const s = this.s;
-    const n = s.tree.nodes[s.cursor];
-    const rec = s.records[displayNodeOf(s)]?.record;
-    if (!n?.edge || !rec) return;
-    this.set({ announcement: `${n.edge.tokenId}|${Array.from(rec.tokenIds.slice(0, 3)).join(',')}` });
+  /** What the screen reader hears after a step: the chosen token and the top three. */
+  private announcement(tokenId: number, rec: DistributionRecord): string {
+    return `${tokenId}|${Array.from(rec.tokenIds.slice(0, 3)).join(',')}`;
   }
 
   /** Step ▶: reuse a child made the same way, else compute one. */
@@ -429,21 +440,23 @@ export class Controller {
       if (reuse) {
         this.set({ cursor: reuse.id });
         await this.ensureRecord(from);
+        const rec = this.s.records[from]?.record;
+        if (rec) this.set({ announcement: this.announcement(reuse.edge!.tokenId, rec) });
       } else {
-        const { choice, record } = await this.requestStep(from, null);
+        const { choice, record, patch } = await this.requestStep(from, null, false);
         this.checkEpoch(epoch);
-        const id = this.addEdge(from, choice!, method, drawKey, currentKey(s), record);
-        this.set({ cursor: id });
+        const edge = this.addEdge(from, choice!, method, drawKey, currentKey(s), record);
+        // one store update: the record, the new node, the cursor, the announcement, the end of the step
+        this.set({ ...patch, ...edge.patch, cursor: edge.id, announcement: this.announcement(choice!.tokenId, record), busy: false });
         await this.ensureRecord(from); // settings may have changed during the step
       }
-      this.announce();
       return this.canStep();
     } catch (e) {
       if (e instanceof StaleResult) return false;
       this.set({ error: this.onRunError(e), playing: false });
       return false;
     } finally {
-      this.set({ busy: false });
+      if (this.s.busy) this.set({ busy: false });
     }
   }
 
@@ -485,16 +498,15 @@ export class Controller {
     const epoch = this.epoch;
     this.set({ busy: true, error: this.keptError() });
     try {
-      const { choice, record } = await this.requestStep(at, tokenId);
+      const { choice, record, patch } = await this.requestStep(at, tokenId, false);
       this.checkEpoch(epoch);
-      const id = this.addEdge(at, choice!, 'manual', null, key, record);
-      this.set({ cursor: id });
+      const edge = this.addEdge(at, choice!, 'manual', null, key, record);
+      this.set({ ...patch, ...edge.patch, cursor: edge.id, announcement: this.announcement(tokenId, record), busy: false });
       await this.ensureRecord(at); // settings may have changed during the step
-      this.announce();
     } catch (e) {
       if (!(e instanceof StaleResult)) this.set({ error: toAppError(e) });
     } finally {
-      this.set({ busy: false });
+      if (this.s.busy) this.set({ busy: false });
     }
   }
 
@@ -685,7 +697,7 @@ export class Controller {
     } catch (e) {
       if (!(e instanceof StaleResult)) this.set({ error: toAppError(e) });
     } finally {
-      this.set({ busy: false });
+      if (this.s.busy) this.set({ busy: false });
     }
   }
 
@@ -707,7 +719,7 @@ export class Controller {
     } catch (e) {
       this.set({ error: toAppError(e) });
     } finally {
-      this.set({ busy: false });
+      if (this.s.busy) this.set({ busy: false });
     }
   }
 
