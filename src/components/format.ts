@@ -1,6 +1,7 @@
 /** Locale-aware number formatting for the UI (percentages, decimals). */
 import { displayTokens, bytesHex, type TokenDisplay } from '../engine/tokens.ts';
 import type { ModelInfo } from '../worker/protocol.ts';
+import type { GenerationTree } from '../engine/tree.ts';
 
 export function formatPercent(p: number, locale: string, digits = 1): string {
   if (!Number.isFinite(p)) return '—';
@@ -43,6 +44,31 @@ export function singleTokenLabel(info: ModelInfo, id: number): { label: string; 
   }
   const label = whole && d.text !== '' ? d.text : d.hex.toUpperCase();
   return { label, hex: d.hex, partial: !whole || d.partial, special };
+}
+
+/**
+ * The display text of every node's own token, in one pass over the tree: bytes of a character split
+ * across tokens are carried from parent to child, so a node shows what its token completes.
+ */
+export function nodeLabels(info: ModelInfo, tree: GenerationTree): string[] {
+  const labels: string[] = new Array(tree.nodes.length).fill('');
+  const carry: Uint8Array[] = new Array(tree.nodes.length);
+  const promptPending = sequenceDisplay(info, tree.promptIds).at(-1)?.pendingHex ?? '';
+  carry[0] = promptPending ? Uint8Array.from(promptPending.split(' ').map((h) => parseInt(h, 16))) : new Uint8Array(0);
+  // parents always have smaller ids than their children
+  for (let id = 1; id < tree.nodes.length; id++) {
+    const n = tree.nodes[id];
+    const tok = n.edge!.tokenId;
+    if (info.special[tok]) {
+      labels[id] = info.vocabPieces[tok];
+      carry[id] = new Uint8Array(0);
+      continue;
+    }
+    const d = displayTokens([tokenBytes(info, tok)], carry[n.parent!])[0];
+    labels[id] = d.text !== '' ? d.text : d.hex.toUpperCase();
+    carry[id] = d.pendingHex ? Uint8Array.from(d.pendingHex.split(' ').map((h) => parseInt(h, 16))) : new Uint8Array(0);
+  }
+  return labels;
 }
 
 /** Displays of a run of tokens (prompt or generated), with bytes carried across tokens. */

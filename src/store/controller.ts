@@ -524,8 +524,11 @@ export class Controller {
   }
 
   /** Play/Pause autoplay at the speed setting; pausing marks a user stop. */
+  private playToken = 0;
+
   async togglePlay(): Promise<void> {
     if (this.s.playing) {
+      this.playToken++; // the running loop sees a new token and ends
       this.set({ playing: false });
       if (this.canStep()) {
         const n = this.s.tree.nodes[this.s.cursor];
@@ -533,13 +536,18 @@ export class Controller {
       }
       return;
     }
+    const token = ++this.playToken;
     this.set({ playing: true });
-    while (this.s.playing) {
+    const mine = () => token === this.playToken && this.s.playing;
+    while (mine()) {
+      // a step still computing (e.g. started by hand) is waited for, not skipped
+      while (this.s.busy && mine()) await new Promise((r) => setTimeout(r, 20));
+      if (!mine()) return;
       const more = await this.stepForward();
-      if (!more) break;
+      if (!more || !mine()) break;
       await new Promise((r) => setTimeout(r, this.s.speedMs));
     }
-    this.set({ playing: false });
+    if (token === this.playToken) this.set({ playing: false });
   }
 
   /** Run to end: step until EOS or max new tokens. */
@@ -761,7 +769,13 @@ export class Controller {
       this.set({ sessionProblem: saved.message });
       await clearSavedSession().catch(() => undefined);
     } else if (saved?.ok) {
-      if (this.matchesLoaded(saved.session)) await this.applySession(saved.session);
+      if (this.matchesLoaded(saved.session)) {
+        const problem = await this.problemWithLoadedModel(saved.session);
+        if (problem) {
+          this.set({ sessionProblem: problem });
+          await clearSavedSession().catch(() => undefined);
+        } else await this.applySession(saved.session);
+      }
       else {
         this.openReadOnly(saved.session);
         return; // keep the saved session until the user loads its model or starts a new one
@@ -782,6 +796,8 @@ export class Controller {
       stepEntropy: {},
       beamRun: null,
       promptError: null,
+      error: null,
+      sessionProblem: null,
       readOnly: readOnly ? { modelId: s.model.id, sourceKind: s.model.sourceKind } : null,
     });
   }
@@ -798,6 +814,19 @@ export class Controller {
    */
   private openReadOnly(s: SessionFile): void {
     this.showSession(s, true);
+  }
+
+  /** Checks a session against the loaded model: its prompt text must give its token ids, and its deepest path must fit the context. */
+  private async problemWithLoadedModel(s: SessionFile): Promise<string | null> {
+    const info = this.s.info!;
+    const deepest = Math.max(...s.tree.nodes.map((n) => n.depth));
+    if (s.tree.promptIds.length + deepest > info.contextLength) {
+      return `prompt and path of ${s.tree.promptIds.length + deepest} tokens exceed the context of ${info.contextLength}`;
+    }
+    let ids = (await this.need().request({ type: 'tokenize', text: s.prompt, addSpecialTokens: true }, ['tokens'])).ids;
+    if (ids.length === 0 && info.bosTokenId !== null) ids = [info.bosTokenId];
+    if (ids.join() !== s.tree.promptIds.join()) return 'the prompt text does not give the prompt token ids of the session';
+    return null;
   }
 
   /** The current session as a versioned JSON file (with the recorded distributions). */
@@ -827,6 +856,11 @@ export class Controller {
     }
     this.set({ sessionProblem: null, playing: false });
     if (this.matchesLoaded(r.session)) {
+      const problem = await this.problemWithLoadedModel(r.session);
+      if (problem) {
+        this.set({ sessionProblem: problem });
+        return;
+      }
       await this.applySession(r.session);
       await this.saveNow();
     } else this.openReadOnly(r.session);
@@ -838,8 +872,17 @@ export class Controller {
       if (st.tree === prev.tree && st.cursor === prev.cursor && st.prompt === prev.prompt && st.sampling === prev.sampling &&
         st.beam === prev.beam && st.strategy === prev.strategy && st.seed === prev.seed && st.maxNewTokens === prev.maxNewTokens && st.topN === prev.topN) return;
       if (this.saveTimer) clearTimeout(this.saveTimer);
-      this.saveTimer = setTimeout(() => void this.saveNow(), 300);
+      this.saveTimer = setTimeout(() => void this.saveNow(), 100);
     });
+    if (typeof window !== 'undefined') {
+      // a reload or a closed tab right after a step still keeps it
+      const flush = () => {
+        if (this.saveTimer) clearTimeout(this.saveTimer);
+        void this.saveNow();
+      };
+      window.addEventListener('pagehide', flush);
+      document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
+    }
   }
 
   /** Writes the current session to browser storage now. */

@@ -39,6 +39,11 @@ describe('parseSession', () => {
     ['beam width 9', (s) => ({ ...s, settings: { ...s.settings, beam: { ...s.settings.beam, beamWidth: 9 } } }), /beamWidth/],
     ['a million nodes', (s) => ({ ...s, tree: { ...s.tree, nodes: Array.from({ length: 1_000_000 }, () => s.tree.nodes[1]) } }), new RegExp(`${MAX_NODES}|nodes`)],
     ['a child listed under the wrong parent', (s) => { s.tree.nodes[0].children.push(3); return s; }, /child/],
+    ['a child listed twice', (s) => { s.tree.nodes[0].children.push(1); return s; }, /twice/],
+    ['a prompt with no tokens', (s) => ({ ...s, tree: { ...s.tree, promptIds: [] } }), /no tokens/],
+    ['a subnormal temperature the engine refuses', (s) => ({ ...s, settings: { ...s.settings, sampling: { ...s.settings.sampling, temperature: 1e-7 } } }), /temperature/],
+    ['a temperature beyond the control range', (s) => ({ ...s, settings: { ...s.settings, sampling: { ...s.settings.sampling, temperature: 50 } } }), /temperature/],
+    ['top-k beyond the vocabulary', (s) => ({ ...s, settings: { ...s.settings, sampling: { ...s.settings.sampling, topK: 1e15 } } }), /topK/],
   ];
   it.each(mutations)('rejects %s with a message', (_, mutate, msg) => {
     const r = parseSession(mutate(valid() as SessionFile & Record<string, unknown>));

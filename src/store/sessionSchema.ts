@@ -7,10 +7,11 @@ import { z } from 'zod';
 import type { GenerationTree } from '../engine/tree.ts';
 import type { SettingsSlice, StoredRecord } from './store.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
+import { validateBeamSettings, validateSamplingSettings } from '../engine/settings.ts';
 
 export const SESSION_VERSION = 1;
 /** A tree larger than this is refused (a saved lesson has hundreds of nodes, not millions). */
-export const MAX_NODES = 50_000;
+export const MAX_NODES = 10_000;
 const MAX_PROMPT_TOKENS = 100_000;
 
 const u32 = z.number().int().min(0).max(0xffffffff);
@@ -118,6 +119,17 @@ export type ParseResult = { ok: true; session: SessionFile } | { ok: false; mess
 function structuralProblem(s: SessionFile): string | null {
   const { nodes, promptIds } = s.tree;
   const V = s.model.vocabSize;
+  if (promptIds.length === 0) return 'the prompt has no tokens';
+  try {
+    validateSamplingSettings(s.settings.sampling);
+    validateBeamSettings(s.settings.beam);
+  } catch (e) {
+    return `settings: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  // the ranges the controls allow
+  if (s.settings.sampling.temperature > 2) return `settings: temperature must be in [0, 2]: ${s.settings.sampling.temperature}`;
+  if (s.settings.sampling.topK > V) return `settings: topK must be in [0, ${V}]: ${s.settings.sampling.topK}`;
+  if (Math.abs(s.settings.beam.lengthPenalty) > 5) return `settings: lengthPenalty must be in [-5, 5]: ${s.settings.beam.lengthPenalty}`;
   for (const id of promptIds) if (id >= V) return `prompt token id ${id} is outside the vocabulary (${V})`;
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i];
@@ -133,7 +145,10 @@ function structuralProblem(s: SessionFile): string | null {
     if (!nodes[n.parent].children.includes(i)) return `node ${i} is missing from its parent's children`;
     if (n.edge.tokenId >= V) return `node ${i} has token id ${n.edge.tokenId}, outside the vocabulary (${V})`;
   }
-  for (const n of nodes) for (const c of n.children) if (c >= nodes.length || nodes[c].parent !== n.id) return `node ${n.id} lists child ${c} that is not its child`;
+  for (const n of nodes) {
+    if (new Set(n.children).size !== n.children.length) return `node ${n.id} lists a child twice`;
+    for (const c of n.children) if (c >= nodes.length || nodes[c].parent !== n.id) return `node ${n.id} lists child ${c} that is not its child`;
+  }
   if (s.cursor >= nodes.length) return `cursor ${s.cursor} is not a node`;
   for (const [id, r] of Object.entries(s.records ?? {})) {
     if (Number(id) >= nodes.length) return `record for node ${id}, which is not in the tree`;

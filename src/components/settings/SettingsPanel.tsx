@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { useApp, type AppState, type SettingsSlice } from '../../store/store.ts';
+import { appStore, useApp, type AppState, type SettingsSlice } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import type { MessageKey } from '../../i18n/en.ts';
@@ -60,7 +60,11 @@ function NumberField(p: NumberFieldProps) {
         aria-describedby={`${id}-help`}
         onChange={(e) => void commit(e.target.value)}
         onFocus={() => setFocused(true)}
-        onBlur={() => setFocused(false)}
+        onBlur={() => {
+          setFocused(false);
+          // leaving a field shows the value in force; its error goes with the rejected text
+          setError(null);
+        }}
       />
       <p id={`${id}-help`} className="help">
         {t(p.helpKey)}
@@ -77,6 +81,11 @@ function NumberField(p: NumberFieldProps) {
 
 const sel = (s: AppState) => s;
 
+/** A select's change: an invalid combination is shown as an error, never thrown. */
+function applySettings(patch: Parameters<typeof controller.updateSettings>[0]): void {
+  controller.updateSettings(patch).catch((e: unknown) => appStore.setState({ error: { code: 'invalid-setting', message: e instanceof Error ? e.message : String(e) } }));
+}
+
 /** Strategy and every decoding setting, each with a short explanation and its formula. */
 export function SettingsPanel() {
   const { t } = useT();
@@ -92,7 +101,7 @@ export function SettingsPanel() {
           id="f-strategy"
           data-testid="strategy"
           value={s.strategy}
-          onChange={(e) => void controller.updateSettings({ strategy: e.target.value as Strategy })}
+          onChange={(e) => applySettings({ strategy: e.target.value as Strategy })}
         >
           <option value="greedy">{t('strategy.greedy')}</option>
           <option value="sample">{t('strategy.sample')}</option>
@@ -118,7 +127,7 @@ export function SettingsPanel() {
           <div className="field">
             <label htmlFor="f-order">{t('settings.order')}</label>
             <select id="f-order" data-testid="setting-processor-order" value={s.orderName}
-              onChange={(e) => void controller.updateSettings({ orderName: e.target.value as ProcessorOrderName })}>
+              onChange={(e) => applySettings({ orderName: e.target.value as ProcessorOrderName })}>
               <option value="hf">{t('order.hf')}</option>
               <option value="temperature-last">{t('order.temperature-last')}</option>
             </select>
@@ -144,7 +153,7 @@ export function SettingsPanel() {
           <div className="field">
             <label htmlFor="f-early">{t('settings.earlyStopping')}</label>
             <select id="f-early" data-testid="setting-early-stopping" value={s.beam.earlyStopping}
-              onChange={(e) => void controller.updateSettings({ beam: { ...s.beam, earlyStopping: e.target.value as EarlyStopping } })}>
+              onChange={(e) => applySettings({ beam: { ...s.beam, earlyStopping: e.target.value as EarlyStopping } })}>
               <option value="true">true</option>
               <option value="false">false</option>
               <option value="never">never</option>

@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { useApp } from '../../store/store.ts';
+import { memo, useMemo, useState } from 'react';
+import { useApp, type AppState } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import { formatPercent, sequenceDisplay, singleTokenLabel } from '../format.ts';
@@ -20,8 +20,6 @@ export function TeacherForcing() {
   const [text, setText] = useState('');
   const [byRank, setByRank] = useState(false);
   const [details, setDetails] = useState('');
-  const shown = tf && info ? sequenceDisplay(info, tf.tokens.map((x) => x.tokenId)) : [];
-  const rankBucket = (r: number | null) => (r === null ? null : r <= 1 ? 0 : r <= 10 ? 1 : r <= 100 ? 2 : 3);
   return (
     <section className="panel teacher" aria-labelledby="tf-title">
       <h2 id="tf-title">{t('tf.title')}</h2>
@@ -70,34 +68,7 @@ export function TeacherForcing() {
       </div>
       {tf && info && (
         <>
-          <div className="chip-row" role="list">
-            {tf.tokens.map((tok, i) => {
-              const b = rankBucket(tok.rank);
-              const bg = tok.prob === null ? '#eeeeee' : byRank ? (b! < 3 ? RANK_TINT[b!][1] : '#f7f7f7') : probabilityColor(tok.prob);
-              const fg = tok.prob === null ? '#111' : byRank ? (b! < 2 ? '#fff' : '#111') : textOnTint(tok.prob);
-              const alts = tok.top.map(([id, p]) => `${singleTokenLabel(info, id).label} ${formatPercent(p, locale)}`).join(', ');
-              const label = tok.prob === null ? shown[i].text : t('tf.details', { token: shown[i].text, prob: formatPercent(tok.prob, locale, 2), rank: tok.rank, alts });
-              return (
-                <span
-                  key={i}
-                  role="listitem"
-                  tabIndex={0}
-                  className="chip"
-                  data-testid="tf-token"
-                  data-token-id={tok.tokenId}
-                  data-prob={tok.prob ?? ''}
-                  data-rank={tok.rank ?? ''}
-                  style={{ background: bg, color: fg }}
-                  title={label}
-                  aria-label={label}
-                  onMouseEnter={() => setDetails(label)}
-                  onFocus={() => setDetails(label)}
-                >
-                  {shown[i].text}
-                </span>
-              );
-            })}
-          </div>
+          <TfChips tf={tf} byRank={byRank} onDetails={setDetails} />
           {details && <p className="details muted">{details}</p>}
           {tf.windows > 1 && <p className="muted">{t('tf.windows', { n: tf.windows })}</p>}
         </>
@@ -105,3 +76,45 @@ export function TeacherForcing() {
     </section>
   );
 }
+
+const rankBucket = (r: number | null) => (r === null ? null : r <= 1 ? 0 : r <= 10 ? 1 : r <= 100 ? 2 : 3);
+
+/**
+ * The scored tokens. Memoised: a long text gives thousands of chips, which must not re-render on
+ * every unrelated store change (a step, the busy flag).
+ */
+const TfChips = memo(function TfChips({ tf, byRank, onDetails }: { tf: NonNullable<AppState['tf']>; byRank: boolean; onDetails: (s: string) => void }) {
+  const { t, locale } = useT();
+  const info = useApp((s) => s.info)!;
+  const shown = useMemo(() => sequenceDisplay(info, tf.tokens.map((x) => x.tokenId)), [info, tf]);
+  return (
+    <div className="chip-row" role="list">
+      {tf.tokens.map((tok, i) => {
+        const b = rankBucket(tok.rank);
+        const bg = tok.prob === null ? '#eeeeee' : byRank ? (b! < 3 ? RANK_TINT[b!][1] : '#f7f7f7') : probabilityColor(tok.prob);
+        const fg = tok.prob === null ? '#111' : byRank ? (b! < 2 ? '#fff' : '#111') : textOnTint(tok.prob);
+        const alts = tok.top.map(([id, p]) => `${singleTokenLabel(info, id).label} ${formatPercent(p, locale)}`).join(', ');
+        const label = tok.prob === null ? shown[i].text : t('tf.details', { token: shown[i].text, prob: formatPercent(tok.prob, locale, 2), rank: tok.rank, alts });
+        return (
+          <span
+            key={i}
+            role="listitem"
+            tabIndex={0}
+            className="chip"
+            data-testid="tf-token"
+            data-token-id={tok.tokenId}
+            data-prob={tok.prob ?? ''}
+            data-rank={tok.rank ?? ''}
+            style={{ background: bg, color: fg }}
+            title={label}
+            aria-label={label}
+            onMouseEnter={() => onDetails(label)}
+            onFocus={() => onDetails(label)}
+          >
+            {shown[i].text}
+          </span>
+        );
+      })}
+    </div>
+  );
+});

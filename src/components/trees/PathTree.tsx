@@ -5,7 +5,7 @@ import { controller } from '../../store/controller.ts';
 import { layoutTree } from '../../charts/treeLayout.ts';
 import { pathTo } from '../../engine/tree.ts';
 import { useT } from '../useT.ts';
-import { sequenceDisplay, formatPercent } from '../format.ts';
+import { formatPercent, nodeLabels } from '../format.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 
 const link = linkHorizontal<{ source: [number, number]; target: [number, number] }, [number, number]>();
@@ -18,13 +18,9 @@ export function PathTree() {
   const info = useApp((s) => s.info);
   const onPath = useMemo(() => new Set(pathTo(tree, cursor)), [tree, cursor]);
   const layout = useMemo(() => layoutTree(tree, onPath), [tree, onPath]);
+  const labels = useMemo(() => (info ? nodeLabels(info, tree) : []), [info, tree]);
   if (!info || tree.promptIds.length === 0) return null;
-  const labelOf = (id: number) => {
-    if (id === 0) return t('tree.root');
-    const ids = pathTo(tree, id).slice(1).map((n) => tree.nodes[n].edge!.tokenId);
-    const d = sequenceDisplay(info, ids, tree.promptIds);
-    return d[d.length - 1].text;
-  };
+  const labelOf = (id: number) => (id === 0 ? t('tree.root') : labels[id]);
   return (
     <section className="panel path-tree" aria-labelledby="tree-title">
       <h2 id="tree-title">{t('tree.title')}</h2>
