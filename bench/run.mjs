@@ -6,7 +6,8 @@
  * Needs /usr/bin/chromium or $CHROMIUM_PATH. Options: --no-build, --quick.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 
 const args = new Set(process.argv.slice(2));
@@ -234,8 +235,46 @@ results.P6 = {
   target: 'heap after reset within 10 % of start',
 };
 
+// P9: a new distribution in the store → 50 bars painted (two animation frames)
+const p9 = await run(async (reps) => {
+  const { controller: c, store } = window.__app;
+  await c.updateSettings({ topN: 50, strategy: 'sample' });
+  await c.reset();
+  await c.stepForward();
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+  const out = [];
+  for (let r = 0; r < reps; r++) {
+    const s = store.getState();
+    const node = s.tree.nodes[s.cursor].parent ?? 0;
+    const { key, record } = s.records[node];
+    // the same tokens with new probabilities, as a new step would bring
+    const stageProbs = record.stageProbs.map((p, i) => (i % 2 === r % 2 ? p * 0.9 : p));
+    await frame();
+    const t0 = performance.now();
+    store.setState({ records: { ...s.records, [node]: { key, record: { ...record, stageProbs } } } });
+    await Promise.resolve(); // React commits the store update in a microtask
+    void document.body.offsetHeight; // style and layout of the new bars (paint itself is not observable)
+    out.push(performance.now() - t0);
+  }
+  return { ms: out, bars: document.querySelectorAll('[data-testid=dist-bar]').length };
+}, QUICK ? 10 : 30);
+results.P9 = { what: 'chart update: new distribution in the store → React commit + style/layout of the bars (ms; the paint is not observable from script)', update: stats(p9.ms), bars: p9.bars, target: 8 };
+
 await browser.close();
 stop();
+
+// P8: JavaScript the main thread loads before the first distribution (gzip), from the build
+const html = readFileSync('dist/index.html', 'utf8');
+const mainScripts = [...html.matchAll(/(?:src|href)="\/?(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+const gz = (f) => gzipSync(readFileSync(`dist/${f}`)).length;
+const workerJs = readdirSync('dist/assets').filter((f) => f.startsWith('model.worker') && f.endsWith('.js'));
+results.P8 = {
+  what: 'main-thread JavaScript before the first distribution, gzip bytes (worker, wasm and model separately)',
+  mainThreadGzip: mainScripts.reduce((a, f) => a + gz(f), 0),
+  files: mainScripts,
+  workerGzip: workerJs.reduce((a, f) => a + gz(`assets/${f}`), 0),
+  target: 250 * 1024,
+};
 
 const rows = [
   ['P1', 'step ÷ raw forward', results.P1.ratio, '≤ 1.15', `${results.P1.step.median.toFixed(2)} ms vs ${results.P1.rawForward.median.toFixed(2)} ms (with render ${results.P1.withRender.median.toFixed(1)} ms)`],
@@ -248,6 +287,8 @@ const rows = [
   ['P6', 'heap after reset ÷ start', results.P6.heapAfterResetRatio, '≤ 1.10', `${(results.P6.heapBytesPerNode / 1024).toFixed(1)} KiB per node`],
   ['P7', 'first visit ÷ bare page', results.P7.ratioFirstOverBare, '≤ 1.2', `${results.P7.firstVisit.median.toFixed(0)} vs ${results.P7.bare.median.toFixed(0)} ms`],
   ['P7', 'repeat ÷ first visit', results.P7.ratioRepeatOverFirst, '≤ 0.5', `${results.P7.repeatVisit.median.toFixed(0)} ms repeat`],
+  ['P8', 'main-thread JS, KiB gzip', results.P8.mainThreadGzip / 1024, '≤ 250', `worker ${(results.P8.workerGzip / 1024).toFixed(0)} KiB gzip`],
+  ['P9', 'chart update (ms)', results.P9.update.median, '≤ 8', `${results.P9.bars} bars, max ${results.P9.update.max.toFixed(1)} ms`],
 ];
 console.log('\nid  measurement                  value     target   detail (medians)');
 for (const [id, what, v, target, detail] of rows) console.log(`${id.padEnd(3)} ${what.padEnd(28)} ${v.toFixed(3).padStart(8)}  ${target.padEnd(7)}  ${detail}`);
