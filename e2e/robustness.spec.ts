@@ -87,3 +87,18 @@ test('a model that cannot be loaded names the cause; the previous model keeps wo
   await app.step();
   await expect(app.generated).toHaveCount(1);
 });
+
+test('browser storage unavailable (private mode, quota): an in-memory session with a notice', async ({ app, page }) => {
+  await page.addInitScript(() => {
+    Object.defineProperty(window, 'indexedDB', {
+      get() {
+        throw new DOMException('storage is disabled', 'SecurityError');
+      },
+    });
+  });
+  await app.open();
+  await expect(page.getByTestId('storage-notice')).toBeVisible();
+  await app.step();
+  await app.step();
+  expect(await app.generated.count()).toBe(2);
+});
