@@ -302,6 +302,7 @@ export class Controller {
       ['step-result'],
     );
     this.lastStepRoundTripMs = client.lastRoundTripMs;
+    this.lastStepWorkerMs = r.workerMs;
     this.checkEpoch(epoch);
     // an answer computed under settings that changed meanwhile never replaces one for the current settings
     const current = recordKey(this.s);
@@ -734,6 +735,8 @@ export class Controller {
   private scratch = 0;
   /** Round trip of the last step request (for the benchmark). */
   lastStepRoundTripMs = 0;
+  /** Worker time of the last step request (forward + processors + record). */
+  lastStepWorkerMs = 0;
 
   // ------------------------------------------------------------------ persistence
 

@@ -280,7 +280,7 @@ export class ScriptedClient {
         case 'step': {
           this.need();
           const r = await this.step(msg);
-          this.post({ type: 'step-result', id: msg.id, nodeId: msg.nodeId, record: r.record, choice: r.choice, forwardCount: this.forwardCount, forwardMs: r.ms, phase: r.phase });
+          this.post({ type: 'step-result', id: msg.id, nodeId: msg.nodeId, record: r.record, choice: r.choice, forwardCount: this.forwardCount, forwardMs: r.ms, workerMs: r.ms, phase: r.phase });
           break;
         }
         case 'query':

@@ -135,11 +135,12 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
         post({ type: 'tokens', id: msg.id, ids: need().tokenize(msg.text, msg.addSpecialTokens) });
         break;
       case 'step': {
+        const t0 = performance.now();
         const s = need();
         const r = await s.step(msg);
         const rec = r.record;
         post(
-          { type: 'step-result', id: msg.id, nodeId: msg.nodeId, record: rec, choice: r.choice, forwardCount: s.forwardCount, forwardMs: r.ms, phase: r.phase },
+          { type: 'step-result', id: msg.id, nodeId: msg.nodeId, record: rec, choice: r.choice, forwardCount: s.forwardCount, forwardMs: r.ms, workerMs: performance.now() - t0, phase: r.phase },
           [rec.tokenIds.buffer, rec.logits.buffer, rec.stageProbs.buffer, rec.kept.buffer, rec.restMass.buffer, rec.removedAt.buffer, rec.cumBefore.buffer],
         );
         break;

@@ -141,6 +141,8 @@ export type WorkerResponse =
       forwardCount: number;
       /** Time of the forward pass for this request (ms), 0 when served from cache. */
       forwardMs: number;
+      /** Time the worker spent on the whole request: forward, processors, record (ms). */
+      workerMs: number;
       phase: 'prefill' | 'decode' | 'cached';
     }
   | { type: 'query-result'; id: number; nodeId: number; stats: TokenStat[] }

@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { appStore, useApp, type AppState, type SettingsSlice } from '../../store/store.ts';
+import { appStore, useAppShallow, type AppState, type SettingsSlice } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import type { MessageKey } from '../../i18n/en.ts';
@@ -79,7 +79,19 @@ function NumberField(p: NumberFieldProps) {
   );
 }
 
-const sel = (s: AppState) => s;
+/** Only what the panel shows: it does not re-render on every step. */
+const sel = (s: AppState) => ({
+  strategy: s.strategy,
+  sampling: s.sampling,
+  orderName: s.orderName,
+  beam: s.beam,
+  seed: s.seed,
+  maxNewTokens: s.maxNewTokens,
+  topN: s.topN,
+  info: s.info,
+  readOnly: s.readOnly,
+  promptLength: s.tree.promptIds.length,
+});
 
 /** A select's change: an invalid combination is shown as an error, never thrown. */
 function applySettings(patch: Parameters<typeof controller.updateSettings>[0]): void {
@@ -89,8 +101,8 @@ function applySettings(patch: Parameters<typeof controller.updateSettings>[0]): 
 /** Strategy and every decoding setting, each with a short explanation and its formula. */
 export function SettingsPanel() {
   const { t } = useT();
-  const s = useApp(sel);
-  const room = s.info ? s.info.contextLength - s.tree.promptIds.length : Infinity;
+  const s = useAppShallow(sel);
+  const room = s.info ? s.info.contextLength - s.promptLength : Infinity;
   return (
     <section className="panel settings" aria-labelledby="settings-title">
       <h2 id="settings-title">{t('settings.title')}</h2>
