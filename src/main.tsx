@@ -25,7 +25,13 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
-void controller.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL }).then(() => controller.restoreSession());
+void controller.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL }).then(async () => {
+  // a share link opens its path (and then is saved like any session); otherwise the last session
+  if (await controller.openShared(location.hash)) {
+    history.replaceState(null, '', location.pathname + location.search);
+    await controller.startSaving();
+  } else await controller.restoreSession();
+});
 
 // a handle for end-to-end tests and benchmarks (read-only use)
 (window as unknown as { __app: unknown }).__app = { store: appStore, controller };

@@ -199,6 +199,7 @@ export const en = {
   'beam.greedyLegend': 'dashed = the greedy path',
   'tf.legendProb': 'Tint = probability the model gave the actual next token',
   'session.new': 'New session',
+  'session.share': 'Share link',
   'session.readOnly': 'Read-only: this session was made with the model {{model}}. It is shown from its recorded distributions and is never replayed on another model.',
   'session.export': 'Export session',
   'session.import': 'Import session…',

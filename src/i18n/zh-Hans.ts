@@ -201,6 +201,7 @@ export const zhHans: Messages = {
   'beam.greedyLegend': '虚线框 = 贪心路径',
   'tf.legendProb': '底色 = 模型给实际下一个词元的概率',
   'session.new': '新会话',
+  'session.share': '分享链接',
   'session.readOnly': '只读：这个会话是用模型 {{model}} 生成的，这里只显示它记录下来的分布，不会在其他模型上重放。',
   'session.export': '导出会话',
   'session.import': '导入会话…',

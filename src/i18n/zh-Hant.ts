@@ -201,6 +201,7 @@ export const zhHant: Messages = {
   'beam.greedyLegend': '虛線框 = 貪婪路徑',
   'tf.legendProb': '底色 = 模型給實際下一個詞元的機率',
   'session.new': '新工作階段',
+  'session.share': '分享連結',
   'session.readOnly': '唯讀：這個工作階段是用模型 {{model}} 產生的，這裡只顯示它記錄下來的分佈，不會在其他模型上重播。',
   'session.export': '匯出工作階段',
   'session.import': '匯入工作階段…',

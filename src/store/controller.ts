@@ -24,6 +24,7 @@ import type { DevicePreference, ModelSource, StepChoice } from '../worker/protoc
 import { appStore, DEFAULT_SETTINGS, type AppError, type AppState, type AppStore, type SettingsSlice } from './store.ts';
 import { parseSession, recordsOf, toSessionFile, type SessionFile } from './sessionSchema.ts';
 import { clearSavedSession, readSavedSession, writeSession } from './persistence.ts';
+import { decodeShare, encodeShare, settingsFromKey, type SharePayload } from './shareLink.ts';
 
 declare const __ORT_PATH__: string;
 
@@ -493,8 +494,12 @@ export class Controller {
 
   /** Chooses `tokenId` at the step the chart shows (a branch when it differs from the current token). */
   async chooseToken(tokenId: number): Promise<void> {
+    return this.chooseAt(displayNodeOf(this.s), tokenId);
+  }
+
+  /** Chooses `tokenId` as the next token after node `at` (a branch when `at` already has other children). */
+  private async chooseAt(at: number, tokenId: number): Promise<void> {
     if (this.s.busy || !this.client || this.s.readOnly) return;
-    const at = displayNodeOf(this.s);
     const key = currentKey(this.s);
     const epoch = this.epoch;
     this.set({ busy: true, error: this.keptError() });
@@ -869,6 +874,12 @@ export class Controller {
     } else this.openReadOnly(r.session);
   }
 
+  /** Starts saving changes to browser storage (after a share link was opened). */
+  async startSaving(): Promise<void> {
+    this.startAutosave();
+    await this.saveNow();
+  }
+
   private startAutosave(): void {
     if (this.autosave) return;
     this.autosave = this.store.subscribe((st, prev) => {
@@ -940,6 +951,89 @@ export class Controller {
     await this.need().request({ type: 'forget', nodeIds: [id] }, ['done']);
     this.set({ forwardCount: r.forwardCount });
     return r.record;
+  }
+
+  // ------------------------------------------------------------------ share links
+
+  /** The current path as a share fragment (`share=…`), or null before a model and prompt exist. */
+  shareFragment(): string | null {
+    const s = this.s;
+    if (!s.info || s.tree.promptIds.length === 0 || s.readOnly) return null;
+    const path = pathTo(s.tree, s.cursor)
+      .slice(1)
+      .map((id) => {
+        const e = s.tree.nodes[id].edge!;
+        if (e.method === 'sampled') return { t: e.tokenId, m: 's' as const, k: e.settingsKey, r: e.drawKey?.reroll ?? 0 };
+        if (e.method === 'greedy') return { t: e.tokenId, m: 'g' as const, k: e.settingsKey };
+        return { t: e.tokenId, m: e.method === 'beam' ? ('b' as const) : ('m' as const) };
+      });
+    return encodeShare({ v: 1, model: s.info.id, prompt: s.prompt, path });
+  }
+
+  /**
+   * Opens a share fragment: the same prompt, then the path replayed with the same choice rules
+   * (greedy and sampled steps recomputed under their recorded settings and draw keys, hand-picked
+   * and beam tokens chosen). A replayed token that differs is reported, never hidden.
+   * @returns false when the fragment is not a share link
+   */
+  async openShared(hash: string): Promise<boolean> {
+    const r = decodeShare(hash);
+    if (r === null) return false;
+    if (!r.ok) {
+      this.set({ sessionProblem: r.message });
+      return true;
+    }
+    await this.replayShared(r.payload);
+    return true;
+  }
+
+  private async replayShared(p: SharePayload): Promise<void> {
+    const info = this.s.info;
+    if (!info) return;
+    if (p.model !== info.id) {
+      this.set({ sessionProblem: `the share link is for the model ${p.model}; the loaded model is ${info.id}` });
+      return;
+    }
+    await this.setPrompt(p.prompt, { force: true });
+    if (this.s.promptError) return;
+    if (this.s.maxNewTokens < p.path.length) await this.updateSettings({ maxNewTokens: p.path.length });
+    for (const [i, e] of p.path.entries()) {
+      if (e.t >= info.vocabSize) {
+        this.set({ sessionProblem: `share link: token id ${e.t} is outside the vocabulary` });
+        return;
+      }
+      if ((e.m === 'g' || e.m === 's') && e.k) {
+        const parsed = settingsFromKey(e.k);
+        const v = parsed?.values ?? {};
+        try {
+          if (e.m === 's') {
+            const orderName = v['order'] === 'temperature-last' ? 'temperature-last' : 'hf';
+            await this.updateSettings({
+              strategy: 'sample',
+              orderName,
+              seed: Number(v['seed']),
+              sampling: { temperature: Number(v['temperature']), topK: Number(v['topK']), topP: Number(v['topP']), minP: Number(v['minP']), repetitionPenalty: Number(v['repetitionPenalty']), order: processorOrder(orderName) },
+            });
+            const at = this.s.cursor;
+            this.set({ tree: updateNode(this.s.tree, at, { rerolls: e.r ?? 0 }) });
+          } else {
+            await this.updateSettings({ strategy: 'greedy', sampling: { ...this.s.sampling, repetitionPenalty: Number(v['repetitionPenalty'] ?? 1) } });
+          }
+        } catch (err) {
+          this.set({ sessionProblem: `share link: step ${i + 1}: ${err instanceof Error ? err.message : String(err)}` });
+          return;
+        }
+        await this.stepForward();
+        const got = this.s.tree.nodes[this.s.cursor].edge?.tokenId;
+        if (got !== e.t) {
+          this.set({ sessionProblem: `share link: step ${i + 1} gave token ${String(got)} here, the link recorded ${e.t} (another backend or model version?)` });
+          return;
+        }
+      } else {
+        // a hand-picked (or beam) token is appended after the current node
+        await this.chooseAt(this.s.cursor, e.t);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ benchmarks (npm run bench)

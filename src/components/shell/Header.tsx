@@ -28,6 +28,7 @@ export function Header() {
   const devicePref = useApp((s) => s.devicePref);
   const [choice, setChoice] = useState('embedded');
   const [hubId, setHubId] = useState('');
+  const share = useApp(() => controller.shareFragment());
 
   const load = (device: DevicePreference = devicePref) => {
     if (choice === 'embedded') void controller.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL }, device);
@@ -107,6 +108,16 @@ export function Header() {
         <button type="button" data-testid="new-session" onClick={() => void controller.newSession()} disabled={status !== 'ready'}>
           {t('session.new')}
         </button>
+        <label className="share">
+          <span>{t('session.share')}</span>
+          <input
+            data-testid="share-link"
+            readOnly
+            value={share ? `${location.origin}${location.pathname}#${share}` : ''}
+            onFocus={(e) => e.target.select()}
+            aria-label={t('session.share')}
+          />
+        </label>
         <button
           type="button"
           data-testid="export-json"

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { decodeShare, encodeShare, settingsFromKey } from './shareLink.ts';
+
+describe('share links', () => {
+  it('round-trip a payload with CJK text', () => {
+    const p = { v: 1 as const, model: 'tiny-bilingual-gpt2', prompt: '白日依山尽，', path: [{ t: 5, m: 'g' as const, k: 'greedy:{"repetitionPenalty":1}' }, { t: 9, m: 'm' as const }] };
+    const r = decodeShare(`#${encodeShare(p)}`);
+    expect(r).toEqual({ ok: true, payload: p });
+  });
+  it.each([
+    ['#share=!!!', /not readable|share link/],
+    [`#share=${btoa(JSON.stringify({ v: 2, model: 'x', prompt: '', path: [] }))}`, /v/],
+    [`#share=${btoa(JSON.stringify({ v: 1, model: 'x', prompt: '', path: [{ t: -1, m: 'g' }] }))}`, /path/],
+  ])('rejects %s with a message', (hash, msg) => {
+    const r = decodeShare(hash);
+    expect(r && !r.ok && r.message).toMatch(msg);
+  });
+  it('ignores other fragments', () => expect(decodeShare('#top')).toBeNull());
+  it('reads settings back from a settings key', () => {
+    expect(settingsFromKey('sample:{"seed":7,"temperature":0.5}')).toEqual({ strategy: 'sample', values: { seed: 7, temperature: 0.5 } });
+  });
+});
