@@ -98,21 +98,23 @@ export function sameDrawKey(a: DrawKey | null, b: DrawKey | null): boolean {
   return a.seed === b.seed && a.depth === b.depth && a.reroll === b.reroll && a.stream === b.stream;
 }
 
+/** The child of `parentId` whose token is `tokenId`, whatever chose it, or null (hand-picked and beam tokens). */
+export function childWithToken(tree: GenerationTree, parentId: number, tokenId: number): TreeNode | null {
+  for (const cid of getNode(tree, parentId).children) if (tree.nodes[cid].edge!.tokenId === tokenId) return tree.nodes[cid];
+  return null;
+}
+
 /**
  * An existing child made with the same token choice rule (method, settings and
- * draw key), or null. Manual and beam edges are matched by token id.
+ * draw key), or null.
  */
 export function findReusableChild(
   tree: GenerationTree,
   parentId: number,
-  want: { method: ChoiceMethod; settingsKey: string; drawKey: DrawKey | null; tokenId?: number },
+  want: { method: ChoiceMethod; settingsKey: string; drawKey: DrawKey | null },
 ): TreeNode | null {
   for (const cid of getNode(tree, parentId).children) {
     const e = tree.nodes[cid].edge!;
-    if (want.tokenId !== undefined) {
-      if (e.tokenId === want.tokenId && e.method === want.method) return tree.nodes[cid];
-      continue;
-    }
     if (e.method === want.method && e.settingsKey === want.settingsKey && sameDrawKey(e.drawKey, want.drawKey)) {
       return tree.nodes[cid];
     }

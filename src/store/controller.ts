@@ -6,6 +6,7 @@ import { WorkerClient } from '../worker/client.ts';
 import { EngineError } from '../engine/errors.ts';
 import {
   addChild,
+  childWithToken,
   createTree,
   findReusableChild,
   getNode,
@@ -17,7 +18,7 @@ import {
   type Edge,
   type GenerationTree,
 } from '../engine/tree.ts';
-import { processorOrder, validateBeamSettings, validateSamplingSettings, type ProcessorOrderName, type SamplingSettings, type Strategy } from '../engine/settings.ts';
+import { processorOrder, validateBeamSettings, validateSamplingSettings, type ProcessorOrderName, type SamplingSettings } from '../engine/settings.ts';
 import type { DrawKey } from '../engine/random.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
 import type { DevicePreference, ModelSource, StepChoice } from '../worker/protocol.ts';
@@ -47,14 +48,6 @@ export function currentKey(s: AppState): string {
   return settingsKey('sample', { ...s.sampling, order: s.orderName, seed: s.seed });
 }
 
-function recordKey(s: AppState): string {
-  return currentKey(s);
-}
-
-function stepStrategy(s: AppState): Strategy {
-  return s.strategy;
-}
-
 function stepSettings(s: AppState): SamplingSettings {
   return s.strategy === 'beam' ? { ...s.sampling, repetitionPenalty: s.beam.repetitionPenalty } : s.sampling;
 }
@@ -70,6 +63,18 @@ export class Controller {
    */
   private epoch = 0;
   private loadToken = 0;
+  /** The worker of a model still loading (cancel terminates it). */
+  private loading: WorkerClient | null = null;
+  private playToken = 0;
+  private scratch = 0;
+  /** Round trip of the last step request (for the benchmark). */
+  lastStepRoundTripMs = 0;
+  /** Worker time of the last step request (forward + processors + record). */
+  lastStepWorkerMs = 0;
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  private autosave: (() => void) | null = null;
+  /** A session shown read-only (its model is not loaded). */
+  private pending: SessionFile | null = null;
   private recentSteps: number[] = [];
   private readonly store: AppStore;
   private readonly makeClient: () => WorkerClient;
@@ -82,6 +87,11 @@ export class Controller {
   /** Worker cache id of a node of the current tree. */
   private cid(nodeId: number): number {
     return this.epoch * 1_048_576 + nodeId;
+  }
+
+  /** Worker cache ids of the path from the root to `nodeId`. */
+  private cachePath(nodeId: number): number[] {
+    return pathTo(this.s.tree, nodeId).map((id) => this.cid(id));
   }
 
   /** Replaces the tree (and whatever else `patch` sets): a new epoch. */
@@ -123,15 +133,10 @@ export class Controller {
     this.set({ status: 'loading', progress: 0, progressFile: '', loadError: null, devicePref });
     const c = this.makeClient();
     this.loading = c;
-    const base = import.meta.env.BASE_URL;
     try {
-      const msg = await c.request(
-        { type: 'load', source, device: devicePref, ortPath: `${base}${__ORT_PATH__}`, modelsPath: `${base}models/` },
-        ['loaded'],
-        (m) => {
-          if (m.type === 'load-progress' && token === this.loadToken) this.set({ progress: m.overall, progressFile: `${m.file} (${Math.round(m.progress * 100)} %)` });
-        },
-      );
+      const msg = await this.requestLoad(c, source, devicePref, (m) => {
+        if (m.type === 'load-progress' && token === this.loadToken) this.set({ progress: m.overall, progressFile: `${m.file} (${Math.round(m.progress * 100)} %)` });
+      });
       if (token !== this.loadToken) {
         c.terminate();
         return;
@@ -161,7 +166,16 @@ export class Controller {
     }
   }
 
-  private loading: WorkerClient | null = null;
+  /** The load request of a fresh worker, with the app's own ONNX Runtime and models paths. */
+  private requestLoad(c: WorkerClient, source: ModelSource, device: DevicePreference, onProgress?: Parameters<WorkerClient['request']>[2]) {
+    const base = import.meta.env.BASE_URL;
+    return c.request({ type: 'load', source, device, ortPath: `${base}${__ORT_PATH__}`, modelsPath: `${base}models/` }, ['loaded'], onProgress);
+  }
+
+  /** Drops every KV cache of the worker (a new tree starts). */
+  private async forgetAll(): Promise<void> {
+    await this.client?.request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
+  }
 
   /** Cancels a model download in progress (terminates its worker). */
   cancelLoad(): void {
@@ -183,11 +197,7 @@ export class Controller {
     const token = ++this.loadToken;
     const c = this.makeClient();
     try {
-      const base = import.meta.env.BASE_URL;
-      const msg = await c.request(
-        { type: 'load', source, device: pref, ortPath: `${base}${__ORT_PATH__}`, modelsPath: `${base}models/` },
-        ['loaded'],
-      );
+      const msg = await this.requestLoad(c, source, pref);
       if (token !== this.loadToken) return c.terminate();
       this.client = c;
       c.onCrash = (r) => void this.recover(r);
@@ -248,7 +258,7 @@ export class Controller {
       });
       return;
     }
-    await this.need().request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
+    await this.forgetAll();
     this.replaceTree({ tree: createTree(ids), cursor: 0, records: {}, stepEntropy: {} });
     await this.ensureRecord(0);
   }
@@ -260,7 +270,7 @@ export class Controller {
     const s = this.s;
     const history = s.history.filter((_, i) => i !== index);
     if (s.tree.nodes.length > 1) history.unshift({ prompt: s.prompt, tree: s.tree, cursor: s.cursor });
-    await this.need().request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
+    await this.forgetAll();
     this.replaceTree({ prompt: h.prompt, tree: h.tree, cursor: h.cursor, history, records: {}, stepEntropy: {}, beamRun: null });
     await this.ensureRecord(displayNodeOf(this.s));
   }
@@ -283,17 +293,16 @@ export class Controller {
   ): Promise<{ choice: StepChoice | null; record: DistributionRecord; patch: Partial<AppState> }> {
     const s = this.s;
     const epoch = this.epoch;
-    const path = pathTo(s.tree, nodeId);
     const ids = sequenceIds(s.tree, nodeId);
-    const key = recordKey(s);
+    const key = currentKey(s);
     const client = this.need();
     const r = await client.request(
       {
         type: 'step',
         nodeId: this.cid(nodeId),
-        path: path.map((id) => this.cid(id)),
+        path: this.cachePath(nodeId),
         ids,
-        strategy: stepStrategy(s),
+        strategy: s.strategy,
         settings: stepSettings(s),
         topN: s.topN,
         extraIds: this.s.query?.ids.slice(0, 1) ?? [],
@@ -306,7 +315,7 @@ export class Controller {
     this.lastStepWorkerMs = r.workerMs;
     this.checkEpoch(epoch);
     // an answer computed under settings that changed meanwhile never replaces one for the current settings
-    const current = recordKey(this.s);
+    const current = currentKey(this.s);
     const held = this.s.records[nodeId];
     const keep = key !== current && held?.key === current;
     const patch: Partial<AppState> = {
@@ -345,7 +354,7 @@ export class Controller {
     if (this.s.readOnly) return; // a read-only session shows only what it recorded
     if (!this.client || this.s.promptError || this.s.tree.promptIds.length === 0) return;
     const rec = this.s.records[nodeId];
-    if (rec && rec.key === recordKey(this.s)) return;
+    if (rec && rec.key === currentKey(this.s)) return;
     try {
       await this.requestStep(nodeId, 'none');
     } catch (e) {
@@ -354,11 +363,15 @@ export class Controller {
     }
   }
 
+  /** A finished beam search has steps not shown yet (Step ▶ walks through them). */
+  private beamViewCanAdvance(): boolean {
+    const run = this.s.beamRun;
+    return this.s.strategy === 'beam' && !!run?.hypotheses && run.viewStep < run.steps.length - 1;
+  }
+
   /** True when Step ▶ can do something: generate, or show the next step of a finished beam search. */
   canAdvance(): boolean {
-    const run = this.s.beamRun;
-    if (this.s.strategy === 'beam' && run?.hypotheses && run.viewStep < run.steps.length - 1) return true;
-    return this.canStep();
+    return this.beamViewCanAdvance() || this.canStep();
   }
 
   /** True when generation can continue from the cursor. */
@@ -383,9 +396,7 @@ export class Controller {
   ): { id: number; patch: Partial<AppState> } {
     const s = this.s;
     const existing =
-      method === 'manual'
-        ? getNode(s.tree, parentId).children.map((c) => s.tree.nodes[c]).find((c) => c.edge!.tokenId === choice.tokenId) ?? null
-        : findReusableChild(s.tree, parentId, { method, settingsKey: key, drawKey });
+      method === 'manual' ? childWithToken(s.tree, parentId, choice.tokenId) : findReusableChild(s.tree, parentId, { method, settingsKey: key, drawKey });
     if (existing) return { id: existing.id, patch: {} };
     const edge: Edge = {
       tokenId: choice.tokenId,
@@ -419,10 +430,8 @@ export class Controller {
 
   /** Step ▶: reuse a child made the same way, else compute one. */
   async stepForward(): Promise<boolean> {
-    const run = this.s.beamRun;
-    if (!this.s.busy && this.s.strategy === 'beam' && run?.hypotheses && run.viewStep < run.steps.length - 1) {
-      // a finished beam search is stepped through one beam step at a time
-      this.setBeamViewStep(run.viewStep + 1);
+    if (!this.s.busy && this.beamViewCanAdvance()) {
+      this.setBeamViewStep(this.s.beamRun!.viewStep + 1);
       return true;
     }
     if (this.s.busy || !this.canStep()) return false;
@@ -530,8 +539,6 @@ export class Controller {
   }
 
   /** Play/Pause autoplay at the speed setting; pausing marks a user stop. */
-  private playToken = 0;
-
   async togglePlay(): Promise<void> {
     if (this.s.playing) {
       this.playToken++; // the running loop sees a new token and ends
@@ -568,7 +575,7 @@ export class Controller {
     if (this.s.readOnly) return;
     this.set({ playing: false });
     const ids = this.s.tree.promptIds;
-    await this.client?.request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
+    await this.forgetAll();
     this.replaceTree({ tree: createTree(ids), cursor: 0, records: {}, stepEntropy: {}, beamRun: null, error: null });
     await this.ensureRecord(0);
   }
@@ -634,7 +641,7 @@ export class Controller {
       const s = this.s;
       const epoch = this.epoch;
       const r = await this.need().request(
-        { type: 'query', nodeId: this.cid(at), path: pathTo(s.tree, at).map((id) => this.cid(id)), ids: sequenceIds(s.tree, at), settings: stepSettings(s), strategy: stepStrategy(s), tokenIds: ids.slice(0, 1) },
+        { type: 'query', nodeId: this.cid(at), path: this.cachePath(at), ids: sequenceIds(s.tree, at), settings: stepSettings(s), strategy: s.strategy, tokenIds: ids.slice(0, 1) },
         ['query-result'],
       );
       this.checkEpoch(epoch);
@@ -657,7 +664,7 @@ export class Controller {
     this.set({ busy: true, error: this.keptError(), beamRun: { startNode: start, steps: [], hypotheses: null, viewStep: 0, greedyIds: [] } });
     try {
       const epoch = this.epoch;
-      const path = pathTo(s.tree, start).map((id) => this.cid(id));
+      const path = this.cachePath(start);
       const ids = sequenceIds(s.tree, start);
       const done = await this.need().request(
         { type: 'beam', nodeId: this.cid(start), path, ids, settings: s.beam, maxNewTokens: maxNew },
@@ -684,28 +691,27 @@ export class Controller {
         let at = start;
         let prev = 0;
         const steps = this.s.beamRun!.steps;
+        const key = currentKey(s);
+        let tree = this.s.tree;
         best.tokens.forEach((tok, i) => {
           const cand = steps[i]?.candidates.find((c) => c.tokenId === tok && steps[i].beams[c.parentBeam]?.tokens.join() === best.tokens.slice(0, i).join());
           const cum = cand ? cand.sumLogprobs : prev;
           const logprob = cum - prev;
           prev = cum;
-          const existing = getNode(this.s.tree, at).children.map((c) => this.s.tree.nodes[c]).find((c) => c.edge!.tokenId === tok);
+          const existing = childWithToken(tree, at, tok);
           if (existing) {
             // a node passed on the way was a stop under an older, smaller limit
-            if (existing.stop !== null && existing.stop !== 'eos' && i < best.tokens.length - 1) {
-              this.set({ tree: updateNode(this.s.tree, existing.id, { stop: null }) });
-            }
+            if (existing.stop !== null && existing.stop !== 'eos' && i < best.tokens.length - 1) tree = updateNode(tree, existing.id, { stop: null });
             at = existing.id;
             return;
           }
-          const edge: Edge = { tokenId: tok, method: 'beam', settingsKey: currentKey(s), drawKey: null, u: null, prob: Math.exp(logprob), finalProb: Math.exp(logprob), logprob, rank: 0 };
-          const r = addChild(this.s.tree, at, edge);
+          const edge: Edge = { tokenId: tok, method: 'beam', settingsKey: key, drawKey: null, u: null, prob: Math.exp(logprob), finalProb: Math.exp(logprob), logprob, rank: 0 };
+          const r = addChild(tree, at, edge);
           // only the end of the hypothesis is a stop, by the limit this run had
-          const last = i === best.tokens.length - 1;
-          this.set({ tree: last ? this.markStop(r.tree, r.id, s.maxNewTokens) : r.tree });
+          tree = i === best.tokens.length - 1 ? this.markStop(r.tree, r.id, s.maxNewTokens) : r.tree;
           at = r.id;
         });
-        this.set({ cursor: at });
+        this.set({ tree, cursor: at });
         await this.ensureRecord(displayNodeOf(this.s));
       }
     } catch (e) {
@@ -737,17 +743,7 @@ export class Controller {
     }
   }
 
-  private scratch = 0;
-  /** Round trip of the last step request (for the benchmark). */
-  lastStepRoundTripMs = 0;
-  /** Worker time of the last step request (forward + processors + record). */
-  lastStepWorkerMs = 0;
-
   // ------------------------------------------------------------------ persistence
-
-  private saveTimer: ReturnType<typeof setTimeout> | null = null;
-  private autosave: (() => void) | null = null;
-  private pending: SessionFile | null = null;
 
   private sessionModel(): SessionFile['model'] | null {
     const info = this.s.info;
@@ -785,7 +781,7 @@ export class Controller {
         } else await this.applySession(saved.session);
       }
       else {
-        this.openReadOnly(saved.session);
+        this.showSession(saved.session, true);
         return; // keep the saved session until the user loads its model or starts a new one
       }
     }
@@ -811,17 +807,9 @@ export class Controller {
   }
 
   private async applySession(s: SessionFile): Promise<void> {
-    await this.client?.request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
+    await this.forgetAll();
     this.showSession(s, false);
     await this.ensureRecord(displayNodeOf(this.s));
-  }
-
-  /**
-   * Shows a session of another model from its recorded distributions only: navigation works,
-   * nothing is computed, and it is never replayed on the loaded model.
-   */
-  private openReadOnly(s: SessionFile): void {
-    this.showSession(s, true);
   }
 
   /** Checks a session against the loaded model: its prompt text must give its token ids, and its deepest path must fit the context. */
@@ -837,12 +825,17 @@ export class Controller {
     return null;
   }
 
+  /** The session on screen as a session file, under the given model identity. */
+  private currentSessionFile(model: SessionFile['model']): SessionFile {
+    const s = this.s;
+    return toSessionFile({ model, prompt: s.prompt, settings: s, tree: s.tree, cursor: s.cursor, records: s.records });
+  }
+
   /** The current session as a versioned JSON file (with the recorded distributions). */
   exportSession(): string | null {
     const model = this.pending?.model ?? this.sessionModel();
     if (!model || this.s.tree.promptIds.length === 0) return null;
-    const s = this.s;
-    return JSON.stringify(toSessionFile({ model, prompt: s.prompt, settings: s, tree: s.tree, cursor: s.cursor, records: s.records }));
+    return JSON.stringify(this.currentSessionFile(model));
   }
 
   /**
@@ -871,7 +864,7 @@ export class Controller {
       }
       await this.applySession(r.session);
       await this.saveNow();
-    } else this.openReadOnly(r.session);
+    } else this.showSession(r.session, true); // never replayed: shown from its recorded distributions
   }
 
   /** Starts saving changes to browser storage (after a share link was opened). */
@@ -903,9 +896,8 @@ export class Controller {
   async saveNow(): Promise<void> {
     const model = this.sessionModel();
     if (!model || this.s.storageNotice || this.s.readOnly || this.s.tree.promptIds.length === 0) return;
-    const s = this.s;
     try {
-      await writeSession(toSessionFile({ model, prompt: s.prompt, settings: s, tree: s.tree, cursor: s.cursor, records: s.records }));
+      await writeSession(this.currentSessionFile(model));
     } catch (e) {
       this.set({ storageNotice: e instanceof Error ? e.message : String(e) });
     }
@@ -927,7 +919,7 @@ export class Controller {
   async newSession(): Promise<void> {
     this.pending = null;
     await clearSavedSession().catch(() => undefined);
-    await this.client?.request({ type: 'forget', nodeIds: 'all' }, ['done']).catch(() => undefined);
+    await this.forgetAll();
     // the tree explored so far stays reachable from the prompt history (an undo for "new session")
     const s = this.s;
     const history = !s.readOnly && s.tree.nodes.length > 1 ? [{ prompt: s.prompt, tree: s.tree, cursor: s.cursor }, ...s.history].slice(0, 20) : s.history;
@@ -945,7 +937,7 @@ export class Controller {
     const id = -1 - this.scratch++;
     const s = this.s;
     const r = await this.need().request(
-      { type: 'step', nodeId: id, path: [id], ids, strategy: stepStrategy(s), settings: stepSettings(s), topN: s.topN, extraIds: [], drawKey: null, choose: 'none' },
+      { type: 'step', nodeId: id, path: [id], ids, strategy: s.strategy, settings: stepSettings(s), topN: s.topN, extraIds: [], drawKey: null, choose: 'none' },
       ['step-result'],
     );
     await this.need().request({ type: 'forget', nodeIds: [id] }, ['done']);
@@ -1047,7 +1039,7 @@ export class Controller {
   async benchRawDecode(reps: number): Promise<number[]> {
     const s = this.s;
     const r = await this.need().request(
-      { type: 'bench-raw-decode', path: pathTo(s.tree, s.cursor).map((id) => this.cid(id)), ids: sequenceIds(s.tree, s.cursor), reps },
+      { type: 'bench-raw-decode', path: this.cachePath(s.cursor), ids: sequenceIds(s.tree, s.cursor), reps },
       ['bench-result'],
     );
     return r.ms;
@@ -1059,7 +1051,7 @@ export class Controller {
     let steps = 0;
     const t0 = performance.now();
     await this.need().request(
-      { type: 'beam', nodeId: this.cid(s.cursor), path: pathTo(s.tree, s.cursor).map((id) => this.cid(id)), ids: sequenceIds(s.tree, s.cursor), settings: { ...s.beam, beamWidth }, maxNewTokens },
+      { type: 'beam', nodeId: this.cid(s.cursor), path: this.cachePath(s.cursor), ids: sequenceIds(s.tree, s.cursor), settings: { ...s.beam, beamWidth }, maxNewTokens },
       ['beam-done'],
       (m) => {
         if (m.type === 'beam-step') steps++;

@@ -49,12 +49,13 @@ class OnnxWrapper(torch.nn.Module):
         return tuple(out)
 
 
-def export_onnx(model, path):
-    cfg = model.cfg
-    H, D, L = cfg.n_head, cfg.n_embd // cfg.n_head, cfg.n_layer
-    B, T, P = 2, 3, 5                                  # dummy sizes: nothing specialised to 1
+def export_decoder_onnx(model, path, vocab_size, layers, kv_heads, head_dim):
+    """Exports a decoder whose forward is (input_ids, attention_mask, position_ids, past) ->
+    (logits, presents) with the input/output names and dynamic axes transformers.js expects.
+    Traced with batch 2, 3 new tokens and a past of 5, so nothing is specialised to 1."""
+    B, T, P = 2, 3, 5
     g = torch.Generator().manual_seed(0)
-    input_ids = torch.randint(0, cfg.vocab_size, (B, T), generator=g)
+    input_ids = torch.randint(0, vocab_size, (B, T), generator=g)
     attention_mask = torch.ones(B, P + T, dtype=torch.int64)
     position_ids = torch.arange(P, P + T)[None].expand(B, T).contiguous()
     past = []
@@ -64,9 +65,9 @@ def export_onnx(model, path):
             "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
             "position_ids": {0: "batch_size", 1: "sequence_length"},
             "logits": {0: "batch_size", 1: "sequence_length"}}
-    for i in range(L):
+    for i in range(layers):
         for kv in ("key", "value"):
-            past.append(torch.randn(B, H, P, D, generator=g))
+            past.append(torch.randn(B, kv_heads, P, head_dim, generator=g))
             names_in.append(f"past_key_values.{i}.{kv}")
             names_out.append(f"present.{i}.{kv}")
             axes[f"past_key_values.{i}.{kv}"] = {0: "batch_size", 2: "past_sequence_length"}
@@ -76,6 +77,11 @@ def export_onnx(model, path):
         torch.onnx.export(OnnxWrapper(model), (input_ids, attention_mask, position_ids, *past), path,
                           input_names=names_in, output_names=names_out, dynamic_axes=axes,
                           opset_version=14, do_constant_folding=True)
+
+
+def export_onnx(model, path):
+    cfg = model.cfg
+    export_decoder_onnx(model, path, cfg.vocab_size, cfg.n_layer, cfg.n_head, cfg.n_embd // cfg.n_head)
 
 
 def hf_config(cfg, eot_id):

@@ -23,6 +23,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from config import ROOT
+from export import export_decoder_onnx
 from model import causal_mask, NEG_INF
 
 OUT = os.path.join(ROOT, "test-fixtures", "tiny-llama")
@@ -260,38 +261,8 @@ class TinyLlama(nn.Module):
 
 def export(model, path):
     cfg = model.cfg
-    KV, D, L = cfg.num_key_value_heads, cfg.hidden_size // cfg.num_attention_heads, cfg.num_hidden_layers
-    B, T, P = 2, 3, 5
-    g = torch.Generator().manual_seed(0)
-    args = [torch.randint(0, cfg.vocab_size, (B, T), generator=g), torch.ones(B, P + T, dtype=torch.int64),
-            torch.arange(P, P + T)[None].expand(B, T).contiguous()]
-    names_in, names_out = ["input_ids", "attention_mask", "position_ids"], ["logits"]
-    axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
-            "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
-            "position_ids": {0: "batch_size", 1: "sequence_length"},
-            "logits": {0: "batch_size", 1: "sequence_length"}}
-    for i in range(L):
-        for kv in ("key", "value"):
-            args.append(torch.randn(B, KV, P, D, generator=g))
-            names_in.append(f"past_key_values.{i}.{kv}")
-            names_out.append(f"present.{i}.{kv}")
-            axes[names_in[-1]] = {0: "batch_size", 2: "past_sequence_length"}
-            axes[names_out[-1]] = {0: "batch_size", 2: "total_sequence_length"}
-
-    class Wrapper(nn.Module):
-        def __init__(self, m):
-            super().__init__()
-            self.m = m
-
-        def forward(self, input_ids, attention_mask, position_ids, *flat):
-            past = [(flat[2 * i], flat[2 * i + 1]) for i in range(len(flat) // 2)]
-            logits, presents = self.m(input_ids, attention_mask, position_ids, past)
-            return (logits,) + tuple(t for kv in presents for t in kv)
-
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with torch.no_grad():
-        torch.onnx.export(Wrapper(model), tuple(args), path, input_names=names_in, output_names=names_out,
-                          dynamic_axes=axes, opset_version=14, do_constant_folding=True)
+    export_decoder_onnx(model, path, cfg.vocab_size, cfg.num_hidden_layers, cfg.num_key_value_heads,
+                        cfg.hidden_size // cfg.num_attention_heads)
 
 
 def main():

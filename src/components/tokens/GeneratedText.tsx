@@ -18,18 +18,18 @@ export function GeneratedText() {
   // show the path to the cursor plus the rest of the branch it was on (first-child continuation)
   const path = useMemo(() => {
     const p = pathTo(tree, cursor);
-    let id = cursor;
-    while (tree.nodes[id].children.length > 0 && tree.nodes[id].children.length === 1) {
+    for (let id = cursor; tree.nodes[id].children.length === 1; ) {
       id = tree.nodes[id].children[0];
       p.push(id);
     }
     return p.slice(1);
   }, [tree, cursor]);
+  // the first `depth` generated tokens lead to the cursor; the rest is the branch ahead of it
+  const cursorDepth = tree.nodes[cursor].depth;
   const shown = useMemo(
     () => (info ? sequenceDisplay(info, path.map((id) => tree.nodes[id].edge!.tokenId), tree.promptIds) : []),
     [info, path, tree],
   );
-  const onPathSet = useMemo(() => new Set(pathTo(tree, cursor)), [tree, cursor]);
 
   return (
     <section className="panel generated" aria-labelledby="gen-title">
@@ -41,7 +41,7 @@ export function GeneratedText() {
             const e = tree.nodes[nid].edge!;
             const d = shown[i];
             const label = `${t('prompt.tokenDetails', { id: e.tokenId, raw: JSON.stringify(info.vocabPieces[e.tokenId]), bytes: d.hex })} · ${t('dist.model')} ${formatPercent(e.prob, locale)} · ${t('dist.final')} ${formatPercent(e.finalProb, locale)} · ${t(`method.${e.method}` as MessageKey)}`;
-            const onPath = onPathSet.has(nid);
+            const onPath = i < cursorDepth;
             const stop = tree.nodes[nid].stop;
             return (
               <span key={nid} className={onPath ? 'on-path' : 'ahead'} role="listitem">
