@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
  * headers) in an installed Chromium: /usr/bin/chromium (Debian package
  * `chromium`), else $CHROMIUM_PATH, else Playwright's own browser.
  */
+/** Port of the preview server; set E2E_PORT to run two checkouts' suites side by side. */
+const port = Number(process.env.E2E_PORT ?? 4173);
 const executablePath = existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : process.env.CHROMIUM_PATH || undefined;
 
 export default defineConfig({
@@ -17,7 +19,7 @@ export default defineConfig({
   retries: 0,
   reporter: [['list'], ['html', { open: 'never' }]],
   use: {
-    baseURL: 'http://localhost:4173',
+    baseURL: `http://localhost:${port}`,
     viewport: { width: 1440, height: 900 },
     screenshot: 'only-on-failure',
     launchOptions: {
@@ -39,8 +41,8 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: 'npx vite preview --port 4173 --strictPort',
-    url: 'http://localhost:4173',
+    command: `npx vite preview --port ${port} --strictPort`,
+    url: `http://localhost:${port}`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },

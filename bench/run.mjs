@@ -12,7 +12,7 @@ import { chromium } from '@playwright/test';
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
-const PORT = 4174;
+const PORT = Number(process.env.BENCH_PORT ?? 4174);
 const BASE = `http://localhost:${PORT}`;
 const exe = existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : process.env.CHROMIUM_PATH;
 
