@@ -16,6 +16,8 @@ import { Metrics } from './metrics/Metrics.tsx';
 import { TeacherForcing } from './teacher/TeacherForcing.tsx';
 import { Announcer } from './shell/Announcer.tsx';
 import { useT } from './useT.ts';
+import { LessonPanel } from './lessons/LessonPanel.tsx';
+import { Region } from './lessons/Region.tsx';
 
 /** The page: regions only; each reads the store and dispatches actions. */
 export function App() {
@@ -31,23 +33,24 @@ export function App() {
       <Header />
       <ErrorBanner />
       <SessionNotices />
+      <LessonPanel />
       <main ref={mainRef} className="layout" data-testid="main-regions">
         <div className="col col-text">
-          <PromptPanel />
-          <StepControls />
-          <GeneratedText />
+          <Region id="prompt"><PromptPanel /></Region>
+          <Region id="controls"><StepControls /></Region>
+          <Region id="generated"><GeneratedText /></Region>
         </div>
         <div className="col col-chart">
-          <DistributionChart />
+          <Region id="chart"><DistributionChart /></Region>
         </div>
         <div className="col col-settings">
-          <SettingsPanel />
-          <Metrics />
+          <Region id="settings"><SettingsPanel /></Region>
+          <Region id="metrics"><Metrics /></Region>
         </div>
         <div className="col col-wide">
-          <PathTree />
-          <BeamTree />
-          <TeacherForcing />
+          <Region id="path-tree"><PathTree /></Region>
+          <Region id="beam-tree"><BeamTree /></Region>
+          <Region id="teacher"><TeacherForcing /></Region>
         </div>
         <p className="privacy muted">{t('app.privacy')}</p>
       </main>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { appStore, useApp, type Language } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { LANGUAGES } from '../../i18n/index.ts';
+import { lessonRunner, useLesson } from '../../store/lessonRunner.ts';
 import { useT } from '../useT.ts';
 import { EMBEDDED_MODEL } from '../../config.ts';
 import type { DevicePreference } from '../../worker/protocol.ts';
@@ -102,6 +103,7 @@ export function Header() {
             ))}
           </select>
         </label>
+        <LessonsToggle />
         <button type="button" data-testid="presenter-toggle" aria-pressed={presenter} onClick={() => appStore.setState({ presenter: !presenter })}>
           {t('presenter.label')}
         </button>
@@ -152,5 +154,16 @@ export function Header() {
         </button>
       </div>
     </header>
+  );
+}
+
+/** Opens and closes the lesson panel. */
+function LessonsToggle() {
+  const { t } = useT();
+  const open = useLesson((s) => s.open);
+  return (
+    <button type="button" data-testid="lessons-toggle" aria-pressed={open} onClick={() => lessonRunner.toggle()}>
+      {t('lesson.toggle')}
+    </button>
   );
 }

@@ -1,0 +1,116 @@
+/**
+ * Lessons are data: a title and a few steps, each with a short text in the three UI languages,
+ * the app actions that step performs, the region it talks about, and machine-checked claims
+ * about what the embedded model shows at that point (a test fails when one stops holding).
+ */
+import type { BeamSettings, SamplingSettings, Strategy } from '../engine/settings.ts';
+import type { StopReason } from '../engine/tree.ts';
+
+/** Text in every UI language (keys match the app's `Language`). */
+export interface Localized {
+  en: string;
+  'zh-Hans': string;
+  'zh-Hant': string;
+}
+
+/** The app regions a lesson step can point at (each region carries `data-region` with this id). */
+export type RegionId = 'prompt' | 'controls' | 'generated' | 'chart' | 'settings' | 'metrics' | 'path-tree' | 'beam-tree' | 'teacher';
+
+/**
+ * One app action, performed in order when a step is entered. Every action is deterministic
+ * (seeded draws, greedy, beam search), so replaying a lesson's actions always rebuilds the same state.
+ */
+export type LessonAction =
+  /** Types a prompt (a new tree for it). */
+  | { do: 'prompt'; text: string }
+  /** Changes settings; unspecified fields keep their value. */
+  | {
+      do: 'settings';
+      strategy?: Strategy;
+      sampling?: Partial<Omit<SamplingSettings, 'order'>>;
+      beam?: Partial<BeamSettings>;
+      seed?: number;
+      maxNewTokens?: number;
+    }
+  /** Step ▶ `count` times; with beam search: runs a new search from the cursor. */
+  | { do: 'step'; count: number }
+  /** Step ◀ `count` times (no model call). */
+  | { do: 'back'; count: number }
+  /** Chooses, at the step the chart shows, the token of this 1-based rank by model probability (a branch). */
+  | { do: 'choose-rank'; rank: number }
+  /** Steps until EOS or the length limit. */
+  | { do: 'run-to-end' }
+  /** Jumps to the prompt (home). */
+  | { do: 'home' }
+  /** Starts autoplay and pauses it after `steps` new tokens: a user stop. */
+  | { do: 'play-then-pause'; steps: number }
+  /** Scores a text with teacher forcing (one parallel pass). */
+  | { do: 'teacher'; text: string };
+
+/**
+ * A claim about what the app shows after a step's actions; checked live in the lesson panel and by
+ * the lesson tests. Probabilities are model probabilities (softmax of the raw logits) unless named
+ * final; "shown step" is the step the distribution chart shows.
+ */
+export type LessonClaim =
+  /** Probability of the most likely token at the shown step lies in [min, max]. */
+  | { kind: 'top-prob'; min?: number; max?: number }
+  /** Probability of the end-of-sequence token at the shown step lies in [min, max]. */
+  | { kind: 'eos-prob'; min?: number; max?: number }
+  /** Shown tokens plus "all other tokens" add up to 1 (within 1e-6), over the whole vocabulary. */
+  | { kind: 'sums-to-one' }
+  /** Tokens still allowed after all processors at the shown step: at most `max`. */
+  | { kind: 'kept-count'; max: number }
+  /** Number of generated tokens on the current path. */
+  | { kind: 'generated-count'; value: number }
+  /** Where generation stopped at the current node. */
+  | { kind: 'stop-reason'; reason: StopReason }
+  /** 1-based rank (by model probability) of the last chosen token lies in [min, max]. */
+  | { kind: 'chosen-rank'; min?: number; max?: number }
+  /** The current token and a sibling were sampled with the same draw u but are different tokens. */
+  | { kind: 'same-draw-different-token' }
+  /** A run of ≥ `length` generated tokens occurs twice on the current path. */
+  | { kind: 'repeats'; length: number }
+  /** ONNX forward passes run by this step's actions lie in [min, max]. */
+  | { kind: 'forward-passes'; min?: number; max?: number }
+  /** The prompt holds at least `min` tokens. */
+  | { kind: 'prompt-tokens'; min: number }
+  /** Some token on the current path (prompt or generated) holds only part of a multi-byte character. */
+  | { kind: 'partial-token' }
+  /** Two different token ids on the prompt spell the same word, one with a leading space. */
+  | { kind: 'leading-space-pair' }
+  /** Beam search best hypothesis equals (true) or differs from (false) the greedy continuation. */
+  | { kind: 'beam-equals-greedy'; value: boolean }
+  /** The best beam hypothesis has a higher total log-probability than the greedy continuation. */
+  | { kind: 'beam-beats-greedy' }
+  /** Every beam step before the last one kept exactly `value` hypotheses. */
+  | { kind: 'beams-kept'; value: number }
+  /** Beam candidates pruned over the whole search: at least `min`. */
+  | { kind: 'beam-pruned'; min: number }
+  /** The best beam hypothesis ends with EOS (true) or at the length limit (false). */
+  | { kind: 'beam-best-eos'; value: boolean }
+  /** Teacher forcing scored at least `min` tokens. */
+  | { kind: 'teacher-tokens'; min: number }
+  /**
+   * The current path branches from a sibling at depth 0, and the tokens after the first one are on
+   * average less likely (mean model log-probability) on the current branch than on the sibling.
+   */
+  | { kind: 'branch-less-confident' };
+
+/** One step of a lesson. */
+export interface LessonStep {
+  text: Localized;
+  /** Performed in order when the step is entered. */
+  actions: LessonAction[];
+  /** The region the step talks about (highlighted and scrolled into view). */
+  region: RegionId;
+  claims: LessonClaim[];
+}
+
+/** A guided walkthrough. */
+export interface Lesson {
+  /** Stable id (kebab-case), also `data-lesson-id`. */
+  id: string;
+  title: Localized;
+  steps: LessonStep[];
+}
