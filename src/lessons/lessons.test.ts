@@ -68,7 +68,7 @@ describe('claims', () => {
   it('top-prob, sums-to-one and kept-count read the shown record', () => {
     const rec: DistributionRecord = {
       vocabSize: 10,
-      stages: ['raw', 'top-k'],
+      stages: ['raw', 'topK'],
       tokenIds: Int32Array.from([4, 2, 9]),
       logits: new Float32Array(3),
       stageProbs: Float64Array.from([0.5, 0.3, 0.1, 0.625, 0.375, 0]),

@@ -11,6 +11,7 @@ import { sequenceIds } from '../engine/tree.ts';
 import { LESSONS, lessonById } from '../lessons/index.ts';
 import { evaluateClaim, type ClaimContext, type ClaimResult } from '../lessons/claims.ts';
 import type { Lesson, LessonAction, LessonStep, RegionId } from '../lessons/types.ts';
+import { EMBEDDED_MODEL } from '../config.ts';
 import { appStore, DEFAULT_SETTINGS, type AppState, type AppStore } from './store.ts';
 import { controller as defaultController, displayNodeOf, type Controller } from './controller.ts';
 
@@ -143,6 +144,12 @@ export class LessonRunner {
     lessonStore.setState({ step: k, running: true, region: l.steps[k].region, problem: null });
     try {
       await idle(this.store);
+      // lessons are written for the embedded model: load it when another one is in use
+      const info = this.store.getState().info;
+      if (!info || info.sourceKind !== 'embedded' || info.id !== EMBEDDED_MODEL) await this.ctl.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL });
+      // a session recorded with another model is shown read-only: leave it for a fresh one
+      if (this.store.getState().readOnly) await this.ctl.setPrompt(this.store.getState().prompt, { force: true });
+      if (gen !== this.generation) return;
       // a lesson starts from the default settings on a fresh tree
       this.store.setState({ tf: null, query: null, stage: null });
       await this.ctl.updateSettings({ ...DEFAULT_SETTINGS, orderName: 'hf' });
