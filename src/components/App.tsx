@@ -15,6 +15,7 @@ import { BeamTree } from './trees/BeamTree.tsx';
 import { Metrics } from './metrics/Metrics.tsx';
 import { TeacherForcing } from './teacher/TeacherForcing.tsx';
 import { Announcer } from './shell/Announcer.tsx';
+import { ComparePanel } from './compare/ComparePanel.tsx';
 import { useT } from './useT.ts';
 
 /** The page: regions only; each reads the store and dispatches actions. */
@@ -22,6 +23,7 @@ export function App() {
   const { t } = useT();
   const presenter = useApp((s) => s.presenter);
   const language = useApp((s) => s.language);
+  const comparing = useApp((s) => s.compare.on);
   const mainRef = useRef<HTMLElement>(null);
   useEffect(() => {
     document.documentElement.lang = language;
@@ -32,6 +34,11 @@ export function App() {
       <ErrorBanner />
       <SessionNotices />
       <main ref={mainRef} className="layout" data-testid="main-regions">
+        {comparing && (
+          <div className="col col-wide">
+            <ComparePanel />
+          </div>
+        )}
         <div className="col col-text">
           <PromptPanel />
           <StepControls />
