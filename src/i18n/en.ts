@@ -235,6 +235,7 @@ export const en = {
   'compare.dice': 'Dice roll u = {{u}} in both panes (same seed, same step).',
   'compare.chosenHere': 'chosen by this pane',
   'compare.chosenOther': 'chosen by the other pane',
+  'compare.divergence.beam': 'Beam search does not take the most probable next token on its own: it keeps the sequences whose whole log-probability is highest, so its token here can be a less probable one.',
 } as const;
 
 export type MessageKey = keyof typeof en;

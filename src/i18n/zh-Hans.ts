@@ -237,4 +237,5 @@ export const zhHans: Messages = {
   'compare.dice': '两个窗格的掷骰结果都是 u = {{u}}（同一个种子、同一步）。',
   'compare.chosenHere': '本窗格选中',
   'compare.chosenOther': '另一个窗格选中',
+  'compare.divergence.beam': '束搜索不是单独挑下一个概率最高的词元：它保留整个序列对数概率最高的那几条，所以它在这里选的词元可能概率较低。',
 };

@@ -237,4 +237,5 @@ export const zhHant: Messages = {
   'compare.dice': '兩個窗格的擲骰結果都是 u = {{u}}（同一個種子、同一步）。',
   'compare.chosenHere': '本窗格選中',
   'compare.chosenOther': '另一個窗格選中',
+  'compare.divergence.beam': '集束搜尋不是單獨挑下一個機率最高的詞元：它保留整個序列對數機率最高的那幾條，所以它在這裡選的詞元可能機率較低。',
 };

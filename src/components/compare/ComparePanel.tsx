@@ -150,7 +150,7 @@ function TokenRow({ info, promptIds, toks, which, divergence, locale }: { info: 
           <span key={i} className={diverged ? 'compare-item diverged' : i > (divergence ?? Infinity) ? 'compare-item after' : 'compare-item'} data-pane={which} data-step={i}>
             {diverged && (
               <span className="divergence-flag" data-testid="compare-divergence-chip" data-pane={which} data-step={i} aria-hidden="true">
-                ⑂
+                ≠
               </span>
             )}
             <TokenChip
@@ -311,6 +311,7 @@ function DivergenceView({ step }: { step: number | null }) {
   const { t, locale } = useT();
   const div = useApp((s) => s.compare.divergence);
   const anyTokens = useApp((s) => paneATokens(s).tokens.length > 0 && paneBTokens(s).tokens.length > 0);
+  const beam = useApp((s) => s.strategy === 'beam' || s.compare.b.strategy === 'beam');
   if (step === null) return anyTokens ? <p className="muted compare-same">{t('compare.noDivergence')}</p> : null;
   const shown = div && div.step === step ? div : null;
   const u = shown?.a.u ?? shown?.b.u ?? null;
@@ -318,6 +319,7 @@ function DivergenceView({ step }: { step: number | null }) {
     <div className="compare-divergence" data-testid="compare-divergence" data-step={step}>
       <h3>{t('compare.divergedAt', { n: step + 1 })}</h3>
       <p className="muted">{t('compare.divergence.explain')}</p>
+      {beam && <p className="muted">{t('compare.divergence.beam')}</p>}
       {u !== null && <p className="muted">{t('compare.dice', { u: formatNumber(u, locale, 4) })}</p>}
       <div className="compare-dists">
         <MiniDistribution which="a" rec={shown?.a.record ?? null} own={shown?.a.tokenId ?? null} other={shown?.b.tokenId ?? null} />
