@@ -1,5 +1,18 @@
 import { test, expect, shot, reference, type AppPage } from './fixtures.ts';
 import type { Page } from '@playwright/test';
+import { GLOSSARY } from '../src/i18n/glossary.ts';
+
+/** Latin-script words of the compare panel left after removing token text, inputs and the glossary terms. */
+async function englishLeft(page: Page): Promise<string[]> {
+  const text = await page.getByTestId('compare-panel').evaluate((el) => {
+    const root = el.cloneNode(true) as HTMLElement;
+    root.querySelectorAll('.chip, .tok, input').forEach((e) => e.remove());
+    return root.innerText;
+  });
+  let t = text;
+  for (const term of [...GLOSSARY].sort((a, b) => b.length - a.length)) t = t.split(term).join(' ');
+  return t.match(/[A-Za-z]{2,}/g) ?? [];
+}
 
 /** Waits until neither pane has a request in flight. */
 async function idle(page: Page): Promise<void> {
@@ -94,12 +107,17 @@ test('T 0.3 vs T 1.2, seed 12: the divergence marker is the first step where the
   expect(barsA[0].finalProb).toBeGreaterThan(barsA[0].prob);
   expect(barsB[0].finalProb).toBeLessThan(barsB[0].prob);
   await page.getByTestId('compare-panel').screenshot({ path: info.outputPath('compare-en.png') });
+  await page.screenshot({ path: info.outputPath('compare-page-en.png'), fullPage: true });
   await shot(page, info, 'compare-en');
 
   await page.getByTestId('language-select').selectOption('zh-Hans');
   await expect(page.getByTestId('compare-step')).toHaveText(/两边各走一步/);
+  expect(await englishLeft(page)).toEqual([]);
   await page.getByTestId('compare-panel').screenshot({ path: info.outputPath('compare-zh-Hans.png') });
   await shot(page, info, 'compare-zh-Hans');
+  await page.getByTestId('language-select').selectOption('zh-Hant');
+  await expect(page.getByTestId('compare-step')).toHaveText(/兩邊各走一步/);
+  expect(await englishLeft(page)).toEqual([]);
   await page.getByTestId('language-select').selectOption('en');
 
   // a projector at 1024 px: presenter mode, nothing wider than the window

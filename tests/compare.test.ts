@@ -153,3 +153,32 @@ describe('compare mode on the embedded model', () => {
     expect(shownB.some((toks) => toks[0] !== b.hypotheses[0].new_ids[0])).toBe(true);
   });
 });
+
+describe('compare mode: back, settings and reset', () => {
+  it('Back both cuts pane B to pane A\'s length; a pane B change replays it; a main reset empties it', async () => {
+    const { store, main, cmp } = await setup('In the beginning God');
+    await cmp.applyPreset('temperature');
+    await main.updateSettings({ seed: 12 });
+    for (let i = 0; i < 4; i++) await cmp.stepBoth();
+    const before = paneBTokens(store.getState()).tokens;
+    expect(before).toHaveLength(4);
+    await cmp.backBoth();
+    let s = store.getState();
+    expect(paneATokens(s).tokens).toHaveLength(3);
+    expect(paneBTokens(s).tokens).toEqual(before.slice(0, 3));
+    expect(compareDivergenceStep(s)).toBe(1);
+    // pane B greedy: replayed to pane A's length, equal to an independent greedy run
+    await cmp.updateB({ strategy: 'greedy' });
+    s = store.getState();
+    expect(s.compare.preset).toBe('custom');
+    expect(paneBTokens(s).tokens).toEqual(await run(s.tree.promptIds, 0, 0, 3));
+    await expect(cmp.updateB({ sampling: { ...s.compare.b.sampling, topP: 1.5 } })).rejects.toThrow(RangeError);
+    await main.reset();
+    s = store.getState();
+    expect(paneBTokens(s).tokens).toEqual([]);
+    expect(s.compare.divergence).toBeNull();
+    // after the reset pane B starts again from the prompt
+    await cmp.stepBoth();
+    expect(paneBTokens(store.getState()).tokens).toEqual((await run(s.tree.promptIds, 0, 0, 1)));
+  });
+});
