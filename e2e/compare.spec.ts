@@ -198,6 +198,16 @@ test('pane B settings: a change restarts pane B and replays it to pane A\'s leng
   await input.press('Enter');
   await expect(page.locator('[data-testid=compare-pane][data-pane=b] [role=alert]')).toBeVisible();
   await expect(page.getByTestId('compare-preset')).toHaveValue('top-p-min-p');
+  // leaving the field shows the value in force again
+  await page.getByTestId('compare-panel').locator('h2').click();
+  await expect(input).toHaveValue('0.1');
+  await expect(page.locator('[data-testid=compare-pane][data-pane=b] [role=alert]')).toHaveCount(0);
+  // ← goes back in both panes
+  await page.keyboard.press('ArrowLeft');
+  await expect(paneChips(page, 'a')).toHaveCount(2);
+  await expect(paneChips(page, 'b')).toHaveCount(2);
+  await idle(page);
+  await stepBoth(app, 'key');
   // greedy in pane B: replayed to three tokens, equal to a greedy single-pane run
   await page.getByTestId('compare-b-strategy').selectOption('greedy');
   await expect(paneChips(page, 'b')).toHaveCount(3);

@@ -182,3 +182,22 @@ describe('compare mode: back, settings and reset', () => {
     expect(paneBTokens(store.getState()).tokens).toEqual((await run(s.tree.promptIds, 0, 0, 1)));
   });
 });
+
+describe('compare mode with beam search in pane A', () => {
+  it('pane A (beam 3) shows the best hypothesis so far and ends on the torch result; pane B greedy', async () => {
+    const b = reference.beam.find((x) => x.num_beams === 3 && x.text === 'And God said,')!;
+    const { store, main, cmp } = await setup(b.text);
+    await main.updateSettings({ strategy: 'beam', beam: { beamWidth: 3, lengthPenalty: 1, earlyStopping: 'false', repetitionPenalty: 1 }, maxNewTokens: b.max_new_tokens });
+    await cmp.updateB({ strategy: 'greedy' });
+    for (let i = 0; i < b.max_new_tokens; i++) {
+      await cmp.stepBoth();
+      if (i < b.max_new_tokens - 1) expect(paneATokens(store.getState()).tokens).toHaveLength(i + 1);
+    }
+    const s = store.getState();
+    expect(paneATokens(s).tokens).toEqual(b.hypotheses[0].new_ids);
+    expect(paneATokens(s).final).toBe(true);
+    const greedy = await run(s.tree.promptIds, 0, 0, b.max_new_tokens);
+    expect(paneBTokens(s).tokens).toEqual(greedy);
+    expect(compareDivergenceStep(s)).toBe(firstDifference(b.hypotheses[0].new_ids, greedy));
+  });
+});

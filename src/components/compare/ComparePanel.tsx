@@ -192,7 +192,7 @@ function PaneBSettings() {
   const disabled = useApp((s) => s.compare.busy || s.readOnly !== null);
   const num = (key: 'temperature' | 'topK' | 'topP' | 'minP' | 'repetitionPenalty', labelKey: MessageKey, range: string, step: number) => (
     <BField
-      key={`${key}-${b.sampling[key]}`}
+      key={key}
       testId={`compare-b-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`}
       label={t(labelKey)}
       range={range}
@@ -230,7 +230,6 @@ function PaneBSettings() {
         {b.strategy !== 'beam' && num('repetitionPenalty', 'settings.repetitionPenalty', '> 0', 0.05)}
         {b.strategy === 'beam' && (
           <BField
-            key={`bw-${b.beam.beamWidth}`}
             testId="compare-b-beam-width"
             label={t('settings.beamWidth')}
             range="1 – 8"
@@ -267,15 +266,22 @@ function BField(p: { testId: string; label: string; range: string; value: number
   const { t } = useT();
   const [text, setText] = useState(String(p.value));
   const [error, setError] = useState(false);
-  const apply = async () => {
+  const [focused, setFocused] = useState(false);
+  // a value set elsewhere (a preset) replaces the text only when the user is not typing
+  useEffect(() => {
+    if (!focused) setText(String(p.value));
+  }, [p.value, focused]);
+  /** @returns whether the text is now the value in force */
+  const apply = async (): Promise<boolean> => {
     const v = text.trim() === '' ? NaN : Number(text);
-    if (v === p.value) return setError(false);
     try {
       if (!Number.isFinite(v)) throw new RangeError(text);
-      await p.commit(v);
+      if (v !== p.value) await p.commit(v);
       setError(false);
+      return true;
     } catch {
       setError(true);
+      return false;
     }
   };
   const id = `f-${p.testId}`;
@@ -292,7 +298,12 @@ function BField(p: { testId: string; label: string; range: string; value: number
         disabled={p.disabled}
         aria-invalid={error}
         onChange={(e) => setText(e.target.value)}
-        onBlur={() => void apply()}
+        onFocus={() => setFocused(true)}
+        onBlur={() => {
+          setFocused(false);
+          // leaving a field shows the value in force; its error goes with the rejected text
+          void apply().then((ok) => ok || setError(false));
+        }}
         onKeyDown={(e) => {
           if (e.key === 'Enter') void apply();
         }}
