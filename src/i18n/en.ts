@@ -233,6 +233,7 @@ export const en = {
   'compare.divergedAt': 'The panes part at token {{n}}',
   'compare.divergence.explain': 'Up to here both panes wrote the same text, so the model gave both the same probabilities (light bars). Each pane\'s settings reshape them differently (dark bars), so each chose a different token.',
   'compare.dice': 'Dice roll u = {{u}} in both panes (same seed, same step).',
+  'compare.diceOne': 'Dice roll of pane {{pane}}: u = {{u}}',
   'compare.chosenHere': 'chosen by this pane',
   'compare.chosenOther': 'chosen by the other pane',
   'compare.divergence.beam': 'Beam search does not take the most probable next token on its own: it keeps the sequences whose whole log-probability is highest, so its token here can be a less probable one.',

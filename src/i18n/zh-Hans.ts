@@ -235,6 +235,7 @@ export const zhHans: Messages = {
   'compare.divergedAt': '两个窗格在第 {{n}} 个词元处分开',
   'compare.divergence.explain': '在此之前两个窗格写出的文本相同，所以模型给出的概率也相同（浅色条）。两个窗格的设置以不同方式重塑这些概率（深色条），于是各自选出了不同的词元。',
   'compare.dice': '两个窗格的掷骰结果都是 u = {{u}}（同一个种子、同一步）。',
+  'compare.diceOne': '窗格 {{pane}} 的掷骰结果：u = {{u}}',
   'compare.chosenHere': '本窗格选中',
   'compare.chosenOther': '另一个窗格选中',
   'compare.divergence.beam': '束搜索不是单独挑下一个概率最高的词元：它保留整个序列对数概率最高的那几条，所以它在这里选的词元可能概率较低。',

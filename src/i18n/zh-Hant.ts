@@ -235,6 +235,7 @@ export const zhHant: Messages = {
   'compare.divergedAt': '兩個窗格在第 {{n}} 個詞元處分開',
   'compare.divergence.explain': '在此之前兩個窗格寫出的文字相同，所以模型給出的機率也相同（淺色條）。兩個窗格的設定以不同方式重塑這些機率（深色條），於是各自選出了不同的詞元。',
   'compare.dice': '兩個窗格的擲骰結果都是 u = {{u}}（同一個種子、同一步）。',
+  'compare.diceOne': '窗格 {{pane}} 的擲骰結果：u = {{u}}',
   'compare.chosenHere': '本窗格選中',
   'compare.chosenOther': '另一個窗格選中',
   'compare.divergence.beam': '集束搜尋不是單獨挑下一個機率最高的詞元：它保留整個序列對數機率最高的那幾條，所以它在這裡選的詞元可能機率較低。',

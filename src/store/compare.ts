@@ -88,6 +88,11 @@ class Overtaken extends Error {}
 const B_BASE = -(2 ** 40);
 const SCRATCH_BASE = -(2 ** 41);
 
+/**
+ * Compare mode's actions over the app store: pane A's steps go through the main Controller, pane
+ * B's through the same worker client on cache ids of its own (see B_BASE). Results that arrive after
+ * pane B restarted (settings change, reset, new prompt) are dropped.
+ */
 export class CompareController {
   /** Namespace of pane B's worker cache ids; a new one whenever pane B's path is dropped. */
   private bEpoch = 0;
@@ -303,7 +308,9 @@ export class CompareController {
   /**
    * Both panes' distributions at the first divergence: one fresh step request per pane on the
    * shared prefix (prompt + the tokens both panes agree on) with that pane's settings, on a scratch
-   * cache id dropped afterwards. Both panes' tokens are always in both records.
+   * cache id dropped afterwards. Both panes' tokens are always in both records. Pane A's record uses
+   * the main session's current settings (its tokens may have been chosen under earlier ones); u is
+   * the draw each pane actually used at that step (null for greedy, beam and hand-picked tokens).
    */
   private async fetchDivergence(): Promise<void> {
     const lane = this.lane;

@@ -325,13 +325,24 @@ function DivergenceView({ step }: { step: number | null }) {
   const beam = useApp((s) => s.strategy === 'beam' || s.compare.b.strategy === 'beam');
   if (step === null) return anyTokens ? <p className="muted compare-same">{t('compare.noDivergence')}</p> : null;
   const shown = div && div.step === step ? div : null;
-  const u = shown?.a.u ?? shown?.b.u ?? null;
+  const uA = shown?.a.u ?? null;
+  const uB = shown?.b.u ?? null;
   return (
     <div className="compare-divergence" data-testid="compare-divergence" data-step={step}>
       <h3>{t('compare.divergedAt', { n: step + 1 })}</h3>
       <p className="muted">{t('compare.divergence.explain')}</p>
       {beam && <p className="muted">{t('compare.divergence.beam')}</p>}
-      {u !== null && <p className="muted">{t('compare.dice', { u: formatNumber(u, locale, 4) })}</p>}
+      {uA !== null && uA === uB ? (
+        <p className="muted">{t('compare.dice', { u: formatNumber(uA, locale, 4) })}</p>
+      ) : (
+        ([['A', uA], ['B', uB]] as const).map(([pane, u]) =>
+          u === null ? null : (
+            <p key={pane} className="muted">
+              {t('compare.diceOne', { pane, u: formatNumber(u, locale, 4) })}
+            </p>
+          ),
+        )
+      )}
       <div className="compare-dists">
         <MiniDistribution which="a" rec={shown?.a.record ?? null} own={shown?.a.tokenId ?? null} other={shown?.b.tokenId ?? null} />
         <MiniDistribution which="b" rec={shown?.b.record ?? null} own={shown?.b.tokenId ?? null} other={shown?.a.tokenId ?? null} />
