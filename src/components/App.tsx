@@ -15,6 +15,7 @@ import { BeamTree } from './trees/BeamTree.tsx';
 import { Metrics } from './metrics/Metrics.tsx';
 import { TeacherForcing } from './teacher/TeacherForcing.tsx';
 import { Announcer } from './shell/Announcer.tsx';
+import { ComparePanel } from './compare/ComparePanel.tsx';
 import { useT } from './useT.ts';
 import { LessonPanel } from './lessons/LessonPanel.tsx';
 import { Region } from './lessons/Region.tsx';
@@ -24,6 +25,7 @@ export function App() {
   const { t } = useT();
   const presenter = useApp((s) => s.presenter);
   const language = useApp((s) => s.language);
+  const comparing = useApp((s) => s.compare.on);
   const mainRef = useRef<HTMLElement>(null);
   useEffect(() => {
     document.documentElement.lang = language;
@@ -35,6 +37,11 @@ export function App() {
       <SessionNotices />
       <LessonPanel />
       <main ref={mainRef} className="layout" data-testid="main-regions">
+        {comparing && (
+          <div className="col col-wide">
+            <ComparePanel />
+          </div>
+        )}
         <div className="col col-text">
           <Region id="prompt"><PromptPanel /></Region>
           <Region id="controls"><StepControls /></Region>

@@ -98,6 +98,18 @@ export class Controller {
   private replaceTree(patch: Partial<AppState>): void {
     this.epoch++;
     this.set(patch);
+    this.onTreeReplaced?.();
+  }
+
+  /** Called after the tree was replaced (reset, new prompt, opened session): compare mode restarts its pane B. */
+  onTreeReplaced: (() => void) | null = null;
+
+  /**
+   * What compare mode's pane B (src/store/compare.ts) needs to share this session's worker: the
+   * client (null before a model is loaded), the tree epoch, and a node's worker cache id.
+   */
+  compareAccess(): { client: WorkerClient | null; epoch: number; cacheId: (nodeId: number) => number } {
+    return { client: this.client, epoch: this.epoch, cacheId: (nodeId) => this.cid(nodeId) };
   }
 
   private checkEpoch(epoch: number): void {

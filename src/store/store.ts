@@ -7,7 +7,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { DistributionRecord, TokenStat } from '../engine/distribution.ts';
-import { createTree, type GenerationTree } from '../engine/tree.ts';
+import { createTree, type GenerationTree, type StopReason } from '../engine/tree.ts';
 import { HF_ORDER, type BeamSettings, type ProcessorOrderName, type SamplingSettings, type Strategy } from '../engine/settings.ts';
 import type { EngineErrorCode } from '../engine/errors.ts';
 import type { BeamHypothesis } from '../engine/beam.ts';
@@ -104,7 +104,65 @@ export interface UiSlice {
   announcement: string;
 }
 
-export type AppState = ModelSlice & SettingsSlice & SessionSlice & UiSlice;
+/** Decoding settings of compare mode's pane B (seed, top-N and max new tokens are shared with pane A). */
+export interface ComparePaneSettings {
+  strategy: Strategy;
+  sampling: SamplingSettings;
+  orderName: ProcessorOrderName;
+  beam: BeamSettings;
+}
+
+/** One generated token of pane B (greedy or sampling), with the distribution it was chosen from. */
+export interface CompareStep {
+  tokenId: number;
+  /** Model probability (softmax of raw logits) and probability after the processors. */
+  prob: number;
+  finalProb: number;
+  /** The uniform draw u (sampling only). */
+  u: number | null;
+  record: DistributionRecord;
+}
+
+/** The distributions of both panes at the first step where their tokens differ. */
+export interface CompareDivergence {
+  /** 0-based index of the generated token where the panes part. */
+  step: number;
+  a: { tokenId: number; record: DistributionRecord | null; u: number | null };
+  b: { tokenId: number; record: DistributionRecord | null; u: number | null };
+}
+
+/** Compare mode: pane A is the main session; pane B is a second lane on the same prompt, model and seed. */
+export interface CompareSlice {
+  compare: {
+    on: boolean;
+    preset: 'temperature' | 'top-p-min-p' | 'greedy-beam' | 'custom';
+    b: ComparePaneSettings;
+    /** Pane B's tokens (greedy or sampling). */
+    steps: CompareStep[];
+    /** Set when pane B stopped (EOS or max new tokens). */
+    stop: StopReason | null;
+    /** Pane B's beam search (beam strategy): every streamed step and the step shown (−1 = none yet). */
+    beam: { steps: BeamStepRecord[]; hypotheses: BeamHypothesis[] | null; viewStep: number } | null;
+    divergence: CompareDivergence | null;
+    busy: boolean;
+    error: AppError | null;
+  };
+}
+
+export type AppState = ModelSlice & SettingsSlice & SessionSlice & UiSlice & CompareSlice;
+
+/** Pane B before any preset: the default settings with temperature 1.2 sampling. */
+export const DEFAULT_COMPARE: CompareSlice['compare'] = {
+  on: false,
+  preset: 'custom',
+  b: { strategy: 'sample', sampling: { temperature: 1.2, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1, order: HF_ORDER }, orderName: 'hf', beam: { beamWidth: 3, lengthPenalty: 1, earlyStopping: 'false', repetitionPenalty: 1 } },
+  steps: [],
+  stop: null,
+  beam: null,
+  divergence: null,
+  busy: false,
+  error: null,
+};
 
 export const DEFAULT_SETTINGS: SettingsSlice = {
   strategy: 'greedy',
@@ -152,6 +210,7 @@ export function initialState(language: Language = 'en'): AppState {
     speedMs: 600,
     showCard: false,
     announcement: '',
+    compare: DEFAULT_COMPARE,
   };
 }
 

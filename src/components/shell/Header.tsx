@@ -7,6 +7,7 @@ import { useT } from '../useT.ts';
 import { EMBEDDED_MODEL } from '../../config.ts';
 import type { DevicePreference } from '../../worker/protocol.ts';
 import i18next from 'i18next';
+import { CompareToggle } from '../compare/CompareToggle.tsx';
 
 export function setLanguage(lang: Language) {
   appStore.setState({ language: lang });
@@ -107,6 +108,7 @@ export function Header() {
         <button type="button" data-testid="presenter-toggle" aria-pressed={presenter} onClick={() => appStore.setState({ presenter: !presenter })}>
           {t('presenter.label')}
         </button>
+        <CompareToggle />
         <button type="button" data-testid="new-session" onClick={() => void controller.newSession()} disabled={status !== 'ready'}>
           {t('session.new')}
         </button>

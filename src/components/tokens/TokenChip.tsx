@@ -2,7 +2,7 @@ import type { CSSProperties } from 'react';
 import { probabilityColor, textOnTint } from '../../charts/scales.ts';
 
 export interface ChipProps {
-  testId: 'prompt-token' | 'generated-token' | 'generated-ahead';
+  testId: 'prompt-token' | 'generated-token' | 'generated-ahead' | 'compare-token';
   tokenId: number;
   text: string;
   raw: string;
