@@ -1,4 +1,3 @@
-/// <reference path="./jstat.d.ts" />
 /**
  * Monte-Carlo sampling from a step's final distribution: N i.i.d. draws, their
  * histogram, a chi-squared goodness-of-fit test and the total variation distance
