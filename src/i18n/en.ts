@@ -1,3 +1,5 @@
+import { classroomEn } from './classroom.ts';
+
 /** English messages: the source of truth for message keys (zh-Hans and zh-Hant must have the same keys). */
 export const en = {
   'app.title': 'Token by Token',
@@ -206,6 +208,7 @@ export const en = {
   'session.storageFailed': 'Browser storage is not available ({{message}}): this session lives in memory only and is lost on reload.',
   'session.loadModel': 'Load {{model}} and restore it',
   'session.invalid': 'The saved session could not be read and was discarded: {{message}}',
+  ...classroomEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,6 @@
 /** 简体中文 messages (mainland usage). Keys must match en.ts exactly. */
 import type { Messages } from './en.ts';
+import { classroomZhHans } from './classroom.ts';
 
 export const zhHans: Messages = {
   'app.title': 'Token by Token',
@@ -208,4 +209,5 @@ export const zhHans: Messages = {
   'session.storageFailed': '浏览器存储不可用（{{message}}）：本次会话只保存在内存中，刷新页面后会丢失。',
   'session.loadModel': '载入 {{model}} 并恢复会话',
   'session.invalid': '保存的会话无法读取，已丢弃：{{message}}',
+  ...classroomZhHans,
 };

@@ -1,5 +1,6 @@
 /** 繁體中文 messages (Taiwan usage). Keys must match en.ts exactly. */
 import type { Messages } from './en.ts';
+import { classroomZhHant } from './classroom.ts';
 
 export const zhHant: Messages = {
   'app.title': 'Token by Token',
@@ -208,4 +209,5 @@ export const zhHant: Messages = {
   'session.storageFailed': '瀏覽器儲存空間無法使用（{{message}}）：本次工作階段只存在記憶體中，重新整理頁面後會遺失。',
   'session.loadModel': '載入 {{model}} 並還原工作階段',
   'session.invalid': '儲存的工作階段無法讀取，已捨棄：{{message}}',
+  ...classroomZhHant,
 };
