@@ -15,6 +15,9 @@ import { BeamTree } from './trees/BeamTree.tsx';
 import { Metrics } from './metrics/Metrics.tsx';
 import { TeacherForcing } from './teacher/TeacherForcing.tsx';
 import { Announcer } from './shell/Announcer.tsx';
+import { MonteCarloPanel } from './classroom/MonteCarloPanel.tsx';
+import { QuizPanel } from './classroom/QuizPanel.tsx';
+import { VotePanel } from './classroom/VotePanel.tsx';
 import { useT } from './useT.ts';
 
 /** The page: regions only; each reads the store and dispatches actions. */
@@ -39,6 +42,8 @@ export function App() {
         </div>
         <div className="col col-chart">
           <DistributionChart />
+          <QuizPanel />
+          <VotePanel />
         </div>
         <div className="col col-settings">
           <SettingsPanel />
@@ -48,6 +53,7 @@ export function App() {
           <PathTree />
           <BeamTree />
           <TeacherForcing />
+          <MonteCarloPanel />
         </div>
         <p className="privacy muted">{t('app.privacy')}</p>
       </main>
