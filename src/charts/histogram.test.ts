@@ -13,6 +13,11 @@ describe('histogramColumns(freqs, probs, width, height)', () => {
     expect(columns[0].probHeight).toBeCloseTo(40, 9);
     expect(columns[1].freqHeight).toBeCloseTo(25, 9);
   });
+  it('gives round y ticks from 0 to the maximum', () => {
+    const { ticks } = histogramColumns([0.5, 0.25], [0.4, 0.2], 100, 50);
+    expect(ticks.map((t) => t.value)).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5]);
+    expect(ticks[5].height).toBeCloseTo(50, 9);
+  });
   it('rejects mismatched lengths', () => {
     expect(() => histogramColumns([1], [], 10, 10)).toThrow(RangeError);
   });

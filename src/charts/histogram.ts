@@ -1,6 +1,7 @@
 /**
  * Column layout of the Monte-Carlo histogram: one band per token (plus the "rest" band),
- * sample share and probability on a shared linear y axis. Pure, no DOM.
+ * sample share and probability on a shared linear y axis, with its tick values (heights in px
+ * above the baseline). Pure, no DOM.
  */
 import { scaleBand, scaleLinear } from 'd3';
 
@@ -18,7 +19,12 @@ export interface HistogramColumn {
  * @param width, height plot size in px
  * @throws RangeError when the lengths differ
  */
-export function histogramColumns(freqs: readonly number[], probs: readonly number[], width: number, height: number): { columns: HistogramColumn[]; max: number } {
+export function histogramColumns(
+  freqs: readonly number[],
+  probs: readonly number[],
+  width: number,
+  height: number,
+): { columns: HistogramColumn[]; max: number; ticks: { value: number; height: number }[] } {
   if (freqs.length !== probs.length) throw new RangeError(`histogramColumns: ${freqs.length} shares for ${probs.length} probabilities`);
   const x = scaleBand<number>()
     .domain(freqs.map((_, i) => i))
@@ -28,6 +34,7 @@ export function histogramColumns(freqs: readonly number[], probs: readonly numbe
   const y = scaleLinear().domain([0, max]).range([0, height]);
   return {
     max,
+    ticks: y.ticks(4).map((value) => ({ value, height: y(value) })),
     columns: freqs.map((f, i) => ({ x: x(i)!, width: x.bandwidth(), freqHeight: y(f), probHeight: y(probs[i]) })),
   };
 }

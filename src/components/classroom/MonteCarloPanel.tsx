@@ -17,8 +17,11 @@ import type { ModelInfo } from '../../worker/protocol.ts';
 import { useT } from '../useT.ts';
 import { formatNumber, formatPercent, formatProbability, singleTokenLabel } from '../format.ts';
 
-const W = 560;
-const H = 160;
+const W = 600;
+const H = 180;
+/** Left margin for the y axis labels, bottom margin for the token labels (px). */
+const ML = 44;
+const MB = 90;
 const LABELS = 12;
 
 /**
@@ -115,14 +118,23 @@ function Histogram({ h, info }: { h: McHistogram; info: ModelInfo }) {
   const m = h.tokenIds.length;
   const freqs = [...Array.from(h.counts, (c) => c / h.n), h.restCount / h.n];
   const probs = [...Array.from(h.finalProbs), h.restFinalProb];
-  const { columns } = histogramColumns(freqs, probs, W, H);
+  const { columns, ticks } = histogramColumns(freqs, probs, W - ML, H);
   const label = (j: number) => (j < m ? singleTokenLabel(info, h.tokenIds[j]).label : t('mc.rest'));
   return (
     <figure className="mc-hist">
       <p className="muted key">
-        <span className="key-freq" /> {t('mc.legendFreq')} · <span className="key-final" /> {t('mc.legendProb')}
+        <span className="key-freq" /> {t('mc.legendFreq')} · <span className="key-tick" /> {t('mc.legendProb')}
       </p>
-      <svg viewBox={`0 0 ${W} ${H + 70}`} width="100%" role="img" aria-label={t('mc.title')}>
+      <svg viewBox={`0 0 ${W} ${H + MB}`} width="100%" role="img" aria-label={t('mc.title')}>
+        <g transform={`translate(${ML},8)`}>
+        {ticks.map((tk) => (
+          <g key={tk.value} transform={`translate(0,${H - tk.height})`}>
+            <line x1={-4} x2={W - ML} className="grid" />
+            <text x={-6} dy="0.32em" textAnchor="end" className="mc-axis">
+              {formatPercent(tk.value, locale, 0)}
+            </text>
+          </g>
+        ))}
         {columns.map((c, j) => {
           const count = j < m ? h.counts[j] : h.restCount;
           const text = t('mc.barLabel', {
@@ -139,17 +151,18 @@ function Histogram({ h, info }: { h: McHistogram; info: ModelInfo }) {
           return (
             <g key={j < m ? h.tokenIds[j] : 'rest'} {...attrs}>
               <title>{text}</title>
-              <rect className="mc-prob" x={c.x} y={H - c.probHeight} width={c.width} height={c.probHeight} />
-              <rect className="mc-freq" x={c.x + c.width * 0.2} y={H - c.freqHeight} width={c.width * 0.6} height={c.freqHeight} />
+              <rect className="mc-freq" x={c.x} y={H - c.freqHeight} width={c.width} height={c.freqHeight} />
+              <line className="mc-prob" x1={c.x - 1} x2={c.x + c.width + 1} y1={H - c.probHeight} y2={H - c.probHeight} />
               {(j < LABELS || j === m) && (
-                <text className={j < m ? 'tok mc-label' : 'mc-label'} transform={`translate(${c.x + c.width / 2},${H + 6}) rotate(60)`}>
+                <text className={j < m ? 'tok mc-label' : 'mc-label'} textAnchor="end" transform={`translate(${c.x + c.width / 2},${H + 8}) rotate(-60)`}>
                   {label(j)}
                 </text>
               )}
             </g>
           );
         })}
-        <line x1={0} x2={W} y1={H} y2={H} className="axis" />
+        <line x1={0} x2={W - ML} y1={H} y2={H} className="axis" />
+        </g>
       </svg>
       <p data-testid="mc-tvd" data-tvd={h.tvd}>
         {t('mc.tvd', { tvd: formatNumber(h.tvd, locale, 4) })}

@@ -121,6 +121,11 @@ export function VotePanel() {
         <p data-testid="vote-total" data-total={total}>
           {total > 0 ? t('vote.total', { count: total }) : t('vote.noVotes')}
         </p>
+        {revealed && tvd !== null && (
+          <p data-testid="vote-tvd" data-tvd={tvd}>
+            {t('vote.tvd', { tvd: formatNumber(tvd, locale, 3) })}
+          </p>
+        )}
         <div className="vote-actions">
           <button type="button" data-testid="vote-reveal" onClick={() => setVoteRevealed(!revealed)}>
             {revealed ? t('vote.hide') : t('vote.reveal')}
@@ -135,11 +140,6 @@ export function VotePanel() {
             {t('vote.appendModel')}
           </button>
         </div>
-        {revealed && tvd !== null && (
-          <p data-testid="vote-tvd" data-tvd={tvd}>
-            {t('vote.tvd', { tvd: formatNumber(tvd, locale, 3) })}
-          </p>
-        )}
       </>
     );
   }
