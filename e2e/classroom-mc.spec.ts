@@ -91,10 +91,12 @@ test('Monte-Carlo: N = 10,000 samples fit the distribution (chi-squared at 0.001
   expect(dof).toBeGreaterThanOrEqual(3);
   const critical = jStat.chisquare.inv(0.999, dof);
   expect(stat).toBeLessThan(critical);
+  info.annotations.push({ type: 'chi-squared', description: `statistic ${stat.toFixed(2)}, ${dof} degrees of freedom, critical value at 0.001 ${critical.toFixed(2)}` });
 
   // TVD with tokens outside the top 50 pooled: computed here, and equal to what the page shows
   const tvd = (bars.reduce((a, b) => a + Math.abs(b.freq - b.finalProb), 0) + Math.abs(rest.freq - rest.finalProb)) / 2;
   expect(tvd).toBeLessThan(0.03);
+  info.annotations.push({ type: 'tvd', description: tvd.toFixed(4) });
   expect(Number(await page.getByTestId('mc-tvd').getAttribute('data-tvd'))).toBeCloseTo(tvd, 12);
   await shot(page, info, 'mc-10000');
 
