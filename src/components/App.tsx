@@ -16,6 +16,9 @@ import { Metrics } from './metrics/Metrics.tsx';
 import { TeacherForcing } from './teacher/TeacherForcing.tsx';
 import { Announcer } from './shell/Announcer.tsx';
 import { ComparePanel } from './compare/ComparePanel.tsx';
+import { MonteCarloPanel } from './classroom/MonteCarloPanel.tsx';
+import { QuizPanel } from './classroom/QuizPanel.tsx';
+import { VotePanel } from './classroom/VotePanel.tsx';
 import { useT } from './useT.ts';
 import { LessonPanel } from './lessons/LessonPanel.tsx';
 import { Region } from './lessons/Region.tsx';
@@ -49,6 +52,8 @@ export function App() {
         </div>
         <div className="col col-chart">
           <Region id="chart"><DistributionChart /></Region>
+          <QuizPanel />
+          <VotePanel />
         </div>
         <div className="col col-settings">
           <Region id="settings"><SettingsPanel /></Region>
@@ -58,6 +63,7 @@ export function App() {
           <Region id="path-tree"><PathTree /></Region>
           <Region id="beam-tree"><BeamTree /></Region>
           <Region id="teacher"><TeacherForcing /></Region>
+          <MonteCarloPanel />
         </div>
         <p className="privacy muted">{t('app.privacy')}</p>
       </main>

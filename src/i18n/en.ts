@@ -1,3 +1,5 @@
+import { classroomEn } from './classroom.ts';
+
 /** English messages: the source of truth for message keys (zh-Hans and zh-Hant must have the same keys). */
 export const en = {
   'app.title': 'Token by Token',
@@ -275,6 +277,7 @@ export const en = {
   'compare.chosenHere': 'chosen by this pane',
   'compare.chosenOther': 'chosen by the other pane',
   'compare.divergence.beam': 'Beam search does not take the most probable next token on its own: it keeps the sequences whose whole log-probability is highest, so its token here can be a less probable one.',
+  ...classroomEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,6 @@
 /** 繁體中文 messages (Taiwan usage). Keys must match en.ts exactly. */
 import type { Messages } from './en.ts';
+import { classroomZhHant } from './classroom.ts';
 
 export const zhHant: Messages = {
   'app.title': 'Token by Token',
@@ -277,4 +278,5 @@ export const zhHant: Messages = {
   'compare.chosenHere': '本窗格選中',
   'compare.chosenOther': '另一個窗格選中',
   'compare.divergence.beam': '集束搜尋不是單獨挑下一個機率最高的詞元：它保留整個序列對數機率最高的那幾條，所以它在這裡選的詞元可能機率較低。',
+  ...classroomZhHant,
 };

@@ -21,6 +21,8 @@ import {
 import { processorOrder, validateBeamSettings, validateSamplingSettings, type ProcessorOrderName, type SamplingSettings } from '../engine/settings.ts';
 import type { DrawKey } from '../engine/random.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
+import type { McHistogram } from '../engine/monteCarlo.ts';
+import type { McTreeNode } from '../engine/mcTree.ts';
 import type { DevicePreference, ModelSource, StepChoice } from '../worker/protocol.ts';
 import { appStore, DEFAULT_SETTINGS, type AppError, type AppState, type AppStore, type SettingsSlice } from './store.ts';
 import { parseSession, recordsOf, toSessionFile, type SessionFile } from './sessionSchema.ts';
@@ -1082,6 +1084,61 @@ export class Controller {
   async benchMath(vocabSize: number, reps: number): Promise<{ ms: number[]; floorMs: number[] }> {
     const r = await this.need().request({ type: 'bench-math', vocabSize, reps }, ['bench-result']);
     return { ms: r.ms, floorMs: r.floorMs ?? [] };
+  }
+
+  // ------------------------------------------------------------------ Monte-Carlo and class vote
+
+  /** Appends `tokenId` after the cursor (a class-vote choice): a hand-picked edge, a branch when the cursor has other children. */
+  async appendToken(tokenId: number): Promise<void> {
+    return this.chooseAt(this.s.cursor, tokenId);
+  }
+
+  /**
+   * N Monte-Carlo samples from node `nodeId`'s final distribution under the sampling settings
+   * (temperature, top-k, top-p, min-p, repetition penalty, whatever the strategy), with the
+   * seed setting and the node's depth in the draw keys (streams in engine/monteCarlo.ts).
+   * @returns null when the tree was replaced meanwhile
+   * @throws EngineError from the worker (e.g. no model), RangeError for n out of range
+   */
+  async monteCarlo(nodeId: number, n: number, topM = 50): Promise<McHistogram | null> {
+    const s = this.s;
+    const epoch = this.epoch;
+    const r = await this.need().request(
+      { type: 'mc-sample', nodeId: this.cid(nodeId), path: this.cachePath(nodeId), ids: sequenceIds(s.tree, nodeId), settings: s.sampling, n, seed: s.seed, depth: getNode(s.tree, nodeId).depth, topM },
+      ['mc-result'],
+    );
+    if (epoch !== this.epoch) return null;
+    this.set({ forwardCount: r.forwardCount });
+    return r.histogram;
+  }
+
+  private mcTreeRequest = 0;
+
+  /**
+   * N continuations of up to `length` tokens from node `nodeId` under the sampling settings, merged
+   * into a tree with visit counts (one batched forward pass per level in the worker; steps asked
+   * for meanwhile wait in the worker's queue). `cancelMonteCarloTree` stops it between levels.
+   * @returns null when the tree was replaced meanwhile
+   * @throws EngineError `cancelled` when stopped
+   */
+  async monteCarloTree(nodeId: number, n: number, length: number): Promise<McTreeNode[] | null> {
+    const s = this.s;
+    const epoch = this.epoch;
+    const client = this.need();
+    const req = client.request(
+      { type: 'mc-tree', nodeId: this.cid(nodeId), path: this.cachePath(nodeId), ids: sequenceIds(s.tree, nodeId), settings: s.sampling, n, length, seed: s.seed, depth: getNode(s.tree, nodeId).depth },
+      ['mc-tree-result'],
+    );
+    this.mcTreeRequest = client.lastRequestId;
+    const r = await req;
+    if (epoch !== this.epoch) return null;
+    this.set({ forwardCount: r.forwardCount });
+    return r.nodes;
+  }
+
+  /** Stops the running Monte-Carlo continuations (they answer with an error `cancelled`). */
+  cancelMonteCarloTree(): void {
+    if (this.client && this.mcTreeRequest) void this.client.request({ type: 'mc-cancel', target: this.mcTreeRequest }, ['done']).catch(() => undefined);
   }
 
   /** Makes the worker fail as a crash would (tests of the recovery path). */

@@ -6,7 +6,9 @@
  * ONNX). All decoding math is src/engine's, called exactly as ModelSession calls it.
  */
 import { EngineError } from '../engine/errors.ts';
-import { runProcessors, tokenStat, type DistributionRecord } from '../engine/distribution.ts';
+import { finalProbs, runProcessors, tokenStat, type DistributionRecord } from '../engine/distribution.ts';
+import { monteCarloHistogram } from '../engine/monteCarlo.ts';
+import { growLevel, startMcTree, type McFrontierRow } from '../engine/mcTree.ts';
 import { decideStep, effectiveSettings } from '../engine/step.ts';
 import { beamLogprobs, beamStep, initialBeamState, type BeamHypothesis } from '../engine/beam.ts';
 import { validateBeamSettings, validateSamplingSettings } from '../engine/settings.ts';
@@ -293,6 +295,38 @@ export class ScriptedClient {
           this.post({ type: 'beam-done', id: msg.id, hypotheses: hyps, forwardCount: this.forwardCount });
           break;
         }
+        case 'mc-sample': {
+          this.need();
+          const h = await this.enqueue(async () => {
+            const { logits } = await this.logitsAt(msg.path, msg.ids);
+            const stages = runProcessors(logits, msg.ids, msg.settings);
+            return monteCarloHistogram(stages.states[0].probs, finalProbs(stages), msg.n, msg.seed, msg.depth, msg.topM);
+          });
+          this.post({ type: 'mc-result', id: msg.id, histogram: h, forwardCount: this.forwardCount });
+          break;
+        }
+        case 'mc-tree': {
+          const info = this.need();
+          // ModelSession.mcTree with one scripted "forward" per distinct prefix
+          const nodes = await this.enqueue(async () => {
+            const { logits } = await this.logitsAt(msg.path, msg.ids);
+            const tree = startMcTree(msg.n);
+            let frontier: McFrontierRow[] = [{ node: 0, ids: msg.ids.slice(), samples: Array.from({ length: msg.n }, (_, i) => i) }];
+            let rows: Float32Array[] = [logits];
+            for (let j = 0; j < msg.length; j++) {
+              const next = growLevel(tree, frontier, rows, msg.settings, msg.seed, msg.depth, j, info.eosTokenId);
+              if (next.length === 0 || j === msg.length - 1) break;
+              rows = await Promise.all(next.map((r) => this.forward(r.ids.slice(0, -1), r.ids.slice(-1))));
+              frontier = next;
+            }
+            return tree;
+          });
+          this.post({ type: 'mc-tree-result', id: msg.id, nodes, forwardCount: this.forwardCount });
+          break;
+        }
+        case 'mc-cancel':
+          this.post({ type: 'done', id: msg.id });
+          break;
         case 'score-text':
           this.need();
           throw new EngineError('unknown', 'teacher forcing is not scripted');

@@ -160,6 +160,21 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
         post({ type: 'score-result', id: msg.id, tokens: r.tokens, windows: r.windows, forwardCount: s.forwardCount });
         break;
       }
+      case 'mc-sample': {
+        const s = need();
+        const h = await s.mcSample(msg);
+        post({ type: 'mc-result', id: msg.id, histogram: h, forwardCount: s.forwardCount }, [h.tokenIds.buffer, h.counts.buffer, h.probs.buffer, h.finalProbs.buffer]);
+        break;
+      }
+      case 'mc-tree': {
+        const s = need();
+        post({ type: 'mc-tree-result', id: msg.id, nodes: await s.mcTree(msg), forwardCount: s.forwardCount });
+        break;
+      }
+      case 'mc-cancel':
+        need().cancelMcTree(msg.target);
+        post({ type: 'done', id: msg.id });
+        break;
       case 'forget':
         await need().forget(msg.nodeIds);
         post({ type: 'done', id: msg.id });

@@ -9,6 +9,8 @@ import type { BeamCandidate, BeamHypothesis } from '../engine/beam.ts';
 import type { EngineErrorCode } from '../engine/errors.ts';
 import type { BeamSettings, SamplingSettings, Strategy } from '../engine/settings.ts';
 import type { PieceEncoding } from '../engine/tokens.ts';
+import type { McHistogram } from '../engine/monteCarlo.ts';
+import type { McTreeNode } from '../engine/mcTree.ts';
 
 export type DevicePreference = 'auto' | 'webgpu' | 'wasm';
 export type Device = 'webgpu' | 'wasm';
@@ -107,6 +109,12 @@ export type WorkerRequest =
       maxNewTokens: number;
     }
   | { type: 'score-text'; id: number; text: string }
+  /** Monte-Carlo: N samples from a node's final distribution under `settings` (draw keys in engine/monteCarlo.ts). */
+  | { type: 'mc-sample'; id: number; nodeId: number; path: number[]; ids: number[]; settings: SamplingSettings; n: number; seed: number; depth: number; topM: number }
+  /** Monte-Carlo: N continuations of up to `length` tokens from a node, merged into a tree (one batched forward per level). */
+  | { type: 'mc-tree'; id: number; nodeId: number; path: number[]; ids: number[]; settings: SamplingSettings; n: number; length: number; seed: number; depth: number }
+  /** Stops a running mc-tree request (`target` is its id); it answers with an error `cancelled`. */
+  | { type: 'mc-cancel'; id: number; target: number }
   | { type: 'forget'; id: number; nodeIds: number[] | 'all' }
   | { type: 'stats'; id: number }
   | { type: 'crash-for-test'; id: number }
@@ -148,6 +156,8 @@ export type WorkerResponse =
   | { type: 'query-result'; id: number; nodeId: number; stats: TokenStat[] }
   | { type: 'beam-step'; id: number; record: BeamStepRecord; forwardCount: number }
   | { type: 'beam-done'; id: number; hypotheses: BeamHypothesis[]; forwardCount: number }
+  | { type: 'mc-result'; id: number; histogram: McHistogram; forwardCount: number }
+  | { type: 'mc-tree-result'; id: number; nodes: McTreeNode[]; forwardCount: number }
   | { type: 'score-result'; id: number; tokens: ScoredToken[]; forwardCount: number; windows: number }
   | { type: 'stats-result'; id: number; liveTensors: number; cacheBytes: number; snapshots: number; forwardCount: number; disposedTwice: number }
   | { type: 'done'; id: number }

@@ -5,7 +5,7 @@
  * Runs in the Web Worker and, for integration tests, in Node.
  */
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
-import { runProcessors, tokenStat, type DistributionRecord } from '../engine/distribution.ts';
+import { finalProbs, runProcessors, tokenStat, type DistributionRecord } from '../engine/distribution.ts';
 import { decideStep, effectiveSettings, type StepChoice } from '../engine/step.ts';
 import { beamLogprobs, beamStep, initialBeamState, type BeamHypothesis } from '../engine/beam.ts';
 import { validateBeamSettings, validateSamplingSettings } from '../engine/settings.ts';
@@ -13,6 +13,8 @@ import { EngineError } from '../engine/errors.ts';
 import { logSoftmax } from '../engine/softmax.ts';
 import { rankOf, topIndices } from '../engine/order.ts';
 import { pieceBytes, type PieceEncoding } from '../engine/tokens.ts';
+import { monteCarloHistogram, type McHistogram } from '../engine/monteCarlo.ts';
+import { growLevel, startMcTree, type McFrontierRow, type McTreeNode } from '../engine/mcTree.ts';
 import type { BeamStepRecord, Device, ModelInfo, ModelSource, ScoredToken, WorkerRequest } from './protocol.ts';
 
 /** The parts of an ONNX Runtime tensor we use (onnxruntime-web and -node share them). */
@@ -54,6 +56,8 @@ export interface LoadOptions {
 
 export type StepRequest = Extract<WorkerRequest, { type: 'step' }>;
 export type BeamRequest = Extract<WorkerRequest, { type: 'beam' }>;
+export type McSampleRequest = Extract<WorkerRequest, { type: 'mc-sample' }>;
+export type McTreeRequest = Extract<WorkerRequest, { type: 'mc-tree' }>;
 
 const LOGITS_LRU = 64;
 let folderLoads = 0;
@@ -590,6 +594,77 @@ export class ModelSession {
         if (past) for (const t of Object.values(past)) this.dispose(t);
       }
       return state.finished;
+    });
+  }
+
+  /** Ids of mc-tree requests asked to stop (checked between levels). */
+  private readonly mcCancelled = new Set<number>();
+
+  /** N Monte-Carlo samples from a node's final distribution (its logits through the KV-cache path). */
+  mcSample(req: McSampleRequest): Promise<McHistogram> {
+    return this.enqueue(async () => {
+      validateSamplingSettings(req.settings);
+      const { logits } = await this.logitsAt(req.path, req.ids);
+      const stages = runProcessors(logits, req.ids, req.settings);
+      return monteCarloHistogram(stages.states[0].probs, finalProbs(stages), req.n, req.seed, req.depth, req.topM);
+    });
+  }
+
+  /** Asks a running mc-tree request to stop before its next level. */
+  cancelMcTree(requestId: number): void {
+    this.mcCancelled.add(requestId);
+  }
+
+  /**
+   * N continuations of up to `length` tokens from a node, merged into a prefix tree: level j
+   * runs one batched forward pass with one row per distinct prefix, on caches gathered from
+   * the previous level's rows (the node's own KV snapshot for the first level).
+   * @throws EngineError `cancelled` when `cancelMcTree` was called for this request
+   */
+  mcTree(req: McTreeRequest): Promise<McTreeNode[]> {
+    return this.enqueue(async () => {
+      validateSamplingSettings(req.settings);
+      if (!Number.isInteger(req.n) || req.n < 1 || req.n > 1000) throw new RangeError(`n must be an integer in [1, 1000]: ${req.n}`);
+      const length = Math.min(req.length, this.info.contextLength - req.ids.length);
+      if (!Number.isInteger(length) || length < 1) throw new RangeError(`length must be an integer ≥ 1 within the context: ${req.length}`);
+      const { logits } = await this.logitsAt(req.path, req.ids);
+      const rootSnap = this.snapshots.get(req.path[req.path.length - 1]);
+      const nodes = startMcTree(req.n);
+      let frontier: McFrontierRow[] = [{ node: 0, ids: req.ids.slice(), samples: Array.from({ length: req.n }, (_, i) => i) }];
+      let rows: ArrayLike<number>[] = [logits];
+      // row r of `past` holds the cache of frontier[r]'s prefix minus its last token
+      let past: Record<string, OrtTensor> | null = null;
+      let pastLength = req.ids.length;
+      try {
+        for (let j = 0; j < length; j++) {
+          if (this.mcCancelled.has(req.id)) throw new EngineError('cancelled', 'Monte-Carlo continuations stopped');
+          const next = growLevel(nodes, frontier, rows, req.settings, req.seed, req.depth, j, this.info.eosTokenId);
+          if (next.length === 0 || j === length - 1) break;
+          // each new row continues from its parent row's cache
+          const parentRow = new Map(frontier.map((r, i) => [r.node, i]));
+          const gather = next.map((r) => (past === null ? 0 : parentRow.get(nodes[r.node].parent)!));
+          let base: Record<string, OrtTensor>;
+          if (past === null) {
+            if (!rootSnap) throw new EngineError('unknown', 'missing cache for Monte-Carlo continuations');
+            base = await this.gatherRows(rootSnap.past, gather);
+          } else {
+            base = await this.gatherRows(past, gather);
+            for (const t of Object.values(past)) this.dispose(t);
+          }
+          past = base;
+          const out = await this.forward(next.map((r) => [r.ids[r.ids.length - 1]]), past, pastLength);
+          for (const t of Object.values(past)) this.dispose(t);
+          past = out.present;
+          pastLength += 1;
+          const V = this.info.vocabSize;
+          rows = next.map((_, r) => out.logits.subarray(r * V, (r + 1) * V));
+          frontier = next;
+        }
+      } finally {
+        if (past) for (const t of Object.values(past)) this.dispose(t);
+        this.mcCancelled.delete(req.id);
+      }
+      return nodes;
     });
   }
 

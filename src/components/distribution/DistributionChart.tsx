@@ -7,6 +7,7 @@ import { useT } from '../useT.ts';
 import { formatNumber, formatPercent, singleTokenLabel } from '../format.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { TokenQuery } from './TokenQuery.tsx';
+import { useChartHidden } from '../classroom/QuizPanel.tsx';
 
 const BAR_WIDTH = 260;
 
@@ -29,6 +30,7 @@ export function DistributionChart() {
   const greedy = useApp((s) => s.strategy === 'greedy' || (s.strategy === 'sample' && s.sampling.temperature === 0));
   const busy = useApp((s) => s.busy);
   const [focusRow, setFocusRow] = useState<number | null>(null);
+  const hiddenForGuess = useChartHidden();
   const rec = stored?.record;
 
   const view = useMemo(() => {
@@ -57,7 +59,11 @@ export function DistributionChart() {
     <section className="panel dist" aria-labelledby="dist-title">
       <h2 id="dist-title">{t('dist.title')}</h2>
       <p className="muted">{title}</p>
-      {!rec || !view ? (
+      {hiddenForGuess ? (
+        <p className="muted" data-testid="quiz-hidden">
+          {t('quiz.hidden')}
+        </p>
+      ) : !rec || !view ? (
         <p className="muted">{busy ? t('dist.waiting') : ''}</p>
       ) : (
         <>
