@@ -6,6 +6,7 @@ import { appStore } from './store/store.ts';
 import { controller } from './store/controller.ts';
 import { EMBEDDED_MODEL, EXAMPLE_PROMPTS } from './config.ts';
 import './styles.css';
+import { registerServiceWorker } from './pwa/register.ts';
 
 function savedLanguage(): string | null {
   try {
@@ -32,6 +33,9 @@ void controller.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL }).then(async
     await controller.startSaving();
   } else await controller.restoreSession();
 });
+
+// offline copy and, on hosts without COOP/COEP headers, cross-origin isolation (docs/DEPLOY.md)
+void registerServiceWorker();
 
 // a handle for end-to-end tests and benchmarks (read-only use)
 (window as unknown as { __app: unknown }).__app = { store: appStore, controller };

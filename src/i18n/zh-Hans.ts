@@ -31,6 +31,7 @@ export const zhHans: Messages = {
   'status.threads': 'WASM 线程数',
   'status.isolated': '已启用跨源隔离',
   'status.notIsolated': '未启用跨源隔离（单线程）',
+  'status.notIsolatedHelp': '模型只用一个线程运行，因为这个网页服务器没有发送允许多线程的安全标头（COOP/COEP）。一切照常可用，只是慢一些。',
   'status.forwards': '前向计算次数',
   'status.latency': '上一步耗时',
   'status.fallback': 'WebGPU 出错，改用 WASM：{{reason}}',

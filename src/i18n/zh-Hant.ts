@@ -31,6 +31,7 @@ export const zhHant: Messages = {
   'status.threads': 'WASM 執行緒數',
   'status.isolated': '已啟用跨來源隔離',
   'status.notIsolated': '未啟用跨來源隔離（單一執行緒）',
+  'status.notIsolatedHelp': '模型只用一個執行緒執行，因為這個網頁伺服器沒有送出允許多執行緒的安全標頭（COOP/COEP）。一切照常可用，只是慢一些。',
   'status.forwards': '前向運算次數',
   'status.latency': '上一步耗時',
   'status.fallback': 'WebGPU 發生錯誤，改用 WASM：{{reason}}',
