@@ -207,6 +207,13 @@ export const en = {
   'session.storageFailed': 'Browser storage is not available ({{message}}): this session lives in memory only and is lost on reload.',
   'session.loadModel': 'Load {{model}} and restore it',
   'session.invalid': 'The saved session could not be read and was discarded: {{message}}',
+  'export.group': 'Save as picture',
+  'export.svg': 'SVG',
+  'export.png': 'PNG',
+  'export.svgTitle': 'Save this picture as an SVG file (stays sharp at any size, good for slides)',
+  'export.pngTitle': 'Save this picture as a PNG image (twice the size on screen)',
+  'export.context': 'Step {{step}} · {{text}}',
+  'export.failed': 'Could not make the picture: {{reason}}',
 } as const;
 
 export type MessageKey = keyof typeof en;

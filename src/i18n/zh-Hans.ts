@@ -209,4 +209,11 @@ export const zhHans: Messages = {
   'session.storageFailed': '浏览器存储不可用（{{message}}）：本次会话只保存在内存中，刷新页面后会丢失。',
   'session.loadModel': '载入 {{model}} 并恢复会话',
   'session.invalid': '保存的会话无法读取，已丢弃：{{message}}',
+  'export.group': '保存为图片',
+  'export.svg': 'SVG',
+  'export.png': 'PNG',
+  'export.svgTitle': '把这张图保存为 SVG 文件（放大也清晰，适合做幻灯片）',
+  'export.pngTitle': '把这张图保存为 PNG 图片（屏幕上大小的两倍）',
+  'export.context': '第 {{step}} 步 · {{text}}',
+  'export.failed': '无法生成图片：{{reason}}',
 };

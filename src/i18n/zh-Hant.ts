@@ -209,4 +209,11 @@ export const zhHant: Messages = {
   'session.storageFailed': '瀏覽器儲存空間無法使用（{{message}}）：本次工作階段只存在記憶體中，重新整理頁面後會遺失。',
   'session.loadModel': '載入 {{model}} 並還原工作階段',
   'session.invalid': '儲存的工作階段無法讀取，已捨棄：{{message}}',
+  'export.group': '儲存為圖片',
+  'export.svg': 'SVG',
+  'export.png': 'PNG',
+  'export.svgTitle': '把這張圖儲存為 SVG 檔案（放大也清晰，適合做投影片）',
+  'export.pngTitle': '把這張圖儲存為 PNG 圖片（螢幕上大小的兩倍）',
+  'export.context': '第 {{step}} 步 · {{text}}',
+  'export.failed': '無法產生圖片：{{reason}}',
 };

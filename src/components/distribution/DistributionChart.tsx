@@ -7,6 +7,7 @@ import { useT } from '../useT.ts';
 import { formatNumber, formatPercent, singleTokenLabel } from '../format.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { TokenQuery } from './TokenQuery.tsx';
+import { ExportButtons } from '../export/ExportButtons.tsx';
 
 const BAR_WIDTH = 260;
 
@@ -55,6 +56,7 @@ export function DistributionChart() {
 
   return (
     <section className="panel dist" aria-labelledby="dist-title">
+      {rec && <ExportButtons kind="chart" />}
       <h2 id="dist-title">{t('dist.title')}</h2>
       <p className="muted">{title}</p>
       {!rec || !view ? (
