@@ -106,8 +106,20 @@ function ortRuntime(): Plugin {
   };
 }
 
+/**
+ * The URL path the site is served under (docs/DEPLOY.md): env `BASE_PATH`, default `/`, e.g.
+ * `/school/tbt/`. Everything the app fetches (ONNX Runtime, the embedded model, the service worker
+ * and its scope) follows it.
+ * @throws Error when it does not start and end with `/`
+ */
+function basePath(value: string | undefined): string {
+  const base = value || '/';
+  if (!base.startsWith('/') || !base.endsWith('/')) throw new Error(`BASE_PATH must start and end with "/": ${base}`);
+  return base;
+}
+
 export default defineConfig({
-  base: process.env.BASE_PATH ?? '/',
+  base: basePath(process.env.BASE_PATH),
   plugins: [
     react(),
     ortRuntime(),

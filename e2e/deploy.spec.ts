@@ -24,7 +24,7 @@ test.beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), 'tbt-deploy-'));
   execFileSync('npx', ['vite', 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'], {
     env: { ...process.env, BASE_PATH: BASE },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'], // on failure the error message carries the build's stderr
   });
 });
 
