@@ -3,10 +3,11 @@
  * under that sub-path, (1) with the production headers: the main flow, then a second visit with the
  * server gone and the browser offline; (2) on a host without COOP/COEP headers: the service worker
  * makes the page cross-origin isolated; (3) with service workers unavailable on such a host: the
- * single-thread fallback is shown and explained, and the model still works.
+ * single-thread fallback is shown and explained, and the model still works; (4) a new build: the
+ * update waits, a notice offers the reload, and after it the new worker is in charge.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -136,6 +137,38 @@ test('host without headers and no service worker: the single-thread fallback is 
     expect(external).toEqual([]);
   } finally {
     await context.close();
+    await host.close();
+  }
+});
+
+test('a new build: the update waits, the notice reloads into it', async ({ page }) => {
+  const host = await startStaticHost(out, BASE, true);
+  try {
+    await page.addInitScript(() => {
+      sessionStorage.setItem('test:loads', String(Number(sessionStorage.getItem('test:loads') ?? 0) + 1));
+    });
+    await mainFlow(page, host.url);
+    await controlledScope(page);
+    await expect(page.getByTestId('update-ready')).toHaveCount(0);
+    // the next build differs in sw.js (its precache list); here: one comment more
+    appendFileSync(join(out, 'sw.js'), '\n// next build\n');
+    await page.reload();
+    await expect(page.getByTestId('update-ready')).toBeVisible({ timeout: 60_000 });
+    expect(await page.evaluate(async () => Boolean((await navigator.serviceWorker.getRegistration())?.waiting))).toBe(true);
+    // the work so far survives the reload
+    await expect.poll(() => new AppPage(page).tokenIds(page.getByTestId('generated-token'))).toEqual(greedy.new_ids.slice(0, 2));
+    const loads = Number(await page.evaluate(() => sessionStorage.getItem('test:loads')));
+    await page.getByTestId('update-reload').click();
+    await expect.poll(() => page.evaluate(() => Number(sessionStorage.getItem('test:loads'))).catch(() => 0), { timeout: 60_000 }).toBe(loads + 1);
+    const app = new AppPage(page);
+    await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+    await expect(page.getByTestId('update-ready')).toHaveCount(0);
+    expect(await page.evaluate(async () => {
+      const r = await navigator.serviceWorker.getRegistration();
+      return { waiting: Boolean(r?.waiting), active: r?.active?.state, controlled: navigator.serviceWorker.controller === r?.active };
+    })).toEqual({ waiting: false, active: 'activated', controlled: true });
+    await expect.poll(() => app.tokenIds(app.generated)).toEqual(greedy.new_ids.slice(0, 2));
+  } finally {
     await host.close();
   }
 });

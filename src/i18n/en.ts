@@ -214,6 +214,8 @@ export const en = {
   'export.pngTitle': 'Save this picture as a PNG image (twice the size on screen)',
   'export.context': 'Step {{step}} · {{text}}',
   'export.failed': 'Could not make the picture: {{reason}}',
+  'update.ready': 'A new version of this app is ready. Reloading keeps your work.',
+  'update.reload': 'Reload now',
 } as const;
 
 export type MessageKey = keyof typeof en;

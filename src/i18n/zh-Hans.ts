@@ -216,4 +216,6 @@ export const zhHans: Messages = {
   'export.pngTitle': '把这张图保存为 PNG 图片（屏幕上大小的两倍）',
   'export.context': '第 {{step}} 步 · {{text}}',
   'export.failed': '无法生成图片：{{reason}}',
+  'update.ready': '这个应用有新版本了。重新载入不会丢失你的内容。',
+  'update.reload': '立即重新载入',
 };

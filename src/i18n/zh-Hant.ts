@@ -216,4 +216,6 @@ export const zhHant: Messages = {
   'export.pngTitle': '把這張圖儲存為 PNG 圖片（螢幕上大小的兩倍）',
   'export.context': '第 {{step}} 步 · {{text}}',
   'export.failed': '無法產生圖片：{{reason}}',
+  'update.ready': '這個應用程式有新版本了。重新載入不會遺失你的內容。',
+  'update.reload': '立即重新載入',
 };

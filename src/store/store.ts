@@ -102,6 +102,8 @@ export interface UiSlice {
   showCard: boolean;
   /** Screen-reader announcement of the current step. */
   announcement: string;
+  /** A new version of the app is installed and waits for a reload (src/pwa/register.ts). */
+  updateReady: boolean;
 }
 
 export type AppState = ModelSlice & SettingsSlice & SessionSlice & UiSlice;
@@ -152,6 +154,7 @@ export function initialState(language: Language = 'en'): AppState {
     speedMs: 600,
     showCard: false,
     announcement: '',
+    updateReady: false,
   };
 }
 
