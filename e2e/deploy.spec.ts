@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import { AppPage, expect, reference, shot, test } from './fixtures.ts';
 import { startStaticHost, type StaticHost } from './support/staticHost.ts';
 
@@ -33,6 +33,18 @@ test.afterAll(() => {
   if (out) rmSync(out, { recursive: true, force: true });
 });
 
+/**
+ * Records requests to hosts other than localhost (the page's, its workers' and the service worker's).
+ * Observes only: routing (as the shared fixture does) would make Chromium bypass the service worker.
+ */
+function watchExternal(context: BrowserContext): string[] {
+  const external: string[] = [];
+  context.on('request', (r) => {
+    if (!/^(http:\/\/localhost(:\d+)?\/|blob:|data:)/.test(r.url())) external.push(r.url());
+  });
+  return external;
+}
+
 /** Opens the app at `url`, waits for the model, and checks one greedy step against the torch reference. */
 async function mainFlow(page: Page, url: string): Promise<AppPage> {
   const app = new AppPage(page);
@@ -54,6 +66,7 @@ async function controlledScope(page: Page): Promise<string> {
 }
 
 test('sub-path build with the production headers: main flow, then a second visit offline', async ({ page, context }, info) => {
+  const external = watchExternal(context);
   let host: StaticHost | null = await startStaticHost(out, BASE, true);
   try {
     const url = host.url;
@@ -88,13 +101,15 @@ test('sub-path build with the production headers: main flow, then a second visit
     await expect(second.getByTestId('status-isolation')).toHaveAttribute('data-isolated', 'true');
     await shot(second, info, 'offline-second-visit');
     await second.close();
+    expect(external, 'requests to hosts other than localhost').toEqual([]);
   } finally {
     await context.setOffline(false);
     await host?.close();
   }
 });
 
-test('host without COOP/COEP headers: the service worker makes the page cross-origin isolated', async ({ page }, info) => {
+test('host without COOP/COEP headers: the service worker makes the page cross-origin isolated', async ({ page, context }, info) => {
+  const external = watchExternal(context);
   const host = await startStaticHost(out, BASE, false);
   try {
     // record, for every document load in this tab, whether it was cross-origin isolated
@@ -110,6 +125,7 @@ test('host without COOP/COEP headers: the service worker makes the page cross-or
     await expect(page.getByTestId('status-isolation')).toHaveAttribute('data-isolated', 'true');
     expect(await controlledScope(page)).toBe(host.url);
     await shot(page, info, 'isolated-by-service-worker');
+    expect(external, 'requests to hosts other than localhost').toEqual([]);
   } finally {
     await host.close();
   }
@@ -141,7 +157,8 @@ test('host without headers and no service worker: the single-thread fallback is 
   }
 });
 
-test('a new build: the update waits, the notice reloads into it', async ({ page }) => {
+test('a new build: the update waits, the notice reloads into it', async ({ page, context }) => {
+  const external = watchExternal(context);
   const host = await startStaticHost(out, BASE, true);
   try {
     await page.addInitScript(() => {
@@ -168,6 +185,7 @@ test('a new build: the update waits, the notice reloads into it', async ({ page 
       return { waiting: Boolean(r?.waiting), active: r?.active?.state, controlled: navigator.serviceWorker.controller === r?.active };
     })).toEqual({ waiting: false, active: 'activated', controlled: true });
     await expect.poll(() => app.tokenIds(app.generated)).toEqual(greedy.new_ids.slice(0, 2));
+    expect(external, 'requests to hosts other than localhost').toEqual([]);
   } finally {
     await host.close();
   }

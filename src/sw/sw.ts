@@ -67,10 +67,7 @@ registerRoute(
   },
 );
 
-self.addEventListener('install', () => {
-  // the first version takes over at once; an update waits (see above) unless the page asks
-  if (!self.registration.active) void self.skipWaiting();
-});
+// an update waits (see above) until the page's "Reload now" asks it to take over
 self.addEventListener('message', (event) => {
   if ((event.data as { type?: unknown } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
 });
