@@ -44,7 +44,7 @@ cleanupOutdatedCaches();
 // the app is a single page: any other navigation inside the scope gets the shell (bench pages excepted)
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL('index.html'), {
-    denylist: [new RegExp(`^${scopePath}(bench|models|ort)/`)],
+    denylist: [new RegExp(`^${scopePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(bench|models|ort)/`)],
   }),
 );
 
