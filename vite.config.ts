@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve, normalize } from 'node:path';
+import { VitePWA } from 'vite-plugin-pwa';
+import { CONTENT_SECURITY_POLICY } from './src/csp.ts';
 
 /**
  * The ONNX Runtime WASM runtime must be the exact onnxruntime-web version that
@@ -22,23 +24,6 @@ const ortFiles = [
 ];
 const ortPrefix = `ort/${ortVersion}/`;
 
-/**
- * Content-Security-Policy of the production build: our own files; WebAssembly compilation
- * ('wasm-unsafe-eval'); the module worker and the blob: URLs ONNX Runtime creates for its wasm
- * factory; model downloads from the Hugging Face Hub; React's inline style attributes. Nothing else.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval' blob:",
-  "worker-src 'self' blob:",
-  "connect-src 'self' blob: data: https://huggingface.co https://*.huggingface.co https://*.hf.co",
-  "img-src 'self' data: blob:",
-  "style-src 'self' 'unsafe-inline'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'none'",
-].join('; ');
 
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -121,9 +106,50 @@ function ortRuntime(): Plugin {
   };
 }
 
+/**
+ * The URL path the site is served under (docs/DEPLOY.md): env `BASE_PATH`, default `/`, e.g.
+ * `/school/tbt/`. Everything the app fetches (ONNX Runtime, the embedded model, the service worker
+ * and its scope) follows it.
+ * @throws Error when it does not start and end with `/`
+ */
+function basePath(value: string | undefined): string {
+  const base = value || '/';
+  if (!base.startsWith('/') || !base.endsWith('/')) throw new Error(`BASE_PATH must start and end with "/": ${base}`);
+  return base;
+}
+
 export default defineConfig({
-  base: process.env.BASE_PATH ?? '/',
-  plugins: [react(), ortRuntime()],
+  base: basePath(process.env.BASE_PATH),
+  plugins: [
+    react(),
+    ortRuntime(),
+    // the one service worker: offline precache + COOP/COEP for hosts that cannot send headers (src/sw/sw.ts)
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src/sw',
+      filename: 'sw.ts',
+      injectRegister: false, // src/pwa/register.ts registers it (production only)
+      manifest: {
+        name: 'Token by Token',
+        short_name: 'Token by Token',
+        description: 'Watch a language model write one token at a time, in your browser.',
+        display: 'standalone',
+        background_color: '#ffffff',
+        theme_color: '#ffffff',
+        icons: [{ src: 'favicon.svg', sizes: 'any', type: 'image/svg+xml' }],
+      },
+      injectManifest: {
+        // the shell, the WASM-device ONNX Runtime build and the embedded model; the asyncify build
+        // (WebGPU only, 27 MB) is cached when first used, and the bench page is not part of the app;
+        // the plugin adds the web manifest and its icon itself
+        globPatterns: ['**/*.{html,js,mjs,css,json}', `${ortPrefix}ort-wasm-simd-threaded.wasm`, 'models/**/*.{json,onnx,md}'],
+        globIgnores: ['**/*.asyncify.*', 'bench/**', 'assets/bare*'],
+        maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+        rollupFormat: 'iife', // a classic worker script: registered without { type: 'module' }
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
   define: {
     __ORT_PATH__: JSON.stringify(ortPrefix),
   },

@@ -6,6 +6,7 @@ import { appStore } from './store/store.ts';
 import { controller } from './store/controller.ts';
 import { EMBEDDED_MODEL, EXAMPLE_PROMPTS } from './config.ts';
 import './styles.css';
+import { registerServiceWorker } from './pwa/register.ts';
 
 function savedLanguage(): string | null {
   try {
@@ -25,13 +26,17 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
-void controller.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL }).then(async () => {
+const started = controller.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL }).then(async () => {
   // a share link opens its path (and then is saved like any session); otherwise the last session
   if (await controller.openShared(location.hash)) {
     history.replaceState(null, '', location.pathname + location.search);
     await controller.startSaving();
   } else await controller.restoreSession();
 });
+
+// offline copy and, on hosts without COOP/COEP headers, cross-origin isolation (docs/DEPLOY.md);
+// registered once the model is up, so its 26 MB precache download does not slow the first load
+void started.then(registerServiceWorker, registerServiceWorker);
 
 // a handle for end-to-end tests and benchmarks (read-only use)
 (window as unknown as { __app: unknown }).__app = { store: appStore, controller };

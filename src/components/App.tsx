@@ -4,6 +4,7 @@ import { Header } from './shell/Header.tsx';
 import { StatusBar } from './shell/StatusBar.tsx';
 import { ErrorBanner } from './shell/ErrorBanner.tsx';
 import { SessionNotices } from './shell/SessionNotices.tsx';
+import { UpdateNotice } from './shell/UpdateNotice.tsx';
 import { ModelCard } from './shell/ModelCard.tsx';
 import { PromptPanel } from './tokens/PromptPanel.tsx';
 import { GeneratedText } from './tokens/GeneratedText.tsx';
@@ -39,6 +40,7 @@ export function App() {
       <ErrorBanner />
       <SessionNotices />
       <LessonPanel />
+      <UpdateNotice />
       <main ref={mainRef} className="layout" data-testid="main-regions">
         {comparing && (
           <div className="col col-wide">

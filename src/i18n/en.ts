@@ -68,7 +68,8 @@ export const en = {
   'status.device': 'Device',
   'status.threads': 'WASM threads',
   'status.isolated': 'Cross-origin isolated',
-  'status.notIsolated': 'Not cross-origin isolated (single thread)',
+  'status.notIsolated': 'Single thread (not cross-origin isolated)',
+  'status.notIsolatedHelp': 'The model runs on one thread because this web server does not send the security headers that allow more (COOP/COEP). Everything still works, only more slowly.',
   'status.forwards': 'Forward passes',
   'status.latency': 'Last step',
   'status.fallback': 'WebGPU failed, using WASM: {{reason}}',
@@ -278,6 +279,15 @@ export const en = {
   'compare.chosenOther': 'chosen by the other pane',
   'compare.divergence.beam': 'Beam search does not take the most probable next token on its own: it keeps the sequences whose whole log-probability is highest, so its token here can be a less probable one.',
   ...classroomEn,
+  'export.group': 'Save as picture',
+  'export.svg': 'SVG',
+  'export.png': 'PNG',
+  'export.svgTitle': 'Save this picture as an SVG file (stays sharp at any size, good for slides)',
+  'export.pngTitle': 'Save this picture as a PNG image (twice the size on screen)',
+  'export.context': 'Step {{step}} · {{text}}',
+  'export.failed': 'Could not make the picture: {{reason}}',
+  'update.ready': 'A new version of this app is ready. Reloading keeps your work.',
+  'update.reload': 'Reload now',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -9,6 +9,11 @@ export const GLOSSARY: readonly string[] = [
   'WebGPU',
   'WASM',
   'ONNX',
+  // file formats of the picture export and the isolation headers named in the status bar
+  'SVG',
+  'PNG',
+  'COOP',
+  'COEP',
   'Hugging Face',
   'llama.cpp',
   'fp32',

@@ -102,6 +102,8 @@ export interface UiSlice {
   showCard: boolean;
   /** Screen-reader announcement of the current step. */
   announcement: string;
+  /** A new version of the app is installed and waits for a reload (src/pwa/register.ts). */
+  updateReady: boolean;
 }
 
 /** Decoding settings of compare mode's pane B (seed, top-N and max new tokens are shared with pane A). */
@@ -211,6 +213,7 @@ export function initialState(language: Language = 'en'): AppState {
     showCard: false,
     announcement: '',
     compare: DEFAULT_COMPARE,
+    updateReady: false,
   };
 }
 

@@ -8,6 +8,7 @@ import { formatNumber, formatPercent, singleTokenLabel } from '../format.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { TokenQuery } from './TokenQuery.tsx';
 import { useChartHidden } from '../classroom/QuizPanel.tsx';
+import { ExportButtons } from '../export/ExportButtons.tsx';
 
 const BAR_WIDTH = 260;
 
@@ -57,6 +58,7 @@ export function DistributionChart() {
 
   return (
     <section className="panel dist" aria-labelledby="dist-title">
+      {rec && <ExportButtons kind="chart" />}
       <h2 id="dist-title">{t('dist.title')}</h2>
       <p className="muted">{title}</p>
       {hiddenForGuess ? (

@@ -28,9 +28,14 @@ export function StatusBar() {
       <span data-testid="status-threads" data-threads={info?.threads ?? 0}>
         {t('status.threads')}: {info ? info.threads : '—'}
       </span>
-      <span data-testid="status-isolation" data-isolated={String(isolated)}>
+      <span data-testid="status-isolation" data-isolated={String(isolated)} className={isolated ? undefined : 'warn'}>
         {isolated ? t('status.isolated') : t('status.notIsolated')}
       </span>
+      {!isolated && (
+        <span data-testid="status-isolation-help" className="isolation-help">
+          {t('status.notIsolatedHelp')}
+        </span>
+      )}
       <span>
         {t('status.forwards')}: {forwards} · {t('status.latency')}: {formatNumber(latency, locale, 1)} ms
       </span>

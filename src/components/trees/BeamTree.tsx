@@ -4,6 +4,7 @@ import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import { formatNumber, sequenceDisplay, singleTokenLabel } from '../format.ts';
 import { sequenceIds } from '../../engine/tree.ts';
+import { ExportButtons } from '../export/ExportButtons.tsx';
 
 const COL = 110;
 const ROW = 28;
@@ -35,6 +36,7 @@ export function BeamTree() {
   const label = (id: number) => singleTokenLabel(info, id).label;
   return (
     <section className="panel beam-tree" aria-labelledby="beam-title">
+      <ExportButtons kind="beam" />
       <h2 id="beam-title">{t('beam.title')}</h2>
       <div className="beam-nav">
         <button type="button" onClick={() => controller.setBeamViewStep(run.viewStep - 1)} disabled={run.viewStep <= 0}>

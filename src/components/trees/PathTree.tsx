@@ -7,6 +7,7 @@ import { pathTo } from '../../engine/tree.ts';
 import { useT } from '../useT.ts';
 import { formatPercent, nodeLabels } from '../format.ts';
 import type { MessageKey } from '../../i18n/en.ts';
+import { ExportButtons } from '../export/ExportButtons.tsx';
 
 const link = linkHorizontal<{ source: [number, number]; target: [number, number] }, [number, number]>();
 
@@ -23,6 +24,7 @@ export function PathTree() {
   const labelOf = (id: number) => (id === 0 ? t('tree.root') : labels[id]);
   return (
     <section className="panel path-tree" aria-labelledby="tree-title">
+      <ExportButtons kind="tree" />
       <h2 id="tree-title">{t('tree.title')}</h2>
       <div className="scroll">
         <svg width={layout.width + 40} height={Math.max(60, layout.height)} role="img" aria-label={t('tree.title')}>
