@@ -257,7 +257,8 @@ export class ModelSession {
         tokenizer,
         model,
         kvShape,
-        kvType: dtype === 'fp16' ? 'float16' : 'float32',
+        // fp16 and q4f16 exports keep their KV cache in float16
+        kvType: dtype === 'fp16' || dtype === 'q4f16' ? 'float16' : 'float32',
         budget: opts.cacheBudgetBytes ?? 256 * 1024 * 1024,
       });
     } catch (e) {
