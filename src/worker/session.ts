@@ -76,7 +76,7 @@ export function describeLoadError(e: unknown, source: ModelSource): EngineError 
   if (e instanceof EngineError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   const name = source.kind === 'hub' ? source.modelId : source.name;
-  const missing = /(config\.json|tokenizer\.json|tokenizer_config\.json|\.onnx)/.exec(msg);
+  const missing = /(config\.json|tokenizer\.json|tokenizer_config\.json|(?:onnx\/)?[\w.-]*\.onnx)/.exec(msg);
   if (/Could not locate file|404|not found/i.test(msg) && missing) {
     return new EngineError('model-missing-file', `${name}: missing file ${missing[1]} (${msg})`);
   }
