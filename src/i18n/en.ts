@@ -233,6 +233,7 @@ export const en = {
   'models.cached.delete': 'Delete',
   'models.cached.deleteLabel': 'Delete {{model}} from this browser',
   'models.cached.total': 'Total: {{size}}',
+  'models.cached.unavailable': 'This browser keeps no downloads here (Cache Storage needs https or localhost).',
   'models.cached.error': 'This browser’s storage could not be read: {{message}}',
 } as const;
 

@@ -235,5 +235,6 @@ export const zhHans: Messages = {
   'models.cached.delete': '删除',
   'models.cached.deleteLabel': '从此浏览器删除 {{model}}',
   'models.cached.total': '合计：{{size}}',
+  'models.cached.unavailable': '此浏览器无法在这里保存下载（Cache Storage 需要 https 或 localhost）。',
   'models.cached.error': '无法读取此浏览器的存储：{{message}}',
 };

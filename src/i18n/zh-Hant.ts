@@ -235,5 +235,6 @@ export const zhHant: Messages = {
   'models.cached.delete': '刪除',
   'models.cached.deleteLabel': '從此瀏覽器刪除 {{model}}',
   'models.cached.total': '合計：{{size}}',
+  'models.cached.unavailable': '此瀏覽器無法在這裡保存下載（Cache Storage 需要 https 或 localhost）。',
   'models.cached.error': '無法讀取此瀏覽器的儲存空間：{{message}}',
 };

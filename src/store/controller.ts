@@ -203,7 +203,7 @@ export class Controller {
   /** Reads the hub models kept in the browser's Cache Storage into `cachedModels`. */
   async refreshCachedModels(): Promise<void> {
     if (typeof caches === 'undefined') {
-      this.set({ cachedModels: [], cacheError: 'Cache Storage is not available in this browser' });
+      this.set({ cachedModels: [], cacheError: 'unavailable' });
       return;
     }
     try {

@@ -42,7 +42,7 @@ export interface ModelSlice {
   loadFiles: number;
   /** Hub models in the browser's Cache Storage; null until read. */
   cachedModels: CachedModel[] | null;
-  /** Why Cache Storage could not be read (e.g. storage disabled), else null. */
+  /** Why Cache Storage could not be read: `unavailable` (no Cache Storage, e.g. an insecure origin) or the browser's message; else null. */
   cacheError: string | null;
 }
 

@@ -24,7 +24,7 @@ export function CachedModels() {
   return (
     <details className="cached-models" data-testid="cached-models" data-count={models?.length ?? 0} onToggle={(e) => e.currentTarget.open && void controller.refreshCachedModels()}>
       <summary>{t('models.cached.title', { count: models?.length ?? 0 })}</summary>
-      {error && <p className="warn">{t('models.cached.error', { message: error })}</p>}
+      {error && <p className="warn">{error === 'unavailable' ? t('models.cached.unavailable') : t('models.cached.error', { message: error })}</p>}
       {models && models.length === 0 && !error && <p>{t('models.cached.empty')}</p>}
       {models && models.length > 0 && (
         <>
