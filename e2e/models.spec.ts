@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect, shot, type AppPage } from './fixtures.ts';
 import { startLocalHub, type LocalHub } from './support/localHub.ts';
+import { CATALOG, onnxFileName } from '../src/models/catalog.ts';
 
 const FIXTURE = 'test-fixtures/tiny-llama';
 const ref: {
@@ -94,6 +95,31 @@ test('catalog entries map to {hub}/{id}/resolve/main/… with the chosen dtype�
     expect(hub.requests.map((r) => `${r.path} ${r.status}`)).toContain('/Xenova/distilgpt2/resolve/main/config.json 404');
     await app.step();
     await expect(app.generated).toHaveCount(1);
+  } finally {
+    await hub.close();
+  }
+});
+
+test('every catalog entry requests its own id and its default dtype’s ONNX file', async ({ app, page }) => {
+  // each catalog id is served with the fixture's config and tokenizer (and only its fp32 weights)
+  const entries = CATALOG.filter((e) => e.source === 'hub');
+  const hub = await startLocalHub(Object.fromEntries(entries.map((e) => [e.id, FIXTURE])));
+  try {
+    await page.goto(`/?hubHost=${hub.url}`);
+    await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+    for (const e of entries) {
+      await page.getByTestId('model-select').selectOption(`catalog:${e.id}`);
+      await expect(page.getByTestId('model-dtype')).toHaveValue(e.defaultDtype);
+      await expect(page.getByTestId('model-hint')).toHaveAttribute('data-device', e.device);
+      await page.getByRole('button', { name: 'Load', exact: true }).click();
+      const file = onnxFileName(e.defaultDtype);
+      await expect(page.getByTestId('error-message').filter({ hasText: `${e.id}: missing file ${file}` })).toBeVisible({ timeout: 30_000 });
+      const log = hub.requests.map((r) => `${r.path} ${r.status}`);
+      expect(log).toContain(`/${e.id}/resolve/main/config.json 200`);
+      expect(log).toContain(`/${e.id}/resolve/main/tokenizer.json 200`);
+      expect(log).toContain(`/${e.id}/resolve/main/${file} 404`);
+    }
+    await expect(app.status).toHaveAttribute('data-model', 'tiny-bilingual-gpt2');
   } finally {
     await hub.close();
   }
