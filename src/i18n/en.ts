@@ -216,6 +216,7 @@ export const en = {
   'models.reason.large': 'too big for the processor alone: needs a graphics card (WebGPU)',
   'models.device.wasm': 'Suits any computer',
   'models.device.webgpu': 'Suits WebGPU',
+  'models.deviceHint': '{{device}}: {{reason}}',
   'models.dtype': 'Weights',
   'models.dtypeAuto': 'Automatic',
   'models.size': 'Download {{size}}',

@@ -218,6 +218,7 @@ export const zhHans: Messages = {
   'models.reason.large': '只用处理器太大了：需要显卡（WebGPU）',
   'models.device.wasm': '适合任何电脑',
   'models.device.webgpu': '适合 WebGPU',
+  'models.deviceHint': '{{device}}：{{reason}}',
   'models.dtype': '权重格式',
   'models.dtypeAuto': '自动',
   'models.size': '下载 {{size}}',

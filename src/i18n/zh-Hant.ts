@@ -218,6 +218,7 @@ export const zhHant: Messages = {
   'models.reason.large': '只用處理器太大了：需要顯示卡（WebGPU）',
   'models.device.wasm': '適合任何電腦',
   'models.device.webgpu': '適合 WebGPU',
+  'models.deviceHint': '{{device}}：{{reason}}',
   'models.dtype': '權重格式',
   'models.dtypeAuto': '自動',
   'models.size': '下載 {{size}}',

@@ -142,7 +142,7 @@ export function ModelPicker() {
       )}
       {entry && (
         <p className="model-hint" data-testid="model-hint" data-device={entry.device}>
-          {sizeLabel(entry, dtype)} ({dtype}) · {t(`models.device.${entry.device}`)}: {t(`models.reason.${entry.deviceReason}`)}
+          {sizeLabel(entry, dtype)} ({dtype}) · {t('models.deviceHint', { device: t(`models.device.${entry.device}`), reason: t(`models.reason.${entry.deviceReason}`) })}
           {entry.chineseCapable ? ` · ${t('models.chinese')}` : ''}
           {entry.instruct ? ` · ${t('models.instruct')}` : ''} · {t('models.license', { license: entry.license })}
         </p>
