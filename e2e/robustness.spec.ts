@@ -73,9 +73,9 @@ test('a prompt longer than the context is refused with the limit, never truncate
   await expect(app.stepForward).toBeEnabled();
 });
 
-test('a model that cannot be loaded names the cause; the previous model keeps working', async ({ app, page }) => {
-  // a hub host on this server where the model does not exist (answers 404)
-  await page.goto('/?hubHost=http://localhost:4173/models/hub-mirror/');
+test('a model that cannot be loaded names the cause; the previous model keeps working', async ({ app, page, baseURL }) => {
+  // a hub host on this server where the model does not exist (answers 404); the preview port may vary (E2E_PORT)
+  await page.goto(`/?hubHost=${baseURL}/models/hub-mirror/`);
   await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
   await page.getByTestId('model-select').selectOption('hub');
   await page.getByPlaceholder('e.g. Xenova/distilgpt2').fill('nobody/no-such-model');

@@ -77,12 +77,14 @@ export async function startLocalHub(models: Record<string, string>, options: { d
     const stream = createReadStream(file, { start, end, highWaterMark: 64 * 1024 });
     const delay = options.delayMsPerChunk ?? 0;
     if (delay > 0) {
-      stream.on('data', () => {
+      // written by hand: pipe() resumes the stream on every 'drain', which would undo the pause
+      stream.on('data', (chunk) => {
         stream.pause();
+        res.write(chunk);
         setTimeout(() => stream.resume(), delay);
       });
-    }
-    stream.pipe(res);
+      stream.on('end', () => res.end());
+    } else stream.pipe(res);
     req.on('close', () => stream.destroy());
   });
   const sockets = new Set<import('node:net').Socket>();

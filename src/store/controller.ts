@@ -28,6 +28,7 @@ import { appStore, DEFAULT_SETTINGS, type AppError, type AppState, type AppStore
 import { parseSession, recordsOf, toSessionFile, type SessionFile } from './sessionSchema.ts';
 import { clearSavedSession, readSavedSession, writeSession } from './persistence.ts';
 import { decodeShare, encodeShare, settingsFromKey, type SharePayload } from './shareLink.ts';
+import { deleteCachedModel, listCachedModels, type CachedModel } from '../models/browserCache.ts';
 
 declare const __ORT_PATH__: string;
 
@@ -144,12 +145,23 @@ export class Controller {
     }
     const token = ++this.loadToken;
     const previous = this.client;
-    this.set({ status: 'loading', progress: 0, progressFile: '', loadError: null, devicePref });
+    this.set({ status: 'loading', progress: 0, progressFile: '', loadError: null, devicePref, loadBytes: 0, loadTotalBytes: 0, loadFiles: 0, loadFilesDone: 0 });
     const c = this.makeClient();
     this.loading = c;
+    /** Per file: finished (loaded ≥ total > 0)? */
+    const files = new Map<string, boolean>();
     try {
       const msg = await this.requestLoad(c, source, devicePref, (m) => {
-        if (m.type === 'load-progress' && token === this.loadToken) this.set({ progress: m.overall, progressFile: `${m.file} (${Math.round(m.progress * 100)} %)` });
+        if (m.type !== 'load-progress' || token !== this.loadToken) return;
+        files.set(m.file, m.total > 0 && m.loaded >= m.total);
+        this.set({
+          progress: m.overall,
+          progressFile: `${m.file} (${Math.round(m.progress * 100)} %)`,
+          loadBytes: m.loadedAll,
+          loadTotalBytes: m.totalAll,
+          loadFiles: files.size,
+          loadFilesDone: [...files.values()].filter(Boolean).length,
+        });
       });
       if (token !== this.loadToken) {
         c.terminate();
@@ -164,6 +176,7 @@ export class Controller {
       c.onCrash = (reason) => void this.recover(reason);
       const info = { ...msg.info, fallbackReason };
       this.set({ status: 'ready', info, source, progress: 1, forwardCount: 0 });
+      if (source.kind === 'hub') void this.refreshCachedModels();
       await this.setPrompt(this.s.prompt, { force: true });
     } catch (e) {
       c.onCrash = null;
@@ -199,6 +212,29 @@ export class Controller {
     this.loading.terminate();
     this.loading = null;
     this.set({ status: this.client ? 'ready' : 'idle', loadError: { code: 'cancelled', message: 'loading cancelled' }, progress: 0 });
+  }
+
+  /** Reads the hub models kept in the browser's Cache Storage into `cachedModels`. */
+  async refreshCachedModels(): Promise<void> {
+    if (typeof caches === 'undefined') {
+      this.set({ cachedModels: [], cacheError: 'unavailable' });
+      return;
+    }
+    try {
+      this.set({ cachedModels: await listCachedModels(caches), cacheError: null });
+    } catch (e) {
+      this.set({ cachedModels: [], cacheError: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** Deletes one cached hub model's files from Cache Storage, then re-reads the list. */
+  async deleteCachedModel(model: Pick<CachedModel, 'modelId' | 'host'>): Promise<void> {
+    try {
+      await deleteCachedModel(caches, model);
+    } catch (e) {
+      this.set({ cacheError: e instanceof Error ? e.message : String(e) });
+    }
+    await this.refreshCachedModels();
   }
 
   /** After a worker crash: new worker, same model (WASM if the GPU failed), caches rebuilt on demand; tree and cursor unchanged. */

@@ -12,6 +12,7 @@ import { HF_ORDER, type BeamSettings, type ProcessorOrderName, type SamplingSett
 import type { EngineErrorCode } from '../engine/errors.ts';
 import type { BeamHypothesis } from '../engine/beam.ts';
 import type { BeamStepRecord, DevicePreference, ModelInfo, ModelSource, ScoredToken } from '../worker/protocol.ts';
+import type { CachedModel } from '../models/browserCache.ts';
 
 export type Language = 'en' | 'zh-Hans' | 'zh-Hant';
 
@@ -34,6 +35,15 @@ export interface ModelSlice {
   lastForwardMs: number;
   /** Decode throughput over recent steps (tokens/s). */
   tokensPerSec: number;
+  /** Download of the model loading now: bytes so far and the total known so far (bytes), files finished / seen. */
+  loadBytes: number;
+  loadTotalBytes: number;
+  loadFilesDone: number;
+  loadFiles: number;
+  /** Hub models in the browser's Cache Storage; null until read. */
+  cachedModels: CachedModel[] | null;
+  /** Why Cache Storage could not be read: `unavailable` (no Cache Storage, e.g. an insecure origin) or the browser's message; else null. */
+  cacheError: string | null;
 }
 
 export interface SettingsSlice {
@@ -188,6 +198,12 @@ export function initialState(language: Language = 'en'): AppState {
     forwardCount: 0,
     lastForwardMs: 0,
     tokensPerSec: 0,
+    loadBytes: 0,
+    loadTotalBytes: 0,
+    loadFilesDone: 0,
+    loadFiles: 0,
+    cachedModels: null,
+    cacheError: null,
     ...DEFAULT_SETTINGS,
     prompt: '',
     tree: createTree([]),

@@ -94,6 +94,7 @@ async function load(msg: Extract<WorkerRequest, { type: 'load' }>): Promise<void
       device,
       shaderF16,
       modelsPath: msg.modelsPath,
+      dtype: msg.source.kind === 'hub' ? msg.source.dtype : undefined,
       progress: (p) => {
         files.set(p.file, { loaded: p.loaded, total: p.total });
         let loadedAll = 0;

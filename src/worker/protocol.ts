@@ -18,7 +18,8 @@ export type Device = 'webgpu' | 'wasm';
 /** Where a model comes from. */
 export type ModelSource =
   | { kind: 'embedded'; name: string }
-  | { kind: 'hub'; modelId: string; host?: string; revision?: string }
+  /** `dtype`: the weight format to download (e.g. `q4f16`); default: the model's transformers.js_config dtype, else per device. */
+  | { kind: 'hub'; modelId: string; host?: string; revision?: string; dtype?: string }
   | { kind: 'folder'; name: string; files: File[] };
 
 /** What the UI needs to know about a loaded model. */

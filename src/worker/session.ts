@@ -80,7 +80,7 @@ export function describeLoadError(e: unknown, source: ModelSource): EngineError 
   if (e instanceof EngineError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   const name = source.kind === 'hub' ? source.modelId : source.name;
-  const missing = /(config\.json|tokenizer\.json|tokenizer_config\.json|\.onnx)/.exec(msg);
+  const missing = /(config\.json|tokenizer\.json|tokenizer_config\.json|(?:onnx\/)?[\w.-]*\.onnx)/.exec(msg);
   if (/Could not locate file|404|not found/i.test(msg) && missing) {
     return new EngineError('model-missing-file', `${name}: missing file ${missing[1]} (${msg})`);
   }
@@ -261,7 +261,8 @@ export class ModelSession {
         tokenizer,
         model,
         kvShape,
-        kvType: dtype === 'fp16' ? 'float16' : 'float32',
+        // fp16 and q4f16 exports keep their KV cache in float16
+        kvType: dtype === 'fp16' || dtype === 'q4f16' ? 'float16' : 'float32',
         budget: opts.cacheBudgetBytes ?? 256 * 1024 * 1024,
       });
     } catch (e) {

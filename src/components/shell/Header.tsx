@@ -1,11 +1,9 @@
-import { useState } from 'react';
 import { appStore, useApp, type Language } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { LANGUAGES } from '../../i18n/index.ts';
 import { lessonRunner, useLesson } from '../../store/lessonRunner.ts';
 import { useT } from '../useT.ts';
-import { EMBEDDED_MODEL } from '../../config.ts';
-import type { DevicePreference } from '../../worker/protocol.ts';
+import { ModelPicker } from '../models/ModelPicker.tsx';
 import i18next from 'i18next';
 import { CompareToggle } from '../compare/CompareToggle.tsx';
 
@@ -27,15 +25,7 @@ export function Header() {
   const presenter = useApp((s) => s.presenter);
   const status = useApp((s) => s.status);
   const info = useApp((s) => s.info);
-  const devicePref = useApp((s) => s.devicePref);
-  const [choice, setChoice] = useState('embedded');
-  const [hubId, setHubId] = useState('');
   const share = useApp(() => controller.shareFragment());
-
-  const load = (device: DevicePreference = devicePref) => {
-    if (choice === 'embedded') void controller.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL }, device);
-    else if (hubId.trim()) void controller.loadModel({ kind: 'hub', modelId: hubId.trim() }, device);
-  };
 
   return (
     <header className="app-header">
@@ -43,56 +33,7 @@ export function Header() {
         <h1>{t('app.title')}</h1>
         <p className="tagline">{t('app.tagline')}</p>
       </div>
-      <div className="model-picker">
-        <label>
-          {t('model.label')}{' '}
-          <select data-testid="model-select" value={choice} onChange={(e) => setChoice(e.target.value)}>
-            <option value="embedded">{t('model.embedded', { name: EMBEDDED_MODEL })}</option>
-            <option value="hub">{t('model.hub')}</option>
-          </select>
-        </label>
-        {choice === 'hub' && (
-          <input aria-label={t('model.hub')} placeholder={t('model.hubPlaceholder')} value={hubId} onChange={(e) => setHubId(e.target.value)} />
-        )}
-        <label>
-          {t('model.device')}{' '}
-          <select
-            value={devicePref}
-            onChange={(e) => {
-              const d = e.target.value as DevicePreference;
-              appStore.setState({ devicePref: d });
-            }}
-          >
-            <option value="auto">{t('model.deviceAuto')}</option>
-            <option value="webgpu">WebGPU</option>
-            <option value="wasm">WASM</option>
-          </select>
-        </label>
-        <button type="button" onClick={() => load()} disabled={status === 'loading'}>
-          {t('model.load')}
-        </button>
-        <label className="folder">
-          {t('model.folder')}
-          <input
-            data-testid="model-folder-input"
-            type="file"
-            // @ts-expect-error non-standard attribute for directory pickers
-            webkitdirectory=""
-            multiple
-            onChange={(e) => {
-              const files = Array.from(e.target.files ?? []);
-              if (files.length === 0) return;
-              const first = (files[0] as File & { webkitRelativePath?: string }).webkitRelativePath || files[0].name;
-              void controller.loadModel({ kind: 'folder', name: first.split('/')[0] || 'folder', files }, devicePref);
-            }}
-          />
-        </label>
-        {status === 'loading' && (
-          <button type="button" data-testid="model-cancel" onClick={() => controller.cancelLoad()}>
-            {t('model.cancel')}
-          </button>
-        )}
-      </div>
+      <ModelPicker />
       <div className="header-tools">
         <label>
           <span className="sr-only">{t('lang.label')}</span>

@@ -1,6 +1,7 @@
 import { useApp } from '../../store/store.ts';
 import { useT } from '../useT.ts';
 import { formatNumber } from '../format.ts';
+import { formatBytes } from '../models/formatBytes.ts';
 
 /** Model, device, threads and isolation, read from the live worker and page. */
 export function StatusBar() {
@@ -11,6 +12,10 @@ export function StatusBar() {
   const file = useApp((s) => s.progressFile);
   const forwards = useApp((s) => s.forwardCount);
   const latency = useApp((s) => s.lastForwardMs);
+  const loadBytes = useApp((s) => s.loadBytes);
+  const loadTotal = useApp((s) => s.loadTotalBytes);
+  const filesDone = useApp((s) => s.loadFilesDone);
+  const filesSeen = useApp((s) => s.loadFiles);
   const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
   const stateLabel = status === 'ready' ? t('model.ready') : status === 'loading' ? t('model.loading', { file }) : status === 'error' ? t('model.error') : t('model.none');
   return (
@@ -20,6 +25,11 @@ export function StatusBar() {
       </span>
       {status === 'loading' && (
         <progress data-testid="model-progress" data-progress={progress} value={progress} max={1} aria-label={stateLabel} />
+      )}
+      {status === 'loading' && loadTotal > 0 && (
+        <span data-testid="model-progress-bytes" data-loaded={loadBytes} data-total={loadTotal} data-files={filesSeen} data-files-done={filesDone}>
+          {t('models.progress', { done: formatBytes(loadBytes, locale), total: formatBytes(loadTotal, locale), files: filesDone, filesTotal: filesSeen })}
+        </span>
       )}
       <span data-testid="status-device" data-device={info?.device ?? ''}>
         {t('status.device')}: {info ? (info.device === 'webgpu' ? 'WebGPU' : 'WASM') : '—'}
