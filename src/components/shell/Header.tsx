@@ -29,6 +29,8 @@ export function Header() {
   const [choice, setChoice] = useState('embedded');
   const [hubId, setHubId] = useState('');
   const share = useApp(() => controller.shareFragment());
+  const chatOn = useApp((s) => s.chat !== null);
+  const canChat = status === 'ready' && !!info?.hasChatTemplate;
 
   const load = (device: DevicePreference = devicePref) => {
     if (choice === 'embedded') void controller.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL }, device);
@@ -104,6 +106,16 @@ export function Header() {
         </label>
         <button type="button" data-testid="presenter-toggle" aria-pressed={presenter} onClick={() => appStore.setState({ presenter: !presenter })}>
           {t('presenter.label')}
+        </button>
+        <button
+          type="button"
+          data-testid="chat-toggle"
+          aria-pressed={chatOn}
+          disabled={!canChat}
+          title={info && !info.hasChatTemplate ? t('chat.noTemplate') : t('chat.toggleHint')}
+          onClick={() => void controller.toggleChat()}
+        >
+          {t('chat.toggle')}
         </button>
         <button type="button" data-testid="new-session" onClick={() => void controller.newSession()} disabled={status !== 'ready'}>
           {t('session.new')}
