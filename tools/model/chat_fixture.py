@@ -58,7 +58,7 @@ REFERENCE_CONVERSATIONS = [
     {"name": "en", "messages": [{"role": "user", "content": "A fool and his money"}]},
     {"name": "en-system", "messages": [{"role": "system", "content": "Finish the saying."},
                                         {"role": "user", "content": "Love is"}]},
-    {"name": "zh", "messages": [{"role": "user", "content": "学而时习之"}]},
+    {"name": "zh", "messages": [{"role": "user", "content": "己所不欲"}]},
 ]
 GREEDY_MAX = 48
 
