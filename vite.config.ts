@@ -25,13 +25,14 @@ const ortPrefix = `ort/${ortVersion}/`;
 /**
  * Content-Security-Policy of the production build: our own files; WebAssembly compilation
  * ('wasm-unsafe-eval'); the module worker and the blob: URLs ONNX Runtime creates for its wasm
- * factory; model downloads from the Hugging Face Hub; React's inline style attributes. Nothing else.
+ * factory; model downloads from the Hugging Face Hub or a hub mirror on this machine (loopback, any port:
+ * `?hubHost=http://127.0.0.1:8080/`, as the e2e tests' local hub); React's inline style attributes. Nothing else.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval' blob:",
   "worker-src 'self' blob:",
-  "connect-src 'self' blob: data: https://huggingface.co https://*.huggingface.co https://*.hf.co",
+  "connect-src 'self' blob: data: https://huggingface.co https://*.huggingface.co https://*.hf.co http://localhost:* http://127.0.0.1:*",
   "img-src 'self' data: blob:",
   "style-src 'self' 'unsafe-inline'",
   "font-src 'self'",
