@@ -91,6 +91,22 @@ describe('tiny-chat fixture', () => {
     expect(ids[ids.length - 1]).toBe(ref.im_end_id);
     await ms.forget('all');
   });
+
+  it('beam search treats the end-of-turn token as EOS: a hypothesis ends at <|im_end|>, never continues past it', async () => {
+    const c = ref.conversations[0];
+    await ms.forget('all');
+    const hyps = await ms.beam(
+      { type: 'beam', id: 1, nodeId: 1, path: [1], ids: c.ids, settings: { beamWidth: 3, lengthPenalty: 1, earlyStopping: 'false', repetitionPenalty: 1 }, maxNewTokens: 16 },
+      () => undefined,
+    );
+    await ms.forget('all');
+    expect(hyps.length).toBe(3);
+    for (const h of hyps) {
+      const at = h.tokens.indexOf(ref.im_end_id);
+      expect(at === -1 || at === h.tokens.length - 1).toBe(true);
+    }
+    expect(hyps.some((h) => h.tokens[h.tokens.length - 1] === ref.im_end_id)).toBe(true);
+  });
 });
 
 describe('a model without a chat template', () => {

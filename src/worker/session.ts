@@ -574,6 +574,7 @@ export class ModelSession {
         lengthPenalty: req.settings.lengthPenalty,
         earlyStopping: req.settings.earlyStopping,
         eosTokenId: this.info.eosTokenId,
+        stopTokenIds: this.info.endOfTurnTokenId !== null ? [this.info.endOfTurnTokenId] : [],
         maxNewTokens: req.maxNewTokens,
       };
       const maxNew = Math.min(req.maxNewTokens, this.info.contextLength - req.ids.length);
