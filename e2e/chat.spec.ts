@@ -145,10 +145,15 @@ test('chat mode in three languages, off again, and restored after a reload', asy
   await page.waitForTimeout(300); // autosave is debounced by 100 ms
   await page.reload();
   await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  // shown read-only from its records until its model is loaded: the conversation, not editable
+  const user = page.locator('[data-testid="chat-message"][data-role="user"]');
+  await expect(user).toHaveValue(c.messages[c.messages.length - 1].content);
+  await expect(user).toHaveAttribute('readonly', '');
   await page.getByRole('button', { name: `Load ${MODEL_ID} and restore it` }).click();
   await expect(app.status).toHaveAttribute('data-model', MODEL_ID, { timeout: 90_000 });
   await expect(page.getByTestId('chat-toggle')).toHaveAttribute('aria-pressed', 'true');
-  await expect(page.locator('[data-testid="chat-message"][data-role="user"]')).toHaveValue(c.messages[c.messages.length - 1].content);
+  await expect(user).toHaveValue(c.messages[c.messages.length - 1].content);
+  await expect(user).not.toHaveAttribute('readonly', '');
   await expect.poll(() => app.tokenIds(app.promptTokens)).toEqual(c.ids);
   await expect.poll(() => app.tokenIds(app.generated)).toEqual([c.greedy_ids[0]]);
 

@@ -13,6 +13,8 @@ import { useT } from '../useT.ts';
 export function ChatEditor() {
   const { t } = useT();
   const chat = useApp((s) => s.chat);
+  // a session shown read-only (its model is not loaded) cannot be edited until its model is loaded
+  const readOnly = useApp((s) => s.readOnly !== null);
   const [draft, setDraft] = useState<ChatMessage[]>(chat ?? []);
   const timer = useRef<number | undefined>(undefined);
 
@@ -47,6 +49,7 @@ export function ChatEditor() {
                 data-role={m.role}
                 value={m.content}
                 rows={m.role === 'system' ? 1 : 2}
+                readOnly={readOnly}
                 placeholder={t(`chat.placeholder.${m.role}` as MessageKey)}
                 onChange={(e) => edit(i, e.target.value)}
               />
@@ -55,11 +58,11 @@ export function ChatEditor() {
         ))}
       </ol>
       <div className="chat-actions">
-        <button type="button" onClick={addTurn} disabled={draft.length === 0}>
+        <button type="button" onClick={addTurn} disabled={draft.length === 0 || readOnly}>
           {t('chat.addTurn')}
         </button>
         {canRemove && (
-          <button type="button" onClick={removeTurn}>
+          <button type="button" onClick={removeTurn} disabled={readOnly}>
             {t('chat.removeTurn')}
           </button>
         )}
