@@ -40,6 +40,10 @@ async function loadChatModel(app: AppPage, page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Load', exact: true }).click();
   await expect(app.status).toHaveAttribute('data-model', MODEL_ID, { timeout: 90_000 });
   await expect(app.status).toHaveAttribute('data-state', 'ready');
+  // the model and its chat template came from the local hub, by id
+  for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']) {
+    expect(hub.requests.some((r) => r.path === `/${MODEL_ID}/resolve/main/${f}` && r.status < 300)).toBe(true);
+  }
   await app.waitIdle();
 }
 
