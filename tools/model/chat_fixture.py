@@ -9,7 +9,8 @@ saying, the assistant answers with the second half and <|im_end|>. Loss counts o
 tokens, so the model learns where a turn ends.
 
 Stages (each re-runnable; the checkpoint build/chat_ckpt.pt resumes training):
-  python3 chat_fixture.py train [--max-minutes M]   fine-tune (run in the background, log to build/chat_train.log)
+  python3 chat_fixture.py train [--max-steps N] [--max-minutes M]   fine-tune (in the background, log to build/chat_train.log);
+      the committed fixture: 97 steps (a 14-minute budget on the shared 2-core machine; the format is learnt by ~60)
   python3 chat_fixture.py export                     ONNX + HF files + reference.json into test-fixtures/tiny-chat/
 Shapes: B batch, T tokens, V vocab (4002), C width (160).
 """
