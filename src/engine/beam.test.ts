@@ -70,6 +70,12 @@ describe('beamStep on a scripted model', () => {
     expect(r.parents).toEqual([1, 1]);
   });
 
+  it('a stop token (end of turn) finishes hypotheses exactly like EOS', () => {
+    const st = runScripted({ ...opts, eosTokenId: null, stopTokenIds: [E] });
+    expect(st.finished.map((h) => h.tokens)).toEqual([[y, z, w, E], [x, E]]);
+    expect(st.finished[1].beamScore).toBeCloseTo(-0.821 / 2, 4);
+  });
+
   it('beam width 1 equals greedy', () => {
     const st = runScripted({ ...opts, beamWidth: 1 });
     // greedy: x (0.55) then E (0.8)

@@ -50,6 +50,11 @@ export interface BeamOptions {
   lengthPenalty: number;
   earlyStopping: EarlyStopping;
   eosTokenId: number | null;
+  /**
+   * Further ids that finish a hypothesis exactly like EOS, e.g. an instruct model's end-of-turn token
+   * (Hugging Face `eos_token_id` given as a list). Optional; none by default.
+   */
+  stopTokenIds?: readonly number[];
   maxNewTokens: number;
 }
 
@@ -127,7 +132,7 @@ export function beamStep(state: BeamState, rows: readonly Float64Array[], opts: 
   const newlyFinished: BeamHypothesis[] = [];
   const fullAndEarly = opts.earlyStopping === 'true' && state.finished.length >= k;
   top.forEach((c, rank) => {
-    const isEos = opts.eosTokenId !== null && c.t === opts.eosTokenId;
+    const isEos = (opts.eosTokenId !== null && c.t === opts.eosTokenId) || (opts.stopTokenIds?.includes(c.t) ?? false);
     const stops = isEos || hitsMax;
     const cand: BeamCandidate = {
       parentBeam: c.b,

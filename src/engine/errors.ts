@@ -13,6 +13,8 @@ export type EngineErrorCode =
   | 'model-fetch'
   | 'cancelled'
   | 'worker-crash'
+  /** The tokenizer has no chat template, or rendering it failed. */
+  | 'chat-template'
   | 'unknown';
 
 /** An error carrying a stable code for the UI. */

@@ -318,6 +318,23 @@ export const en = {
   'models.cached.total': 'Total: {{size}}',
   'models.cached.unavailable': 'This browser keeps no downloads here (Cache Storage needs https or localhost).',
   'models.cached.error': 'This browser’s storage could not be read: {{message}}',
+  // chat mode (instruct models)
+  'chat.toggle': 'Chat mode',
+  'chat.toggleHint': 'Write a conversation; the model’s chat template turns it into the prompt.',
+  'chat.noTemplate': 'This model has no chat template, so it has no chat mode. Load an instruct (chat) model.',
+  'chat.title': 'Conversation',
+  'chat.explain': 'The chat template turns this conversation into the prompt below. The special tokens (dashed chips) mark where each message starts and ends: the model reads exactly these tokens, then writes the assistant’s answer until its end-of-turn token.',
+  'chat.role.system': 'System (optional)',
+  'chat.role.user': 'User',
+  'chat.role.assistant': 'Assistant',
+  'chat.placeholder.system': 'Instructions for the assistant (may stay empty)',
+  'chat.placeholder.user': 'Your message…',
+  'chat.placeholder.assistant': 'An earlier answer of the assistant…',
+  'chat.addTurn': 'Add an earlier exchange',
+  'chat.removeTurn': 'Remove the last earlier exchange',
+  'dist.eot': 'end of turn',
+  'gen.stop.eot': 'Stopped: end-of-turn token (the answer is complete)',
+  'error.chat-template': 'The chat template could not be used: {{message}}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -23,7 +23,7 @@ import type { DrawKey } from '../engine/random.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
 import type { McHistogram } from '../engine/monteCarlo.ts';
 import type { McTreeNode } from '../engine/mcTree.ts';
-import type { DevicePreference, ModelSource, StepChoice } from '../worker/protocol.ts';
+import type { ChatMessage, DevicePreference, ModelSource, StepChoice } from '../worker/protocol.ts';
 import { appStore, DEFAULT_SETTINGS, type AppError, type AppState, type AppStore, type SettingsSlice } from './store.ts';
 import { parseSession, recordsOf, toSessionFile, type SessionFile } from './sessionSchema.ts';
 import { clearSavedSession, readSavedSession, writeSession } from './persistence.ts';
@@ -55,6 +55,14 @@ function stepSettings(s: AppState): SamplingSettings {
   return s.strategy === 'beam' ? { ...s.sampling, repetitionPenalty: s.beam.repetitionPenalty } : s.sampling;
 }
 
+/**
+ * The messages a chat template receives: an empty system message is left out (the template then
+ * renders no system turn); every other message is kept as typed.
+ */
+export function templateMessages(chat: readonly ChatMessage[]): ChatMessage[] {
+  return chat.filter((m) => m.role !== 'system' || m.content.trim() !== '').map((m) => ({ role: m.role, content: m.content }));
+}
+
 /** A result that arrived after its tree was replaced (reset, new prompt, history): dropped. */
 class StaleResult extends Error {}
 
@@ -79,6 +87,8 @@ export class Controller {
   /** A session shown read-only (its model is not loaded). */
   private pending: SessionFile | null = null;
   private recentSteps: number[] = [];
+  /** The conversation of the last chat mode, restored when chat mode is turned on again. */
+  private lastChat: ChatMessage[] | null = null;
   private readonly store: AppStore;
   private readonly makeClient: () => WorkerClient;
 
@@ -278,20 +288,23 @@ export class Controller {
     if (s.prompt === text && s.tree.promptIds.length > 0 && s.info && !opts.force) return;
     this.epoch++; // whatever is still out for the old prompt is stale from now on
     if (s.tree.nodes.length > 1 && s.prompt !== text) {
-      const entry = { prompt: s.prompt, tree: s.tree, cursor: s.cursor };
+      const entry = { prompt: s.prompt, chat: s.chat, tree: s.tree, cursor: s.cursor };
       this.set({ history: [entry, ...s.history.filter((h) => h.prompt !== s.prompt)].slice(0, 20) });
     }
     this.set({ prompt: text, promptError: null, error: null, beamRun: null, query: null, playing: false });
     if (!this.client || !this.s.info) return;
     const info = this.s.info;
+    // a model without a chat template cannot be in chat mode (e.g. after loading another model)
+    if (this.s.chat && !info.hasChatTemplate) this.set({ chat: null });
+    const chat = this.s.chat;
     let ids: number[];
     try {
-      ids = (await this.need().request({ type: 'tokenize', text, addSpecialTokens: true }, ['tokens'])).ids;
+      ids = (await this.promptIdsOf(text, chat)).ids;
     } catch (e) {
       this.set({ error: toAppError(e) });
       return;
     }
-    if (this.s.prompt !== text) return; // a newer prompt arrived
+    if (this.s.prompt !== text || this.s.chat !== chat) return; // a newer prompt arrived
     if (ids.length === 0) {
       if (info.bosTokenId === null) {
         this.replaceTree({ promptError: { code: 'empty-prompt', message: 'empty prompt and no BOS token' }, tree: createTree([]), cursor: 0, records: {} });
@@ -313,15 +326,50 @@ export class Controller {
     await this.ensureRecord(0);
   }
 
+  /** Prompt ids: the plain prompt tokenized, or in chat mode the conversation through the chat template. */
+  private promptIdsOf(text: string, chat: readonly ChatMessage[] | null) {
+    return chat
+      ? this.need().request({ type: 'chat-tokenize', messages: templateMessages(chat) }, ['tokens'])
+      : this.need().request({ type: 'tokenize', text, addSpecialTokens: true }, ['tokens']);
+  }
+
+  /**
+   * Chat mode on (with `chat` as the conversation) or off (null): the prompt becomes the chat
+   * template's rendering of the conversation, or the plain prompt again. The old tree goes to
+   * history. Ignored when turning chat mode on for a model without a chat template.
+   */
+  async setChat(chat: ChatMessage[] | null): Promise<void> {
+    const s = this.s;
+    if (chat && !s.info?.hasChatTemplate) return;
+    if (s.tree.nodes.length > 1 && !s.readOnly) {
+      const entry = { prompt: s.prompt, chat: s.chat, tree: s.tree, cursor: s.cursor };
+      this.set({ history: [entry, ...s.history].slice(0, 20) });
+    }
+    this.set({ chat: chat ? chat.map((m) => ({ ...m })) : null });
+    await this.setPrompt(this.s.prompt, { force: true });
+  }
+
+  /**
+   * The chat-toggle: off → on with the conversation used last (or a user message holding the
+   * current prompt and an empty system message); on → off, back to the plain prompt.
+   */
+  async toggleChat(): Promise<void> {
+    if (this.s.chat) {
+      this.lastChat = this.s.chat;
+      return this.setChat(null);
+    }
+    return this.setChat(this.lastChat ?? [{ role: 'system', content: '' }, { role: 'user', content: this.s.prompt }]);
+  }
+
   /** Restores an earlier prompt and its tree from history. */
   async restoreHistory(index: number): Promise<void> {
     const h = this.s.history[index];
     if (!h) return;
     const s = this.s;
     const history = s.history.filter((_, i) => i !== index);
-    if (s.tree.nodes.length > 1) history.unshift({ prompt: s.prompt, tree: s.tree, cursor: s.cursor });
+    if (s.tree.nodes.length > 1) history.unshift({ prompt: s.prompt, chat: s.chat, tree: s.tree, cursor: s.cursor });
     await this.forgetAll();
-    this.replaceTree({ prompt: h.prompt, tree: h.tree, cursor: h.cursor, history, records: {}, stepEntropy: {}, beamRun: null });
+    this.replaceTree({ prompt: h.prompt, chat: h.chat ?? null, tree: h.tree, cursor: h.cursor, history, records: {}, stepEntropy: {}, beamRun: null });
     await this.ensureRecord(displayNodeOf(this.s));
   }
 
@@ -469,6 +517,8 @@ export class Controller {
     const n = getNode(tree, id);
     const info = this.s.info!;
     if (info.eosTokenId !== null && n.edge?.tokenId === info.eosTokenId) return updateNode(tree, id, { stop: 'eos' });
+    // an instruct model's end-of-turn token ends generation like EOS
+    if (info.endOfTurnTokenId !== null && n.edge?.tokenId === info.endOfTurnTokenId) return updateNode(tree, id, { stop: 'eos' });
     if (n.depth >= maxNewTokens || tree.promptIds.length + n.depth >= info.contextLength) return updateNode(tree, id, { stop: 'max-length' });
     return tree;
   }
@@ -843,6 +893,7 @@ export class Controller {
     this.pending = readOnly ? s : null;
     this.replaceTree({
       prompt: s.prompt,
+      chat: s.chat ?? null,
       ...s.settings,
       tree: s.tree,
       cursor: s.cursor,
@@ -869,16 +920,24 @@ export class Controller {
     if (s.tree.promptIds.length + deepest > info.contextLength) {
       return `prompt and path of ${s.tree.promptIds.length + deepest} tokens exceed the context of ${info.contextLength}`;
     }
-    let ids = (await this.need().request({ type: 'tokenize', text: s.prompt, addSpecialTokens: true }, ['tokens'])).ids;
+    if (s.chat && !info.hasChatTemplate) return `the session's prompt comes from a chat template; ${info.id} has none`;
+    let ids: number[];
+    try {
+      ids = (await this.promptIdsOf(s.prompt, s.chat ?? null)).ids;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
     if (ids.length === 0 && info.bosTokenId !== null) ids = [info.bosTokenId];
-    if (ids.join() !== s.tree.promptIds.join()) return 'the prompt text does not give the prompt token ids of the session';
+    if (ids.join() !== s.tree.promptIds.join()) {
+      return s.chat ? 'the conversation does not give the prompt token ids of the session' : 'the prompt text does not give the prompt token ids of the session';
+    }
     return null;
   }
 
   /** The session on screen as a session file, under the given model identity. */
   private currentSessionFile(model: SessionFile['model']): SessionFile {
     const s = this.s;
-    return toSessionFile({ model, prompt: s.prompt, settings: s, tree: s.tree, cursor: s.cursor, records: s.records });
+    return toSessionFile({ model, prompt: s.prompt, chat: s.chat, settings: s, tree: s.tree, cursor: s.cursor, records: s.records });
   }
 
   /** The current session as a versioned JSON file (with the recorded distributions). */
@@ -926,7 +985,7 @@ export class Controller {
   private startAutosave(): void {
     if (this.autosave) return;
     this.autosave = this.store.subscribe((st, prev) => {
-      if (st.tree === prev.tree && st.cursor === prev.cursor && st.prompt === prev.prompt && st.sampling === prev.sampling &&
+      if (st.tree === prev.tree && st.cursor === prev.cursor && st.prompt === prev.prompt && st.chat === prev.chat && st.sampling === prev.sampling &&
         st.beam === prev.beam && st.strategy === prev.strategy && st.seed === prev.seed && st.maxNewTokens === prev.maxNewTokens && st.topN === prev.topN) return;
       if (this.saveTimer) clearTimeout(this.saveTimer);
       this.saveTimer = setTimeout(() => void this.saveNow(), 100);
@@ -972,7 +1031,7 @@ export class Controller {
     await this.forgetAll();
     // the tree explored so far stays reachable from the prompt history (an undo for "new session")
     const s = this.s;
-    const history = !s.readOnly && s.tree.nodes.length > 1 ? [{ prompt: s.prompt, tree: s.tree, cursor: s.cursor }, ...s.history].slice(0, 20) : s.history;
+    const history = !s.readOnly && s.tree.nodes.length > 1 ? [{ prompt: s.prompt, chat: s.chat, tree: s.tree, cursor: s.cursor }, ...s.history].slice(0, 20) : s.history;
     this.set({ ...DEFAULT_SETTINGS, readOnly: null, sessionProblem: null, history, beamRun: null, tf: null });
     await this.setPrompt(this.s.prompt, { force: true });
     this.startAutosave();
@@ -1009,7 +1068,7 @@ export class Controller {
         if (e.method === 'greedy') return { t: e.tokenId, m: 'g' as const, k: e.settingsKey };
         return { t: e.tokenId, m: e.method === 'beam' ? ('b' as const) : ('m' as const) };
       });
-    return encodeShare({ v: 1, model: s.info.id, prompt: s.prompt, path });
+    return encodeShare({ v: 1, model: s.info.id, prompt: s.prompt, ...(s.chat ? { chat: s.chat } : {}), path });
   }
 
   /**
@@ -1036,6 +1095,11 @@ export class Controller {
       this.set({ sessionProblem: `the share link is for the model ${p.model}; the loaded model is ${info.id}` });
       return;
     }
+    if (p.chat && !info.hasChatTemplate) {
+      this.set({ sessionProblem: `the share link's prompt comes from a chat template; ${info.id} has none` });
+      return;
+    }
+    this.set({ chat: p.chat ?? null });
     await this.setPrompt(p.prompt, { force: true });
     if (this.s.promptError) return;
     if (this.s.maxNewTokens < p.path.length) await this.updateSettings({ maxNewTokens: p.path.length });

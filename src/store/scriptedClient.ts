@@ -120,6 +120,8 @@ export function scriptedModelInfo(id: string, sourceKind: ModelInfo['sourceKind'
     vocabPieces: [...SCRIPTED_PIECES],
     special,
     pieceEncoding: 'plain',
+    hasChatTemplate: false,
+    endOfTurnTokenId: null,
     modelCard: null,
     fingerprint: null,
   };
@@ -279,6 +281,9 @@ export class ScriptedClient {
           this.need();
           this.post({ type: 'tokens', id: msg.id, ids: scriptedTokenize(msg.text) });
           break;
+        case 'chat-tokenize':
+          // the scripted model has no chat template, as ModelSession.chatTokenize reports for such a model
+          throw new EngineError('chat-template', `${this.need().id} has no chat template`);
         case 'step': {
           this.need();
           const r = await this.step(msg);

@@ -51,6 +51,26 @@ describe('parseSession', () => {
     if (!r.ok) expect(r.message).toMatch(msg);
   });
 
+  it('keeps a chat-mode conversation through a JSON round trip; sessions without one stay valid', () => {
+    const chat = [{ role: 'system' as const, content: '' }, { role: 'user' as const, content: '学而时习之' }];
+    let tree = createTree([5, 6, 7]);
+    ({ tree } = addChild(tree, 0, edge(8)));
+    const s = toSessionFile({ model: valid().model, prompt: '', chat, settings: DEFAULT_SETTINGS, tree, cursor: 1 });
+    const r = parseSession(JSON.parse(JSON.stringify(s)));
+    expect(r.ok && r.session.chat).toEqual(chat);
+    const plain = parseSession(JSON.parse(JSON.stringify(valid())));
+    expect(plain.ok && plain.session.chat).toBeUndefined();
+  });
+  it.each([
+    ['an unknown role', [{ role: 'tool', content: 'x' }], /chat/],
+    ['an empty conversation', [], /chat/],
+    ['content that is not text', [{ role: 'user', content: 5 }], /chat/],
+  ])('rejects a conversation with %s', (_, chat, msg) => {
+    const r = parseSession({ ...JSON.parse(JSON.stringify(valid())), chat });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(msg);
+  });
+
   const dir = new URL('../../test-fixtures/sessions/', import.meta.url);
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
   it.each(files)('fixture %s', (f) => {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { GenerationTree } from '../engine/tree.ts';
 import type { SettingsSlice, StoredRecord } from './store.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
+import type { ChatMessage } from '../worker/protocol.ts';
 import { validateBeamSettings, validateSamplingSettings } from '../engine/settings.ts';
 
 export const SESSION_VERSION = 1;
@@ -91,6 +92,12 @@ const record = z
     return r.logits.length === n && r.cumBefore.length === n && r.stageProbs.length === S * n && r.kept.length === S * n && r.restMass.length === S && r.removedAt.length === n;
   }, 'record arrays have inconsistent lengths');
 
+/** A conversation for a chat template (roles as in Hugging Face chat templates). */
+export const chatMessages = z
+  .array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(100_000) }))
+  .min(1)
+  .max(64);
+
 export const sessionSchema = z.object({
   version: z.literal(SESSION_VERSION),
   savedAt: z.string().max(64),
@@ -101,6 +108,8 @@ export const sessionSchema = z.object({
     fingerprint: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
   }),
   prompt: z.string().max(1_000_000),
+  /** Chat mode: the conversation whose chat-template rendering gave promptIds (absent in plain-prompt sessions). */
+  chat: chatMessages.nullable().optional(),
   settings,
   tree: z.object({
     promptIds: z.array(tokenId).max(MAX_PROMPT_TOKENS),
@@ -176,6 +185,7 @@ export function parseSession(value: unknown): ParseResult {
 export function toSessionFile(args: {
   model: SessionFile['model'];
   prompt: string;
+  chat?: ChatMessage[] | null;
   settings: SettingsSlice;
   tree: GenerationTree;
   cursor: number;
@@ -187,6 +197,7 @@ export function toSessionFile(args: {
     savedAt: new Date().toISOString(),
     model: args.model,
     prompt: args.prompt,
+    ...(args.chat ? { chat: args.chat.map((m) => ({ ...m })) } : {}),
     settings: { strategy, sampling: { ...sampling, order: [...sampling.order] }, orderName, beam: { ...beam }, seed, maxNewTokens, topN },
     tree: { promptIds: [...args.tree.promptIds], nodes: args.tree.nodes.map((n) => ({ ...n, children: [...n.children] })) },
     cursor: args.cursor,

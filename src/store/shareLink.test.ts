@@ -7,6 +7,13 @@ describe('share links', () => {
     const r = decodeShare(`#${encodeShare(p)}`);
     expect(r).toEqual({ ok: true, payload: p });
   });
+  it('round-trip a chat-mode payload (the conversation instead of a typed prompt)', () => {
+    const p = { v: 1 as const, model: 'test/tiny-chat', prompt: '', chat: [{ role: 'user' as const, content: 'A fool and his money' }], path: [{ t: 4001, m: 'm' as const }] };
+    expect(decodeShare(`#${encodeShare(p)}`)).toEqual({ ok: true, payload: p });
+    const bad = `#share=${btoa(JSON.stringify({ ...p, chat: [{ role: 'robot', content: 'x' }] }))}`;
+    const r = decodeShare(bad);
+    expect(r && !r.ok && r.message).toMatch(/chat/);
+  });
   it.each([
     ['#share=!!!', /not readable|share link/],
     [`#share=${btoa(JSON.stringify({ v: 2, model: 'x', prompt: '', path: [] }))}`, /v/],

@@ -23,6 +23,12 @@ export const sharePayload = z.object({
   v: z.literal(SHARE_VERSION),
   model: z.string().min(1).max(300),
   prompt: z.string().max(20_000),
+  /** Chat mode: the conversation the chat template turns into the prompt. */
+  chat: z
+    .array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(20_000) }))
+    .min(1)
+    .max(64)
+    .optional(),
   path: z.array(edge).max(MAX_PATH),
 });
 

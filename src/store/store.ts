@@ -11,7 +11,7 @@ import { createTree, type GenerationTree, type StopReason } from '../engine/tree
 import { HF_ORDER, type BeamSettings, type ProcessorOrderName, type SamplingSettings, type Strategy } from '../engine/settings.ts';
 import type { EngineErrorCode } from '../engine/errors.ts';
 import type { BeamHypothesis } from '../engine/beam.ts';
-import type { BeamStepRecord, DevicePreference, ModelInfo, ModelSource, ScoredToken } from '../worker/protocol.ts';
+import type { BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ModelSource, ScoredToken } from '../worker/protocol.ts';
 import type { CachedModel } from '../models/browserCache.ts';
 
 export type Language = 'en' | 'zh-Hans' | 'zh-Hant';
@@ -74,12 +74,19 @@ export interface BeamRun {
 
 export interface HistoryEntry {
   prompt: string;
+  /** The conversation when the prompt came from the chat template. */
+  chat?: ChatMessage[] | null;
   tree: GenerationTree;
   cursor: number;
 }
 
 export interface SessionSlice {
   prompt: string;
+  /**
+   * Chat mode: the conversation whose chat-template rendering is the prompt (the plain `prompt` is
+   * kept for when chat mode is turned off); null = the plain prompt.
+   */
+  chat: ChatMessage[] | null;
   tree: GenerationTree;
   cursor: number;
   records: Record<number, StoredRecord>;
@@ -206,6 +213,7 @@ export function initialState(language: Language = 'en'): AppState {
     cacheError: null,
     ...DEFAULT_SETTINGS,
     prompt: '',
+    chat: null,
     tree: createTree([]),
     cursor: 0,
     records: {},

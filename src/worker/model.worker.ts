@@ -135,6 +135,9 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
       case 'tokenize':
         post({ type: 'tokens', id: msg.id, ids: need().tokenize(msg.text, msg.addSpecialTokens) });
         break;
+      case 'chat-tokenize':
+        post({ type: 'tokens', id: msg.id, ids: need().chatTokenize(msg.messages) });
+        break;
       case 'step': {
         const t0 = performance.now();
         const s = need();

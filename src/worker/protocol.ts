@@ -22,6 +22,15 @@ export type ModelSource =
   | { kind: 'hub'; modelId: string; host?: string; revision?: string; dtype?: string }
   | { kind: 'folder'; name: string; files: File[] };
 
+/**
+ * One message of a conversation for a chat template (the roles of Hugging Face chat templates).
+ * `content` is untrusted user text.
+ */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
 /** What the UI needs to know about a loaded model. */
 export interface ModelInfo {
   /** Model id, folder name or embedded name. */
@@ -48,6 +57,14 @@ export interface ModelInfo {
   /** 1 for special / added tokens. */
   special: Uint8Array;
   pieceEncoding: PieceEncoding;
+  /** True when the tokenizer has a chat template (`chat_template` in tokenizer_config.json): chat mode is possible. */
+  hasChatTemplate: boolean;
+  /**
+   * The end-of-turn token of an instruct model (ChatML `<|im_end|>`, Llama 3 `<|eot_id|>`, Gemma
+   * `<end_of_turn>`, Phi-3 `<|end|>`) when its tokenizer has a chat template and that special token; null
+   * otherwise. Generation stops at it like at EOS.
+   */
+  endOfTurnTokenId: number | null;
   /** The model card text (README.md) when the source has one. */
   modelCard: string | null;
   /** SHA-256 (hex) over config.json, tokenizer.json and the ONNX file, when available. */
@@ -81,6 +98,8 @@ export type WorkerRequest =
   | { type: 'load'; id: number; source: ModelSource; device: DevicePreference; ortPath: string; modelsPath: string }
   | { type: 'cancel-load'; id: number }
   | { type: 'tokenize'; id: number; text: string; addSpecialTokens: boolean }
+  /** Prompt ids from the tokenizer's chat template with the generation prompt (answered with `tokens`). */
+  | { type: 'chat-tokenize'; id: number; messages: ChatMessage[] }
   | {
       type: 'step';
       id: number;

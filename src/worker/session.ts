@@ -15,7 +15,7 @@ import { rankOf, topIndices } from '../engine/order.ts';
 import { pieceBytes, type PieceEncoding } from '../engine/tokens.ts';
 import { monteCarloHistogram, type McHistogram } from '../engine/monteCarlo.ts';
 import { growLevel, startMcTree, type McFrontierRow, type McTreeNode } from '../engine/mcTree.ts';
-import type { BeamStepRecord, Device, ModelInfo, ModelSource, ScoredToken, WorkerRequest } from './protocol.ts';
+import type { BeamStepRecord, ChatMessage, Device, ModelInfo, ModelSource, ScoredToken, WorkerRequest } from './protocol.ts';
 
 /** The parts of an ONNX Runtime tensor we use (onnxruntime-web and -node share them). */
 export interface OrtTensor {
@@ -233,6 +233,8 @@ export class ModelSession {
         config['n_positions'] ?? config['max_position_embeddings'] ?? (Number.isFinite(tk.model_max_length) ? tk.model_max_length : 2048),
       );
       const eos = firstId(config['eos_token_id']) ?? tk.eos_token_id ?? null;
+      const hasChatTemplate = hasTemplate(tokenizer);
+      const endOfTurn = hasChatTemplate ? endOfTurnToken(vocab, specialIds) : null;
       const bos = firstId(config['bos_token_id']) ?? tk.bos_token_id ?? null;
       const info: ModelInfo = {
         id: name,
@@ -252,6 +254,8 @@ export class ModelSession {
         vocabPieces: pieces,
         special,
         pieceEncoding: encoding,
+        hasChatTemplate,
+        endOfTurnTokenId: endOfTurn,
         modelCard: null,
         fingerprint: null,
       };
@@ -286,6 +290,25 @@ export class ModelSession {
    */
   tokenize(text: string, addSpecialTokens = false): number[] {
     return (this.tokenizer as unknown as { encode(t: string, o: object): number[] }).encode(text, { add_special_tokens: addSpecialTokens });
+  }
+
+  /**
+   * Prompt ids of a conversation built with the tokenizer's own chat template (transformers.js
+   * `apply_chat_template`, Jinja), ending with the generation prompt that opens the assistant's turn.
+   * The template writes its special tokens (e.g. `<|im_start|>`) as text; the tokenizer maps them to
+   * their added-token ids. Nothing else is added (no BOS unless the template writes it).
+   * @throws EngineError `chat-template` when the tokenizer has no chat template or rendering fails
+   */
+  chatTokenize(messages: ChatMessage[]): number[] {
+    if (!this.info.hasChatTemplate) throw new EngineError('chat-template', `${this.info.id} has no chat template`);
+    const tk = this.tokenizer as unknown as {
+      apply_chat_template(m: ChatMessage[], o: { add_generation_prompt: boolean; tokenize: true; return_tensor: false; return_dict: false }): number[];
+    };
+    try {
+      return tk.apply_chat_template(messages, { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false });
+    } catch (e) {
+      throw new EngineError('chat-template', e instanceof Error ? e.message : String(e));
+    }
   }
 
   /** Decodes ids to text exactly (no clean-up). */
@@ -471,7 +494,10 @@ export class ModelSession {
     return this.enqueue(async () => {
       validateSamplingSettings(req.settings);
       const { logits, ms, phase } = await this.logitsAt(req.path, req.ids);
-      return { ...decideStep(logits, req, this.info.eosTokenId), ms, phase };
+      // the end-of-turn token is pinned in every record, like EOS, so its probability is always shown
+      const eot = this.info.endOfTurnTokenId;
+      const input = eot === null ? req : { ...req, extraIds: [...req.extraIds, eot] };
+      return { ...decideStep(logits, input, this.info.eosTokenId), ms, phase };
     });
   }
 
@@ -553,6 +579,7 @@ export class ModelSession {
         lengthPenalty: req.settings.lengthPenalty,
         earlyStopping: req.settings.earlyStopping,
         eosTokenId: this.info.eosTokenId,
+        stopTokenIds: this.info.endOfTurnTokenId !== null ? [this.info.endOfTurnTokenId] : [],
         maxNewTokens: req.maxNewTokens,
       };
       const maxNew = Math.min(req.maxNewTokens, this.info.contextLength - req.ids.length);
@@ -799,6 +826,24 @@ function isCausalConfig(config: Record<string, unknown>): boolean {
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return typeof p?.versions?.node === 'string' && typeof (globalThis as { window?: unknown }).window === 'undefined' && typeof (globalThis as { importScripts?: unknown }).importScripts === 'undefined';
+}
+
+/** Special tokens that end a turn in common chat templates (ChatML, Llama 3, Gemma, Phi-3), in this order of preference. */
+const END_OF_TURN_TOKENS = ['<|im_end|>', '<|eot_id|>', '<end_of_turn>', '<|end|>'];
+
+/** True when the tokenizer carries a chat template (a string, or named templates as in tokenizer_config.json). */
+function hasTemplate(tokenizer: unknown): boolean {
+  const t = (tokenizer as { chat_template?: unknown }).chat_template;
+  return (typeof t === 'string' && t.length > 0) || (Array.isArray(t) && t.length > 0) || (!!t && typeof t === 'object' && Object.keys(t).length > 0);
+}
+
+/** The id of the first known end-of-turn special token in the vocabulary, or null (it may also be the EOS token). */
+function endOfTurnToken(vocab: Map<string, number>, specialIds: Set<number>): number | null {
+  for (const name of END_OF_TURN_TOKENS) {
+    const id = vocab.get(name);
+    if (id !== undefined && specialIds.has(id)) return id;
+  }
+  return null;
 }
 
 function firstId(v: unknown): number | null {

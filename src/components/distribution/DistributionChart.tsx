@@ -40,14 +40,17 @@ export function DistributionChart() {
     const stage = stageSel === null || stageSel > S ? S : stageSel;
     const n = rec.tokenIds.length;
     const eos = info.eosTokenId;
-    const rows = Array.from({ length: n }, (_, j) => j).filter((j) => j < topN || rec.tokenIds[j] !== eos);
+    const eot = info.endOfTurnTokenId;
+    const rows = Array.from({ length: n }, (_, j) => j).filter((j) => j < topN || (rec.tokenIds[j] !== eos && rec.tokenIds[j] !== eot));
     const probs = rows.map((j) => stageProb(rec, 0, j));
     // greedy keeps one token at 100 %: scale by the model probabilities so they stay readable
     const degenerate = rows.some((j) => stageProb(rec, stage, j) > 0.999999);
     const max = degenerate ? Math.max(...probs) : Math.max(...probs, ...rows.map((j) => stageProb(rec, stage, j)));
     const minLog = Math.min(...probs.filter((p) => p > 0).map(Math.log), -1);
     const eosIndex = eos === null ? -1 : Array.from(rec.tokenIds).indexOf(eos);
-    return { S, stage, rows, max, minLog, eosIndex, degenerate };
+    // an instruct model's end-of-turn token gets its own pinned row (the worker always records it)
+    const eotIndex = eot === null ? -1 : Array.from(rec.tokenIds).indexOf(eot);
+    return { S, stage, rows, max, minLog, eosIndex, eotIndex, degenerate };
   }, [rec, info, stageSel, topN]);
 
   if (!info) return <section className="panel dist" aria-label={t('dist.title')} />;
@@ -124,6 +127,25 @@ export function DistributionChart() {
               <span className="nums">
                 {t('dist.model')} {formatPercent(stageProb(rec, 0, view.eosIndex), locale, 2)} · {t('dist.final')}{' '}
                 {formatPercent(stageProb(rec, view.S, view.eosIndex), locale, 2)}
+              </span>
+            </button>
+          )}
+          {view.eotIndex >= 0 && (
+            <button
+              type="button"
+              onClick={() => void controller.chooseToken(rec.tokenIds[view.eotIndex])}
+              className="dist-row eos eot"
+              data-testid="dist-eot"
+              data-token-id={rec.tokenIds[view.eotIndex]}
+              data-prob={stageProb(rec, 0, view.eotIndex)}
+              data-final-prob={stageProb(rec, view.S, view.eotIndex)}
+            >
+              <span className="tok special">
+                ■ {t('dist.eot')} <bdi className="eot-piece">{info.vocabPieces[rec.tokenIds[view.eotIndex]]}</bdi>
+              </span>
+              <span className="nums">
+                {t('dist.model')} {formatPercent(stageProb(rec, 0, view.eotIndex), locale, 2)} · {t('dist.final')}{' '}
+                {formatPercent(stageProb(rec, view.S, view.eotIndex), locale, 2)}
               </span>
             </button>
           )}

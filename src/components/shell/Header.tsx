@@ -26,6 +26,8 @@ export function Header() {
   const status = useApp((s) => s.status);
   const info = useApp((s) => s.info);
   const share = useApp(() => controller.shareFragment());
+  const chatOn = useApp((s) => s.chat !== null);
+  const canChat = status === 'ready' && !!info?.hasChatTemplate;
 
   return (
     <header className="app-header">
@@ -50,6 +52,16 @@ export function Header() {
           {t('presenter.label')}
         </button>
         <CompareToggle />
+        <button
+          type="button"
+          data-testid="chat-toggle"
+          aria-pressed={chatOn}
+          disabled={!canChat}
+          title={info && !info.hasChatTemplate ? t('chat.noTemplate') : t('chat.toggleHint')}
+          onClick={() => void controller.toggleChat()}
+        >
+          {t('chat.toggle')}
+        </button>
         <button type="button" data-testid="new-session" onClick={() => void controller.newSession()} disabled={status !== 'ready'}>
           {t('session.new')}
         </button>

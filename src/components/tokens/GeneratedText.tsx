@@ -62,7 +62,7 @@ export function GeneratedText() {
                 />
                 {stop && (
                   <span className="stop-reason" data-testid="stop-reason" data-reason={stop}>
-                    {t(`gen.stop.${stop}` as MessageKey)}
+                    {t(stop === 'eos' && e.tokenId === info.endOfTurnTokenId ? 'gen.stop.eot' : (`gen.stop.${stop}` as MessageKey))}
                   </span>
                 )}
               </span>

@@ -4,6 +4,7 @@ import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import { sequenceDisplay } from '../format.ts';
 import { TokenChip } from './TokenChip.tsx';
+import { ChatEditor } from './ChatEditor.tsx';
 import { EXAMPLE_PROMPTS } from '../../config.ts';
 
 /** Prompt editor, the prompt as token chips, examples and prompt history. */
@@ -13,6 +14,7 @@ export function PromptPanel() {
   const promptIds = useApp((s) => s.tree.promptIds);
   const info = useApp((s) => s.info);
   const history = useApp((s) => s.history);
+  const chatMode = useApp((s) => s.chat !== null);
   const [draft, setDraft] = useState(prompt);
   const [details, setDetails] = useState('');
   const timer = useRef<number | undefined>(undefined);
@@ -30,29 +32,35 @@ export function PromptPanel() {
   return (
     <section className="panel prompt-panel" aria-labelledby="prompt-title">
       <h2 id="prompt-title">{t('prompt.title')}</h2>
-      <textarea
-        data-testid="prompt-input"
-        value={draft}
-        placeholder={t('prompt.placeholder')}
-        rows={3}
-        aria-label={t('prompt.title')}
-        onChange={(e) => onChange(e.target.value)}
-      />
-      <div className="examples" aria-label={t('prompt.examples')}>
-        <span>{t('prompt.examples')}:</span>
-        {EXAMPLE_PROMPTS.map((ex) => (
-          <button
-            key={ex.text}
-            type="button"
-            className="example"
-            title={t(`examples.${ex.kind}`)}
-            onClick={() => onChange(ex.text)}
-          >
-            <span lang={ex.lang === 'zh' ? 'zh' : 'en'}>{ex.text}</span> <small className="muted">{t(`examples.${ex.kind}`)}</small>
-          </button>
-        ))}
-      </div>
-      {draft.endsWith(' ') && <p className="warn">{t('prompt.trailingSpace')}</p>}
+      {chatMode ? (
+        <ChatEditor />
+      ) : (
+        <>
+          <textarea
+            data-testid="prompt-input"
+            value={draft}
+            placeholder={t('prompt.placeholder')}
+            rows={3}
+            aria-label={t('prompt.title')}
+            onChange={(e) => onChange(e.target.value)}
+          />
+          <div className="examples" aria-label={t('prompt.examples')}>
+            <span>{t('prompt.examples')}:</span>
+            {EXAMPLE_PROMPTS.map((ex) => (
+              <button
+                key={ex.text}
+                type="button"
+                className="example"
+                title={t(`examples.${ex.kind}`)}
+                onClick={() => onChange(ex.text)}
+              >
+                <span lang={ex.lang === 'zh' ? 'zh' : 'en'}>{ex.text}</span> <small className="muted">{t(`examples.${ex.kind}`)}</small>
+              </button>
+            ))}
+          </div>
+          {draft.endsWith(' ') && <p className="warn">{t('prompt.trailingSpace')}</p>}
+        </>
+      )}
       <div className="chip-row" role="list" aria-label={t('prompt.tokens', { count: promptIds.length })}>
         {info &&
           chips.map((d, i) => {
@@ -87,7 +95,7 @@ export function PromptPanel() {
             {history.map((h, i) => (
               <li key={i}>
                 <button type="button" onClick={() => void controller.restoreHistory(i)}>
-                  {h.prompt || '∅'} ({h.tree.nodes.length - 1})
+                  {(h.chat ? `💬 ${h.chat[h.chat.length - 1].content}` : h.prompt) || '∅'} ({h.tree.nodes.length - 1})
                 </button>
               </li>
             ))}
