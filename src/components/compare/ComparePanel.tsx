@@ -9,14 +9,10 @@ import { formatNumber, formatPercent, sequenceDisplay, singleTokenLabel } from '
 import { TokenChip } from '../tokens/TokenChip.tsx';
 import type { MessageKey } from '../../i18n/en.ts';
 import type { ModelInfo } from '../../worker/protocol.ts';
+import { isTyping } from '../keys.ts';
 
 const PRESETS: ComparePreset[] = ['temperature', 'top-p-min-p', 'greedy-beam'];
 
-function isTyping(el: EventTarget | null): boolean {
-  const e = el as HTMLElement | null;
-  if (!e) return false;
-  return e.tagName === 'INPUT' || e.tagName === 'TEXTAREA' || e.tagName === 'SELECT' || e.isContentEditable;
-}
 
 /**
  * Compare mode: pane A (the main session) and pane B (its own settings) side by side on the same

@@ -2,12 +2,8 @@ import { useEffect } from 'react';
 import { appStore, useApp } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
+import { isTyping } from '../keys.ts';
 
-function isTyping(el: EventTarget | null): boolean {
-  const e = el as HTMLElement | null;
-  if (!e) return false;
-  return e.tagName === 'INPUT' || e.tagName === 'TEXTAREA' || e.tagName === 'SELECT' || e.isContentEditable;
-}
 
 /** Step ▶, Back ◀, Play/Pause, Run to end, Reset, Re-roll; keyboard ← → Space Home End. */
 export function StepControls() {

@@ -6,11 +6,8 @@ import type { ClaimResult } from '../../lessons/claims.ts';
 import type { Language } from '../../store/store.ts';
 import { useT, type TKey } from '../useT.ts';
 import { formatNumber, formatPercent } from '../format.ts';
+import { isTyping } from '../keys.ts';
 
-function isTyping(el: EventTarget | null): boolean {
-  const e = el as HTMLElement | null;
-  return !!e && (e.tagName === 'INPUT' || e.tagName === 'TEXTAREA' || e.tagName === 'SELECT' || e.isContentEditable);
-}
 
 /** The label of a claim with its measured value (and the bound it is checked against). */
 function claimLabel(claim: LessonClaim, r: ClaimResult, t: (k: TKey, o?: Record<string, unknown>) => string, locale: string, stop: string | null): string {
