@@ -52,6 +52,10 @@ export class InProcessClient {
         return { type: 'done', id: msg.id };
       case 'stats':
         return { type: 'stats-result', id: msg.id, ...ms.stats() };
+      case 'score-text': {
+        const r = await ms.scoreText(msg.text);
+        return { type: 'score-result', id: msg.id, tokens: r.tokens, windows: r.windows, forwardCount: ms.forwardCount };
+      }
       default:
         throw new EngineError('unknown', `InProcessClient does not handle ${msg.type}`);
     }
