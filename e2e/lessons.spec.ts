@@ -185,3 +185,28 @@ test('Back rebuilds the previous step exactly; Page Down / Page Up drive Next / 
   }
   await expect(page.getByTestId('lesson-back')).toBeDisabled();
 });
+
+test('a lesson switches quiz mode off, and closing the lessons brings back the user’s prompt, settings and tree', async ({ app, page }) => {
+  test.setTimeout(300_000);
+  await app.open();
+  await app.setPrompt('The Lord is my');
+  await app.selectStrategy('sample');
+  await page.getByTestId('setting-temperature').fill('1.5');
+  await page.getByTestId('setting-temperature').blur();
+  await app.step();
+  await app.step();
+  const mine = await ids(page, 'generated-token');
+  await page.getByTestId('quiz-toggle').click();
+  await page.getByTestId('lessons-toggle').click();
+  await page.locator('[data-testid=lesson-item][data-lesson-id="next-token"]').click();
+  await waitStep(app, 0);
+  await expect(page.getByTestId('quiz-toggle')).toHaveAttribute('aria-pressed', 'false');
+  await expect(app.bars.first()).toBeVisible();
+  await expect(app.prompt).toHaveValue('And it came to');
+  await page.getByTestId('lessons-toggle').click();
+  await expect(app.prompt).toHaveValue('The Lord is my');
+  await expect(page.getByTestId('strategy')).toHaveValue('sample');
+  await expect(page.getByTestId('setting-temperature')).toHaveValue('1.5');
+  await app.waitIdle();
+  await expect.poll(() => ids(page, 'generated-token')).toEqual(mine);
+});

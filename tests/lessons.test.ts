@@ -43,4 +43,20 @@ describe('lessons on the embedded model', () => {
       expect(runner.claims().filter((c) => !c.result.holds)).toEqual([]);
     }
   });
+
+  it('Next after a change by hand (prompt, settings) replays the lesson, so the step shows what its text says', async () => {
+    await ms.forget('all');
+    const store = createAppStore();
+    const ctl = new Controller(store, () => new InProcessClient(ms) as unknown as WorkerClient);
+    await ctl.loadModel({ kind: 'embedded', name: MODEL_NAME }, 'wasm');
+    const runner = new LessonRunner(store, ctl);
+    await runner.start('loop');
+    await runner.next();
+    await ctl.setPrompt('Hello world');
+    await ctl.updateSettings({ maxNewTokens: 1 });
+    await runner.next();
+    expect(lessonStore.getState()).toMatchObject({ step: 2, running: false });
+    expect(store.getState().prompt).toBe('A fool and his money');
+    expect(runner.claims().filter((c) => !c.result.holds)).toEqual([]);
+  });
 });

@@ -23,7 +23,7 @@ export const beam: Lesson = {
       text: L(
         'Beam search keeps several partial sequences (hypotheses) at once. With beam width 1 it keeps just one, the best: that is exactly greedy.',
         '束搜索同时保留好几个未写完的序列（候选）。束宽为 1 时只留最好的一个：这正好就是贪心。',
-        '束搜尋同時保留好幾個未寫完的序列（候選）。束寬為 1 時只留最好的一個：這正好就是貪心。',
+        '集束搜尋同時保留好幾個未寫完的序列（候選）。集束寬度為 1 時只留最好的一個：這正好就是貪心。',
       ),
     },
     {
@@ -31,9 +31,9 @@ export const beam: Lesson = {
       actions: [{ do: 'home' }, { do: 'settings', beam: { beamWidth: 3 } }, { do: 'step', count: 1 }],
       claims: [{ kind: 'beams-kept', value: 3 }, { kind: 'beam-pruned', min: 1 }],
       text: L(
-        'Beam width 3: at each step every kept hypothesis proposes its best next tokens; only the 3 with the highest total log-probability survive. The others are pruned. Use Step to walk through the search.',
-        '束宽 3：每一步，每个保留下来的候选都提出自己最好的几个下一个词元；只有总对数概率最高的 3 个留下，其余的被剪掉。用“下一步”一步一步地看搜索过程。',
-        '束寬 3：每一步，每個保留下來的候選都提出自己最好的幾個下一個詞元；只有總對數機率最高的 3 個留下，其餘的被剪掉。用「下一步」一步一步地看搜尋過程。',
+        'Beam width 3: at each step every kept hypothesis proposes its best next tokens; only the 3 with the highest total log-probability survive. The others are pruned. “Next beam step ▶” in the beam tree walks through the search.',
+        '束宽 3：每一步，每个保留下来的候选都提出自己最好的几个下一个词元；只有总对数概率最高的 3 个留下，其余的被剪掉。点束搜索图里的“束搜索下一步 ▶”，可以一步一步地看搜索过程。',
+        '集束寬度 3：每一步，每個保留下來的候選都提出自己最好的幾個下一個詞元；只有總對數機率最高的 3 個留下，其餘的被剪掉。點集束搜尋圖裡的「集束搜尋下一步 ▶」，可以一步一步地看搜尋過程。',
       ),
     },
     {

@@ -7,6 +7,16 @@ export const teacherForcing: Lesson = {
   title: L('Training vs generation', '训练与生成', '訓練與生成'),
   steps: [
     {
+      region: 'prompt',
+      actions: [{ do: 'prompt', text: 'And it came to' }],
+      claims: [{ kind: 'top-prob', min: 0.5 }],
+      text: L(
+        'When a model is trained, it does not write: it reads texts that already exist and learns to predict each next token. After “And it came to” it has learned that “ pass” comes next.',
+        '模型在训练时不写东西：它读现成的文本，学习预测每一个下一个词元。在“And it came to”之后，它学会了接下来是“ pass”。',
+        '模型在訓練時不寫東西：它讀現成的文字，學習預測每一個下一個詞元。在「And it came to」之後，它學會了接下來是「 pass」。',
+      ),
+    },
+    {
       region: 'teacher',
       actions: [{ do: 'teacher', text: 'And it came to pass, that the word of the LORD came unto me' }],
       claims: [{ kind: 'teacher-tokens', min: 10 }, { kind: 'forward-passes', max: 1 }],
@@ -18,12 +28,12 @@ export const teacherForcing: Lesson = {
     },
     {
       region: 'generated',
-      actions: [{ do: 'prompt', text: 'And it came to' }, { do: 'step', count: 8 }],
-      claims: [{ kind: 'generated-count', value: 8 }, { kind: 'forward-passes', min: 8 }],
+      actions: [{ do: 'step', count: 8 }],
+      claims: [{ kind: 'generated-count', value: 8 }, { kind: 'forward-passes', min: 7 }],
       text: L(
-        'Generation cannot do that: each next token depends on the one just chosen, so it needs one pass of the model per token. Compare the forward-pass counter in the status bar.',
-        '生成就做不到：每个下一个词元都取决于刚刚选出的那个，所以每个词元都要让模型算一遍。对照状态栏里的前向计算次数。',
-        '生成就做不到：每個下一個詞元都取決於剛剛選出的那個，所以每個詞元都要讓模型算一遍。對照狀態列裡的前向計算次數。',
+        'Generation cannot do that: each next token depends on the one just chosen, so it needs one pass of the model for every new token (the check below counts them).',
+        '生成就做不到：每个下一个词元都取决于刚刚选出的那个，所以每来一个新词元，模型就要再算一遍（下面的检查数了次数）。',
+        '生成就做不到：每個下一個詞元都取決於剛剛選出的那個，所以每來一個新詞元，模型就要再算一遍（下面的檢查數了次數）。',
       ),
     },
   ],

@@ -18,6 +18,9 @@ describe('lesson data', () => {
         expect(s.text['zh-Hans']).not.toBe(s.text['zh-Hant']);
         expect(s.claims.length).toBeGreaterThan(0);
       }
+      // the first model action is a prompt: every run of the lesson starts on a fresh tree
+      const first = l.steps[0].actions.find((a) => a.do !== 'settings');
+      expect(first?.do, l.id).toBe('prompt');
     }
   });
 });

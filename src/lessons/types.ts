@@ -107,7 +107,7 @@ export interface LessonStep {
   claims: LessonClaim[];
 }
 
-/** A guided walkthrough. */
+/** A guided walkthrough. Its first step types a prompt before any other model action (a fresh tree). */
 export interface Lesson {
   /** Stable id (kebab-case), also `data-lesson-id`. */
   id: string;

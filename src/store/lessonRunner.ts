@@ -12,7 +12,9 @@ import { LESSONS, lessonById } from '../lessons/index.ts';
 import { evaluateClaim, type ClaimContext, type ClaimResult } from '../lessons/claims.ts';
 import type { Lesson, LessonAction, LessonStep, RegionId } from '../lessons/types.ts';
 import { EMBEDDED_MODEL } from '../config.ts';
-import { appStore, DEFAULT_SETTINGS, type AppState, type AppStore } from './store.ts';
+import { appStore, DEFAULT_SETTINGS, type AppState, type AppStore, type SettingsSlice } from './store.ts';
+import { classroomStore } from './classroom.ts';
+import { compareController } from './compare.ts';
 import { controller as defaultController, displayNodeOf, type Controller } from './controller.ts';
 
 /** Where the lesson panel is. */
@@ -98,17 +100,43 @@ export class LessonRunner {
     return id ? (this.lessons.find((l) => l.id === id) ?? lessonById(id) ?? null) : null;
   }
 
-  /** Opens or closes the lesson panel (closing leaves the app as the lesson left it). */
-  toggle(): void {
+  /** The user's prompt and settings before the first lesson ran, brought back when the panel closes. */
+  private saved: { prompt: string; settings: SettingsSlice } | null = null;
+
+  /** Opens or closes the lesson panel; closing brings back the prompt and settings the user had before. */
+  async toggle(): Promise<void> {
     const open = !lessonStore.getState().open;
     this.generation++;
     lessonStore.setState({ open, lessonId: null, step: 0, region: null, running: false, problem: null });
+    if (!open) await this.restoreUserState();
   }
 
-  /** Starts a lesson at its first step. */
+  private async restoreUserState(): Promise<void> {
+    const saved = this.saved;
+    this.saved = null;
+    if (!saved) return;
+    await idle(this.store);
+    if (this.store.getState().readOnly) return;
+    await this.ctl.updateSettings({ ...saved.settings });
+    const s = this.store.getState();
+    if (s.prompt === saved.prompt) return;
+    // the user's tree went to the prompt history when the lesson typed its first prompt
+    const i = s.history.findIndex((h) => h.prompt === saved.prompt);
+    if (i >= 0) await this.ctl.restoreHistory(i);
+    else await this.ctl.setPrompt(saved.prompt);
+  }
+
+  /** Starts a lesson at its first step (quiz, class vote and compare mode are switched off: they change what the steps show). */
   async start(id: string): Promise<void> {
     if (!this.lessons.some((l) => l.id === id)) throw new RangeError(`no lesson ${id}`);
+    if (!this.saved) {
+      const s = this.store.getState();
+      const { strategy, sampling, orderName, beam, seed, maxNewTokens, topN } = s;
+      this.saved = { prompt: s.prompt, settings: { strategy, sampling, orderName, beam, seed, maxNewTokens, topN } };
+    }
     lessonStore.setState({ open: true, lessonId: id, step: 0, problem: null });
+    classroomStore.setState({ quizOn: false, voteOn: false });
+    if (this.store.getState().compare.on) await compareController.toggle();
     await this.goTo(0);
   }
 
@@ -118,13 +146,29 @@ export class LessonRunner {
     lessonStore.setState({ lessonId: null, step: 0, region: null, running: false, problem: null });
   }
 
-  /** Next: performs the next step's actions. At the last step it does nothing. */
+  /** The app state a finished step left (model, prompt, tree, cursor, settings, scored text). */
+  private fingerprint(): string {
+    const s = this.store.getState();
+    const { strategy, sampling, beam, seed, maxNewTokens, topN } = s;
+    return JSON.stringify([s.info?.sourceKind, s.info?.id, s.prompt, s.tree.nodes.length, s.cursor, s.tf?.text ?? null, strategy, sampling, beam, seed, maxNewTokens, topN]);
+  }
+
+  /** The fingerprint when the current step's actions finished; null while none has. */
+  private settledAs: string | null = null;
+
+  /**
+   * Next: performs the next step's actions. When the app was changed by hand since the current
+   * step (another model, prompt, token or setting), the lesson is replayed up to the next step
+   * instead, so the step always shows what its text says. At the last step it does nothing.
+   */
   async next(): Promise<void> {
     const l = this.lesson;
     const st = lessonStore.getState();
     if (!l || st.running || st.step >= l.steps.length - 1) return;
+    if (this.settledAs !== this.fingerprint()) return this.goTo(st.step + 1);
     const gen = ++this.generation;
     const step = st.step + 1;
+    this.settledAs = null;
     lessonStore.setState({ step, running: true, region: l.steps[step].region, problem: null });
     await this.perform(l.steps[step], gen);
   }
@@ -141,6 +185,7 @@ export class LessonRunner {
     const l = this.lesson;
     if (!l) return;
     const gen = ++this.generation;
+    this.settledAs = null;
     lessonStore.setState({ step: k, running: true, region: l.steps[k].region, problem: null });
     try {
       await idle(this.store);
@@ -150,10 +195,10 @@ export class LessonRunner {
       // a session recorded with another model is shown read-only: leave it for a fresh one
       if (this.store.getState().readOnly) await this.ctl.setPrompt(this.store.getState().prompt, { force: true });
       if (gen !== this.generation) return;
-      // a lesson starts from the default settings on a fresh tree
+      // a lesson starts from the default settings; its first prompt action makes a fresh tree (the
+      // user's tree goes to the prompt history, where closing the lessons finds it again)
       this.store.setState({ tf: null, query: null, stage: null });
       await this.ctl.updateSettings({ ...DEFAULT_SETTINGS, orderName: 'hf' });
-      await this.ctl.reset();
       for (let i = 0; i < k; i++) {
         for (const a of l.steps[i].actions) {
           if (gen !== this.generation) return;
@@ -178,7 +223,10 @@ export class LessonRunner {
       }
       await idle(this.store);
       const err = this.store.getState().error;
-      if (gen === this.generation) lessonStore.setState({ running: false, problem: err ? err.message : null });
+      if (gen === this.generation) {
+        this.settledAs = this.fingerprint();
+        lessonStore.setState({ running: false, problem: err ? err.message : null });
+      }
     } catch (e) {
       if (gen === this.generation) lessonStore.setState({ running: false, problem: e instanceof Error ? e.message : String(e) });
     }

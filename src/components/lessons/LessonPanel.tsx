@@ -99,7 +99,7 @@ export function LessonPanel() {
       <section className="panel lesson-panel" aria-labelledby="lesson-list-title" data-testid="lesson-panel">
         <div className="lesson-head">
           <h2 id="lesson-list-title">{t('lesson.listTitle')}</h2>
-          <button type="button" className="link" onClick={() => lessonRunner.toggle()}>
+          <button type="button" className="link" onClick={() => void lessonRunner.toggle()}>
             {t('lesson.close')}
           </button>
         </div>

@@ -5,10 +5,12 @@ import type { RegionId } from '../../lessons/types.ts';
 /** Wraps an app region; the region a lesson step talks about is highlighted and scrolled into view. */
 export function Region({ id, children }: { id: RegionId; children: ReactNode }) {
   const active = useLesson((s) => s.region === id && s.lessonId !== null);
+  // scrolled into view once the step's actions are done (a region may be empty until then)
+  const settled = useLesson((s) => (s.region === id && s.lessonId !== null && !s.running ? s.step : -1));
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (active) ref.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
-  }, [active]);
+    if (settled >= 0) ref.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+  }, [settled]);
   return (
     <div ref={ref} className={active ? 'region lesson-highlight' : 'region'} data-region={id} data-highlight={active}>
       {children}

@@ -117,7 +117,7 @@ function LessonsToggle() {
   const { t } = useT();
   const open = useLesson((s) => s.open);
   return (
-    <button type="button" data-testid="lessons-toggle" aria-pressed={open} onClick={() => lessonRunner.toggle()}>
+    <button type="button" data-testid="lessons-toggle" aria-pressed={open} onClick={() => void lessonRunner.toggle()}>
       {t('lesson.toggle')}
     </button>
   );

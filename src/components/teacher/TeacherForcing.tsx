@@ -1,4 +1,4 @@
-import { memo, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { useApp, type AppState } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
@@ -17,7 +17,12 @@ export function TeacherForcing() {
   const tf = useApp((s) => s.tf);
   const info = useApp((s) => s.info);
   const busy = useApp((s) => s.busy);
-  const [text, setText] = useState('');
+  const [text, setText] = useState(tf?.text ?? '');
+  // a text scored from elsewhere (a lesson, a restored session) shows in the box
+  const scored = tf?.text;
+  useEffect(() => {
+    if (scored !== undefined) setText(scored);
+  }, [scored]);
   const [byRank, setByRank] = useState(false);
   const [details, setDetails] = useState('');
   return (
