@@ -1,3 +1,4 @@
+import { visibleText } from '../../engine/tokens.ts';
 import { useRef, useState } from 'react';
 import { appStore } from '../../store/store.ts';
 import { generatedIds } from '../../engine/tree.ts';
@@ -15,12 +16,33 @@ const CONTEXT_CHARS = 90;
 function textSoFar(): { step: number; text: string } {
   const s = appStore.getState();
   const ids = generatedIds(s.tree, s.cursor);
-  const parts = s.info ? ids.filter((id) => !s.info!.special[id]).map((id) => tokenBytes(s.info!, id)) : [];
-  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (bytes.set(p, at), at + p.length), 0);
-  const text = (s.prompt + new TextDecoder().decode(bytes)).replace(/\s+/g, ' ');
-  const chars = [...text];
-  return { step: ids.length, text: chars.length > CONTEXT_CHARS ? `…${chars.slice(-CONTEXT_CHARS).join('')}` : text };
+  const info = s.info;
+  // what the model reads: the prompt's tokens (a chat template's special tokens by name) and the generated ones
+  let text = '';
+  if (info) {
+    let run: Uint8Array[] = [];
+    const flush = () => {
+      const bytes = new Uint8Array(run.reduce((n, p) => n + p.length, 0));
+      run.reduce((at, p) => (bytes.set(p, at), at + p.length), 0);
+      text += new TextDecoder().decode(bytes);
+      run = [];
+    };
+    for (const id of [...s.tree.promptIds, ...ids]) {
+      if (info.special[id]) {
+        flush();
+        text += info.vocabPieces[id];
+      } else run.push(tokenBytes(info, id));
+    }
+    flush();
+  }
+  // token text is untrusted: control and bidi characters become visible names (⟦RLO⟧), characters
+  // XML cannot hold become U+FFFD, runs of whitespace one space
+  const safe = [...text.replace(/\s+/g, ' ')]
+    .map((ch) => (ch === ' ' ? ch : visibleText(ch)))
+    .join('')
+    .replace(/[^\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '\ufffd');
+  const chars = [...safe];
+  return { step: ids.length, text: chars.length > CONTEXT_CHARS ? `…${chars.slice(-CONTEXT_CHARS).join('')}` : safe };
 }
 
 /**
