@@ -1,8 +1,6 @@
-import { recordDistribution, runProcessors } from './distribution.ts';
+import { computeStep } from './fastStep.ts';
 import { drawUniform } from './random.ts';
 import { HF_ORDER } from './settings.ts';
-import { sampleToken } from './sampling.ts';
-import { finalProbs } from './distribution.ts';
 
 /**
  * Benchmark P5: the whole distribution math of one step (repetition penalty 1.3 over 200 context ids,
@@ -25,9 +23,8 @@ export function benchMath(vocabSize: number, reps: number, now: () => number): {
   let sink = 0;
   for (let r = 0; r < reps; r++) {
     const t0 = now();
-    const stages = runProcessors(logits, context, settings);
-    const choice = sampleToken(finalProbs(stages), drawUniform({ seed: 1, depth: r, reroll: 0, stream: 0 }));
-    const rec = recordDistribution(stages, 50, [choice.tokenId]);
+    // the path every sampled step takes (decideStep → computeStep)
+    const { record: rec } = computeStep(logits, context, settings, 50, [], { kind: 'sample', u: drawUniform({ seed: 1, depth: r, reroll: 0, stream: 0 }) });
     sink += rec.restMass[0];
     ms.push(now() - t0);
     const t1 = now();

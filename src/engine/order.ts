@@ -56,17 +56,74 @@ export function kthLargest(values: ArrayLike<number>, m: number): number {
 /**
  * Indices of the `count` largest entries (value descending, lower index first on
  * ties), ignoring -Infinity entries. Returns fewer when fewer are finite.
+ * One pass with a bounded heap: O(n + count·log count·log(n/count)) expected, no copy of `values`.
  */
 export function topIndices(values: ArrayLike<number>, count: number): Int32Array {
-  let finite = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] > -Infinity) finite++;
-  const take = Math.min(count, finite);
-  if (take <= 0) return new Int32Array(0);
-  const threshold = kthLargest(values, take);
-  const picked: number[] = [];
-  for (let i = 0; i < values.length; i++) if (values[i] >= threshold && values[i] > -Infinity) picked.push(i);
-  const sorted = sortIndicesDescending(Int32Array.from(picked), values);
-  return sorted.subarray(0, take);
+  return heapTopIndices(values, count);
+}
+
+/**
+ * Same contract as topIndices: a bounded min-heap of the best `count` indices (root = the worst
+ * kept one); an entry enters only when it comes before the root, so most of a peaked vocabulary
+ * costs one comparison. Indices are visited in ascending order, so an equal value never displaces
+ * a kept lower index (ties: lower index first).
+ * @param count how many to return (≤ 0 → none)
+ * @returns Int32Array of length min(count, number of finite entries), best first
+ */
+export function heapTopIndices(values: ArrayLike<number>, count: number): Int32Array {
+  const n = values.length;
+  const k = Math.min(Math.max(0, Math.floor(count)), n);
+  if (k === 0) return new Int32Array(0);
+  const heap = new Int32Array(k);
+  let size = 0;
+  // worse(a, b): a comes after b in the order (smaller value, or equal value and larger index)
+  const siftDown = (from: number) => {
+    let i = from;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= size) break;
+      let w = l;
+      const r = l + 1;
+      if (r < size) {
+        const vr = values[heap[r]], vl = values[heap[l]];
+        if (vr < vl || (vr === vl && heap[r] > heap[l])) w = r;
+      }
+      const vw = values[heap[w]], vi = values[heap[i]];
+      if (vw < vi || (vw === vi && heap[w] > heap[i])) {
+        const t = heap[w];
+        heap[w] = heap[i];
+        heap[i] = t;
+        i = w;
+      } else break;
+    }
+  };
+  let rootV = Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (size < k) {
+      if (!(v > -Infinity)) continue;
+      // sift up
+      let c = size++;
+      heap[c] = i;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        const vp = values[heap[p]];
+        if (v < vp || (v === vp && i > heap[p])) {
+          heap[c] = heap[p];
+          heap[p] = i;
+          c = p;
+        } else break;
+      }
+      rootV = values[heap[0]];
+    } else if (v > rootV) {
+      // i is larger than every kept index, so an equal value never enters
+      heap[0] = i;
+      siftDown(0);
+      rootV = values[heap[0]];
+    }
+  }
+  const out = heap.slice(0, size);
+  return sortIndicesDescending(out, values);
 }
 
 /**
