@@ -131,21 +131,40 @@ results.P1 = {
   target: 1.15,
 };
 
-// P2: per-token time of our loop (full distribution records) vs transformers.js generate() greedy
+// P2: per-token time of our loop (full distribution records) vs transformers.js generate() greedy.
+// "Our loop" is Run to end, the loop the product uses to generate many tokens (worker-side run
+// chunks streamed to the store, rendered per animation frame); the Step ▶-per-token loop (one
+// request and one render per token) is reported too.
 const p2 = await run(async ({ n, reps }) => {
-  const { controller: c } = window.__app;
+  const { controller: c, store } = window.__app;
+  const before = store.getState().maxNewTokens;
+  await c.updateSettings({ strategy: 'greedy', maxNewTokens: n });
   const ours = [];
+  const stepLoop = [];
   const gen = [];
+  const depth = () => store.getState().tree.nodes[store.getState().cursor].depth;
   for (let r = 0; r < reps; r++) {
     await c.reset();
-    const t0 = performance.now();
+    let t0 = performance.now();
+    await c.runToEnd();
+    ours.push((performance.now() - t0) / depth());
+    await c.reset();
+    t0 = performance.now();
     for (let i = 0; i < n; i++) await c.stepForward();
-    ours.push((performance.now() - t0) / n);
+    stepLoop.push((performance.now() - t0) / depth());
     gen.push((await c.benchGenerate(n)) / n);
   }
-  return { ours, gen };
-}, { n: 32, reps: QUICK ? 2 : 5 });
-results.P2 = { what: 'per token, 32 greedy tokens: our step loop ÷ transformers.js generate() (ms/token)', ours: stats(p2.ours), generate: stats(p2.gen), ratio: ratio(p2.ours, p2.gen), target: 1.0 };
+  await c.updateSettings({ maxNewTokens: before });
+  return { ours, stepLoop, gen };
+}, { n: 32, reps: QUICK ? 3 : 6 });
+results.P2 = {
+  what: 'per token, 32 greedy tokens: Run to end (worker-side loop, full records, store, rendering) ÷ transformers.js generate() (ms/token); stepLoop = Step ▶ per token',
+  ours: stats(p2.ours),
+  stepLoop: stats(p2.stepLoop),
+  generate: stats(p2.gen),
+  ratio: ratio(p2.ours, p2.gen),
+  target: 1.0,
+};
 
 // P3: one beam step of width 4 vs one greedy step (both batched in the worker)
 const p3 = await run(async (reps) => {
@@ -281,7 +300,7 @@ results.P8 = {
 
 const rows = [
   ['P1', 'step ÷ raw forward', results.P1.ratio, '≤ 1.15', `${results.P1.step.median.toFixed(2)} ms vs ${results.P1.rawForward.median.toFixed(2)} ms (in worker ${results.P1.inWorker.median.toFixed(2)}, with render ${results.P1.withRender.median.toFixed(1)} ms)`],
-  ['P2', 'our loop ÷ generate()', results.P2.ratio, '≤ 1.0', `${results.P2.ours.median.toFixed(2)} vs ${results.P2.generate.median.toFixed(2)} ms/token`],
+  ['P2', 'Run to end ÷ generate()', results.P2.ratio, '≤ 1.0', `${results.P2.ours.median.toFixed(2)} vs ${results.P2.generate.median.toFixed(2)} ms/token (Step ▶ loop ${results.P2.stepLoop.median.toFixed(2)})`],
   ['P3', 'beam(4) ÷ greedy step', results.P3.ratio, '≤ 1.6', `${results.P3.width4.median.toFixed(2)} vs ${results.P3.width1.median.toFixed(2)} ms/step`],
   ['P4', 'step back (ms)', results.P4.back.median, '< 16', `min ${results.P4.back.min.toFixed(1)} max ${results.P4.back.max.toFixed(1)}`],
   ['P4', 'branch ÷ forward', results.P4.branchRatio, '≤ 1.15', `${results.P4.branch.median.toFixed(2)} vs ${results.P4.rawForward.median.toFixed(2)} ms`],

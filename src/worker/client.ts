@@ -23,6 +23,8 @@ export class WorkerClient {
   private nextId = 1;
   private pending = new Map<number, Pending>();
   private crashed = false;
+  /** Id of the last request sent (to name it in a later request, e.g. 'cancel-run'). */
+  lastRequestId = 0;
   /** Round-trip time of the last finished request: posted → final message received (ms). */
   lastRoundTripMs = 0;
   /** Called once when the worker dies unexpectedly. */
@@ -70,6 +72,7 @@ export class WorkerClient {
   ): Promise<Extract<WorkerResponse, { type: T }>> {
     if (this.crashed) return Promise.reject(new EngineError('worker-crash', 'the worker has stopped'));
     const id = this.nextId++;
+    this.lastRequestId = id;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (m: WorkerResponse) => void, reject, onStream, final, sentAt: performance.now() });
       this.worker.postMessage({ ...body, id } as WorkerRequest, transfer);

@@ -16,6 +16,8 @@ const scope = self as unknown as {
 };
 
 let ms: ModelSession | null = null;
+/** Ids of 'run' requests asked to stop. */
+const cancelledRuns = new Set<number>();
 
 function post(msg: WorkerResponse, transfer: Transferable[] = []): void {
   scope.postMessage(msg, transfer);
@@ -148,6 +150,23 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
       case 'query':
         post({ type: 'query-result', id: msg.id, nodeId: msg.nodeId, stats: await need().query(msg) });
         break;
+      case 'cancel-run':
+        cancelledRuns.add(msg.runId);
+        post({ type: 'done', id: msg.id });
+        break;
+      case 'run': {
+        const s = need();
+        const steps = await s.run(msg, (r) => {
+          const rec = r.record;
+          post(
+            { type: 'run-step', id: msg.id, record: rec, choice: r.choice, forwardCount: s.forwardCount, forwardMs: r.ms, phase: r.phase },
+            [rec.tokenIds.buffer, rec.logits.buffer, rec.stageProbs.buffer, rec.kept.buffer, rec.restMass.buffer, rec.removedAt.buffer, rec.cumBefore.buffer],
+          );
+        }, () => cancelledRuns.has(msg.id));
+        cancelledRuns.delete(msg.id);
+        post({ type: 'run-done', id: msg.id, steps, forwardCount: s.forwardCount });
+        break;
+      }
       case 'beam': {
         const s = need();
         const hyps = await s.beam(msg, (record) => post({ type: 'beam-step', id: msg.id, record, forwardCount: s.forwardCount }));

@@ -470,6 +470,36 @@ export class ModelSession {
     });
   }
 
+  /**
+   * Several steps in one request (protocol 'run'): each step as `step` computes it, streamed through
+   * `onStep`; the loop stays in the worker, so the main thread renders while the next forward runs.
+   * @returns the number of steps taken
+   */
+  run(
+    req: Extract<WorkerRequest, { type: 'run' }>,
+    onStep: (r: { record: DistributionRecord; choice: StepChoice; ms: number; phase: 'prefill' | 'decode' | 'cached' }) => void,
+    cancelled: () => boolean,
+  ): Promise<number> {
+    return this.enqueue(async () => {
+      validateSamplingSettings(req.settings);
+      const path = req.path.slice();
+      const ids = req.ids.slice();
+      for (let k = 0; k < req.count; k++) {
+        // let a 'cancel-run' message in between steps (a MessageChannel turn, ~0.05 ms)
+        if (k > 0) await yieldToEvents();
+        if (cancelled()) return k;
+        const { logits, ms, phase } = await this.logitsAt(path, ids);
+        const drawKey = req.strategy === 'sample' ? { seed: req.seed, depth: req.startDepth + k, reroll: k === 0 ? req.firstReroll : 0, stream: 0 } : null;
+        const r = decideStep(logits, { ids, strategy: req.strategy, settings: req.settings, topN: req.topN, extraIds: req.extraIds, drawKey, choose: null }, this.info.eosTokenId);
+        onStep({ record: r.record, choice: r.choice!, ms, phase });
+        if (req.stopIds.includes(r.choice!.tokenId)) return k + 1;
+        path.push(req.nextNodeId + k);
+        ids.push(r.choice!.tokenId);
+      }
+      return req.count;
+    });
+  }
+
   /** Probability and rank of any token ids at a node. */
   query(req: Extract<WorkerRequest, { type: 'query' }>) {
     return this.enqueue(async () => {
@@ -746,4 +776,16 @@ export function relativePath(f: File): string {
   const rel = (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name;
   const parts = rel.split('/');
   return parts.length > 1 ? parts.slice(1).join('/') : rel;
+}
+
+/** Resolves after one turn of the event loop, so queued messages are handled. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
 }
