@@ -188,16 +188,17 @@ export class ModelSession {
           `${name}: not a causal language model (model_type ${String(config['model_type'])}, architectures ${JSON.stringify(config['architectures'] ?? [])})`,
         );
       }
-      const jsConfig = (config['transformers.js_config'] ?? {}) as { dtype?: string };
-      const dtype =
-        opts.dtype ?? jsConfig.dtype ?? (opts.device === 'webgpu' ? (opts.shaderF16 ? 'fp16' : 'fp32') : 'q8');
-      const tokenizer = await AutoTokenizer.from_pretrained(name, { progress_callback });
-      const model = (await AutoModelForCausalLM.from_pretrained(name, {
-        progress_callback,
-        // onnxruntime-node (integration tests) calls its CPU provider 'cpu'
-        device: opts.device === 'wasm' && isNode() ? 'cpu' : opts.device,
-        dtype: dtype as 'fp32',
-      })) as unknown as { sessions: Record<string, OrtSession>; dispose(): Promise<unknown>; generate(args: Record<string, unknown>): Promise<unknown> };
+      const dtype = chooseDtype(config, opts);
+      // tokenizer and weights load side by side (the tokenizer's parse overlaps the ONNX Runtime compile)
+      const [tokenizer, model] = await Promise.all([
+        AutoTokenizer.from_pretrained(name, { progress_callback }),
+        AutoModelForCausalLM.from_pretrained(name, {
+          progress_callback,
+          // onnxruntime-node (integration tests) calls its CPU provider 'cpu'
+          device: opts.device === 'wasm' && isNode() ? 'cpu' : opts.device,
+          dtype: dtype as 'fp32',
+        }) as unknown as Promise<{ sessions: Record<string, OrtSession>; dispose(): Promise<unknown>; generate(args: Record<string, unknown>): Promise<unknown> }>,
+      ]);
       const session = model.sessions['model'] ?? model.sessions['decoder_model_merged'];
       if (!session || !session.outputNames.includes('logits')) {
         throw new EngineError('model-not-causal-lm', `${name}: not a causal language model (no logits output)`);
@@ -788,4 +789,13 @@ function yieldToEvents(): Promise<void> {
     };
     ch.port2.postMessage(null);
   });
+}
+
+/**
+ * The ONNX weights a model loads with: the caller's dtype, else the model's
+ * `transformers.js_config.dtype`, else fp16/fp32 on WebGPU (by shader-f16 support) and q8 on WASM.
+ */
+export function chooseDtype(config: Record<string, unknown>, opts: { dtype?: string; device: Device; shaderF16?: boolean }): string {
+  const jsConfig = (config['transformers.js_config'] ?? {}) as { dtype?: string };
+  return opts.dtype ?? jsConfig.dtype ?? (opts.device === 'webgpu' ? (opts.shaderF16 ? 'fp16' : 'fp32') : 'q8');
 }
