@@ -102,42 +102,52 @@ await page.waitForSelector('[data-testid=dist-bar]');
 const run = (fn, arg) => page.evaluate(fn, arg);
 
 // P1: one decode step, UI request → result message on the main thread, vs a raw session.run of one
-// token on the same cache. Measured as a user's click meets the page: after the previous step has
-// been rendered and painted (two animation frames). Back-to-back steps (the next request posted
-// while the previous result is still being painted) are reported too.
+// token on the same cache in the same worker. Both are measured in the same condition, side by
+// side: from a settled page (two animation frames, then a new task, as a click is) — on this
+// shared machine a worker that was idle for a frame runs its next forward markedly slower than
+// one running back to back. Back-to-back steps and warm raw forwards are reported too.
 const p1 = await run(async (reps) => {
   const { controller: c, store } = window.__app;
   const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+  const settle = async () => {
+    await frame();
+    await frame();
+    await new Promise((r) => setTimeout(r, 0)); // a click is its own task, not inside a frame callback
+  };
   await c.setPrompt('In the beginning God', { force: true });
   for (let i = 0; i < 3; i++) await c.stepForward(); // warm-up
   const step = [];
+  const raw = [];
   const backToBack = [];
+  const rawWarm = [];
   const withRender = [];
   const worker = [];
-  const raw = [];
   for (let r = 0; r < reps; r++) {
-    raw.push(...(await c.benchRawDecode(3)));
-    await c.stepForward();
-    backToBack.push(c.lastStepRoundTripMs);
-    await frame();
-    await frame();
+    await settle();
+    raw.push(...(await c.benchRawDecode(1)));
+    await settle();
     const t0 = performance.now();
     await c.stepForward();
     withRender.push(performance.now() - t0);
     step.push(c.lastStepRoundTripMs);
     worker.push(c.lastStepWorkerMs);
+    rawWarm.push(...(await c.benchRawDecode(3)));
+    await c.stepForward();
+    backToBack.push(c.lastStepRoundTripMs);
     if (store.getState().tree.nodes[store.getState().cursor].depth > 24) await c.reset();
   }
-  return { step, backToBack, withRender, worker, raw };
+  return { step, raw, backToBack, rawWarm, withRender, worker };
 }, QUICK ? 10 : 40);
 results.P1 = {
-  what: 'decode step: request posted → result message on the main thread ÷ raw forward of one token (ms), UI settled before the click; backToBack = the next step requested right after the previous result; withRender = until the store and React are done',
+  what: 'decode step: request posted → result message on the main thread ÷ raw forward of one token (ms), both from a settled page; backToBack ÷ rawWarm = the same with the previous request just finished; withRender = until the store and React are done',
   step: stats(p1.step),
+  rawForward: stats(p1.raw),
   backToBack: stats(p1.backToBack),
+  rawWarm: stats(p1.rawWarm),
   withRender: stats(p1.withRender),
   inWorker: stats(p1.worker),
-  rawForward: stats(p1.raw),
   ratio: ratio(p1.step, p1.raw),
+  ratioBackToBack: ratio(p1.backToBack, p1.rawWarm),
   target: 1.15,
 };
 
@@ -215,6 +225,7 @@ const p4 = await run(async (reps) => {
     const other = Array.from(rec.tokenIds).find((id) => id !== node.edge.tokenId && !s.tree.nodes[node.parent].children.some((ch) => s.tree.nodes[ch].edge.tokenId === id));
     await frame();
     await frame();
+    await new Promise((r) => setTimeout(r, 0));
     const t1 = performance.now();
     await c.chooseToken(other);
     branchRendered.push(performance.now() - t1);
@@ -313,7 +324,7 @@ results.P8 = {
 };
 
 const rows = [
-  ['P1', 'step ÷ raw forward', results.P1.ratio, '≤ 1.15', `${results.P1.step.median.toFixed(2)} ms vs ${results.P1.rawForward.median.toFixed(2)} ms (in worker ${results.P1.inWorker.median.toFixed(2)}, back-to-back ${results.P1.backToBack.median.toFixed(2)}, with render ${results.P1.withRender.median.toFixed(1)} ms)`],
+  ['P1', 'step ÷ raw forward', results.P1.ratio, '≤ 1.15', `${results.P1.step.median.toFixed(2)} ms vs ${results.P1.rawForward.median.toFixed(2)} ms (in worker ${results.P1.inWorker.median.toFixed(2)}; back to back ${results.P1.backToBack.median.toFixed(2)} vs ${results.P1.rawWarm.median.toFixed(2)} = ${results.P1.ratioBackToBack.toFixed(2)}; with render ${results.P1.withRender.median.toFixed(1)} ms)`],
   ['P2', 'Run to end ÷ generate()', results.P2.ratio, '≤ 1.0', `${results.P2.ours.median.toFixed(2)} vs ${results.P2.generate.median.toFixed(2)} ms/token (Step ▶ loop ${results.P2.stepLoop.median.toFixed(2)})`],
   ['P3', 'beam(4) ÷ greedy step', results.P3.ratio, '≤ 1.6', `${results.P3.width4.median.toFixed(2)} vs ${results.P3.width1.median.toFixed(2)} ms/step`],
   ['P4', 'step back (ms)', results.P4.back.median, '< 16', `min ${results.P4.back.min.toFixed(1)} max ${results.P4.back.max.toFixed(1)}`],

@@ -1,7 +1,7 @@
 import { assertFiniteLogits } from './softmax.ts';
 import { cumulativeBefore, type DistributionRecord } from './distribution.ts';
 import { TOP_P_TOLERANCE } from './processors.ts';
-import { heapTopIndices, sortIndicesDescending } from './order.ts';
+import { heapTopIndices, sortIndicesDescending, TopHeap } from './order.ts';
 import { sampleToken } from './sampling.ts';
 import type { SamplingSettings, StageName } from './settings.ts';
 
@@ -410,7 +410,12 @@ export function computeStep(
   if (theta !== 1) {
     for (const id of contextIds) if (id >= 0 && id < V) flags[id] = SEEN;
   }
-  // one pass: float64 copy, finiteness, max of the raw and of the unpenalised logits
+  // one heap serves the record's top-N and top-k's candidates (see TopKHint)
+  const seen: number[] = [];
+  if (theta !== 1) for (const id of new Set(contextIds)) if (id >= 0 && id < V) seen.push(id);
+  const kHint = settings.topK > 0 && settings.topK + seen.length <= 4096 ? settings.topK + seen.length : 0;
+  const heap = new TopHeap(raw, Math.max(1, topN, kHint));
+  // one pass: float64 copy, finiteness, max of the raw and of the unpenalised logits, the top-M heap
   let rawMax = -Infinity;
   let freeMax = -Infinity;
   for (let i = 0; i < V; i++) {
@@ -419,14 +424,11 @@ export function computeStep(
     raw[i] = x;
     if (x > rawMax) rawMax = x;
     if (flags[i] === 0 && x > freeMax) freeMax = x;
+    if (x > heap.gate) heap.offer(i);
   }
 
   // shown before the choice: top-N by model logits, then the known extras
-  // one heap serves the record's top-N and top-k's candidates (see TopKHint)
-  const seen: number[] = [];
-  if (theta !== 1) for (const id of new Set(contextIds)) if (id >= 0 && id < V) seen.push(id);
-  const kHint = settings.topK > 0 && settings.topK + seen.length <= 4096 ? settings.topK + seen.length : 0;
-  const rawTop = heapTopIndices(raw, Math.max(1, topN, kHint));
+  const rawTop = heap.sorted();
   const top = rawTop.subarray(0, Math.max(1, topN));
   const shownIds: number[] = Array.from(top);
   for (const id of top) flags[id] |= SHOWN;

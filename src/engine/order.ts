@@ -71,39 +71,41 @@ export function topIndices(values: ArrayLike<number>, count: number): Int32Array
  * @returns Int32Array of length min(count, number of finite entries), best first
  */
 export function heapTopIndices(values: ArrayLike<number>, count: number): Int32Array {
+  const h = new TopHeap(values, count);
   const n = values.length;
-  const k = Math.min(Math.max(0, Math.floor(count)), n);
-  if (k === 0) return new Int32Array(0);
-  const heap = new Int32Array(k);
-  let size = 0;
-  // worse(a, b): a comes after b in the order (smaller value, or equal value and larger index)
-  const siftDown = (from: number) => {
-    let i = from;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= size) break;
-      let w = l;
-      const r = l + 1;
-      if (r < size) {
-        const vr = values[heap[r]], vl = values[heap[l]];
-        if (vr < vl || (vr === vl && heap[r] > heap[l])) w = r;
-      }
-      const vw = values[heap[w]], vi = values[heap[i]];
-      if (vw < vi || (vw === vi && heap[w] > heap[i])) {
-        const t = heap[w];
-        heap[w] = heap[i];
-        heap[i] = t;
-        i = w;
-      } else break;
-    }
-  };
-  let rootV = Infinity;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n; i++) if (values[i] > h.gate) h.offer(i);
+  return h.sorted();
+}
+
+/**
+ * The bounded heap behind heapTopIndices, usable inside another loop over `values` (indices offered
+ * in ascending order): offer index i when `values[i] > gate` (gate = -Infinity until the heap is
+ * full, then the worst kept value; an equal value has a larger index and never enters).
+ */
+export class TopHeap {
+  readonly k: number;
+  private readonly heap: Int32Array;
+  private size = 0;
+  /** Offer an index only when its value is above this. */
+  gate = -Infinity;
+
+  constructor(
+    private readonly values: ArrayLike<number>,
+    count: number,
+  ) {
+    this.k = Math.min(Math.max(0, Math.floor(count)), values.length);
+    this.heap = new Int32Array(this.k);
+    if (this.k === 0) this.gate = Infinity;
+  }
+
+  /** Adds index i (its value must be above `gate`; indices ascending). */
+  offer(i: number): void {
+    const values = this.values;
+    const heap = this.heap;
     const v = values[i];
-    if (size < k) {
-      if (!(v > -Infinity)) continue;
-      // sift up
-      let c = size++;
+    if (this.size < this.k) {
+      // sift up: the root is the worst (smallest value, then larger index)
+      let c = this.size++;
       heap[c] = i;
       while (c > 0) {
         const p = (c - 1) >> 1;
@@ -114,16 +116,36 @@ export function heapTopIndices(values: ArrayLike<number>, count: number): Int32A
           c = p;
         } else break;
       }
-      rootV = values[heap[0]];
-    } else if (v > rootV) {
-      // i is larger than every kept index, so an equal value never enters
-      heap[0] = i;
-      siftDown(0);
-      rootV = values[heap[0]];
+      if (this.size === this.k) this.gate = values[heap[0]];
+      return;
     }
+    heap[0] = i;
+    let at = 0;
+    const size = this.size;
+    for (;;) {
+      const l = 2 * at + 1;
+      if (l >= size) break;
+      let w = l;
+      const r = l + 1;
+      if (r < size) {
+        const vr = values[heap[r]], vl = values[heap[l]];
+        if (vr < vl || (vr === vl && heap[r] > heap[l])) w = r;
+      }
+      const vw = values[heap[w]], va = values[heap[at]];
+      if (vw < va || (vw === va && heap[w] > heap[at])) {
+        const t = heap[w];
+        heap[w] = heap[at];
+        heap[at] = t;
+        at = w;
+      } else break;
+    }
+    this.gate = values[heap[0]];
   }
-  const out = heap.slice(0, size);
-  return sortIndicesDescending(out, values);
+
+  /** The kept indices, best first. */
+  sorted(): Int32Array {
+    return sortIndicesDescending(this.heap.slice(0, this.size), this.values);
+  }
 }
 
 /**
