@@ -55,6 +55,9 @@ function stepSettings(s: AppState): SamplingSettings {
 /** A result that arrived after its tree was replaced (reset, new prompt, history): dropped. */
 class StaleResult extends Error {}
 
+/** A request shows as busy (buttons disabled) only after this long (ms); fast steps never re-render for it. */
+export const BUSY_SHOWN_AFTER_MS = 150;
+
 export class Controller {
   private client: WorkerClient | null = null;
   /**
@@ -109,8 +112,22 @@ export class Controller {
   }
 
   private set(patch: Partial<AppState>): void {
+    // busyShown follows busy after BUSY_SHOWN_AFTER_MS (see AppState.busyShown)
+    if (patch.busy === true && !this.s.busy) {
+      if (this.busyTimer) clearTimeout(this.busyTimer);
+      this.busyTimer = setTimeout(() => {
+        this.busyTimer = null;
+        if (this.s.busy) this.store.setState({ busyShown: true });
+      }, BUSY_SHOWN_AFTER_MS);
+    } else if (patch.busy === false) {
+      if (this.busyTimer) clearTimeout(this.busyTimer);
+      this.busyTimer = null;
+      if (this.s.busyShown) patch = { ...patch, busyShown: false };
+    }
     this.store.setState(patch);
   }
+
+  private busyTimer: ReturnType<typeof setTimeout> | null = null;
 
   private need(): WorkerClient {
     if (!this.client) throw new EngineError('model-load', 'no model is loaded');

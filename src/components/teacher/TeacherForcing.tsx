@@ -16,7 +16,7 @@ export function TeacherForcing() {
   const { t, locale } = useT();
   const tf = useApp((s) => s.tf);
   const info = useApp((s) => s.info);
-  const busy = useApp((s) => s.busy);
+  const busy = useApp((s) => s.busyShown); // see AppState.busyShown
   const [text, setText] = useState('');
   const [byRank, setByRank] = useState(false);
   const [details, setDetails] = useState('');
