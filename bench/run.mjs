@@ -101,51 +101,90 @@ await page.waitForSelector('[data-testid=model-status][data-state=ready]', { tim
 await page.waitForSelector('[data-testid=dist-bar]');
 const run = (fn, arg) => page.evaluate(fn, arg);
 
-// P1: one decode step, UI request → result in the store, vs a raw session.run of one token on the same cache
+// P1: one decode step, UI request → result message on the main thread, vs a raw session.run of one
+// token on the same cache in the same worker. Both are measured in the same condition, side by
+// side: from a settled page (two animation frames, then a new task, as a click is) — on this
+// shared machine a worker that was idle for a frame runs its next forward markedly slower than
+// one running back to back. Back-to-back steps and warm raw forwards are reported too.
 const p1 = await run(async (reps) => {
   const { controller: c, store } = window.__app;
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+  const settle = async () => {
+    await frame();
+    await frame();
+    await new Promise((r) => setTimeout(r, 0)); // a click is its own task, not inside a frame callback
+  };
   await c.setPrompt('In the beginning God', { force: true });
   for (let i = 0; i < 3; i++) await c.stepForward(); // warm-up
   const step = [];
+  const raw = [];
+  const backToBack = [];
+  const rawWarm = [];
   const withRender = [];
   const worker = [];
-  const raw = [];
   for (let r = 0; r < reps; r++) {
-    raw.push(...(await c.benchRawDecode(3)));
+    await settle();
+    raw.push(...(await c.benchRawDecode(1)));
+    await settle();
     const t0 = performance.now();
     await c.stepForward();
     withRender.push(performance.now() - t0);
     step.push(c.lastStepRoundTripMs);
     worker.push(c.lastStepWorkerMs);
+    rawWarm.push(...(await c.benchRawDecode(3)));
+    await c.stepForward();
+    backToBack.push(c.lastStepRoundTripMs);
     if (store.getState().tree.nodes[store.getState().cursor].depth > 24) await c.reset();
   }
-  return { step, withRender, worker, raw };
+  return { step, raw, backToBack, rawWarm, withRender, worker };
 }, QUICK ? 10 : 40);
 results.P1 = {
-  what: 'decode step: request posted → result message on the main thread ÷ raw forward of one token (ms); withRender = until the store and React are done',
+  what: 'decode step: request posted → result message on the main thread ÷ raw forward of one token (ms), both from a settled page; backToBack ÷ rawWarm = the same with the previous request just finished; withRender = until the store and React are done',
   step: stats(p1.step),
+  rawForward: stats(p1.raw),
+  backToBack: stats(p1.backToBack),
+  rawWarm: stats(p1.rawWarm),
   withRender: stats(p1.withRender),
   inWorker: stats(p1.worker),
-  rawForward: stats(p1.raw),
   ratio: ratio(p1.step, p1.raw),
+  ratioBackToBack: ratio(p1.backToBack, p1.rawWarm),
   target: 1.15,
 };
 
-// P2: per-token time of our loop (full distribution records) vs transformers.js generate() greedy
+// P2: per-token time of our loop (full distribution records) vs transformers.js generate() greedy.
+// "Our loop" is Run to end, the loop the product uses to generate many tokens (worker-side run
+// chunks streamed to the store, rendered per animation frame); the Step ▶-per-token loop (one
+// request and one render per token) is reported too.
 const p2 = await run(async ({ n, reps }) => {
-  const { controller: c } = window.__app;
+  const { controller: c, store } = window.__app;
+  const before = store.getState().maxNewTokens;
+  await c.updateSettings({ strategy: 'greedy', maxNewTokens: n });
   const ours = [];
+  const stepLoop = [];
   const gen = [];
+  const depth = () => store.getState().tree.nodes[store.getState().cursor].depth;
   for (let r = 0; r < reps; r++) {
     await c.reset();
-    const t0 = performance.now();
+    let t0 = performance.now();
+    await c.runToEnd();
+    ours.push((performance.now() - t0) / depth());
+    await c.reset();
+    t0 = performance.now();
     for (let i = 0; i < n; i++) await c.stepForward();
-    ours.push((performance.now() - t0) / n);
+    stepLoop.push((performance.now() - t0) / depth());
     gen.push((await c.benchGenerate(n)) / n);
   }
-  return { ours, gen };
-}, { n: 32, reps: QUICK ? 2 : 5 });
-results.P2 = { what: 'per token, 32 greedy tokens: our step loop ÷ transformers.js generate() (ms/token)', ours: stats(p2.ours), generate: stats(p2.gen), ratio: ratio(p2.ours, p2.gen), target: 1.0 };
+  await c.updateSettings({ maxNewTokens: before });
+  return { ours, stepLoop, gen };
+}, { n: 32, reps: QUICK ? 3 : 6 });
+results.P2 = {
+  what: 'per token, 32 greedy tokens: Run to end (worker-side loop, full records, store, rendering) ÷ transformers.js generate() (ms/token); stepLoop = Step ▶ per token',
+  ours: stats(p2.ours),
+  stepLoop: stats(p2.stepLoop),
+  generate: stats(p2.gen),
+  ratio: ratio(p2.ours, p2.gen),
+  target: 1.0,
+};
 
 // P3: one beam step of width 4 vs one greedy step (both batched in the worker)
 const p3 = await run(async (reps) => {
@@ -170,26 +209,39 @@ const p4 = await run(async (reps) => {
   for (let i = 0; i < 6; i++) await c.stepForward();
   const back = [];
   const branch = [];
+  const branchRendered = [];
   const raw = [];
   const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+  const settle = async () => {
+    await frame();
+    await frame();
+    await new Promise((r) => setTimeout(r, 0));
+  };
   for (let r = 0; r < reps; r++) {
+    // back: from phases spread over the frame (the chart can only show at the next frame)
+    await frame();
+    await new Promise((res) => setTimeout(res, (r * 7) % 16));
     const t0 = performance.now();
     c.stepBack();
     await frame();
     back.push(performance.now() - t0);
     await c.stepForward();
-    raw.push(...(await c.benchRawDecode(2)));
+    // branch vs raw forward: both from a settled page, as P1
+    await settle();
+    raw.push(...(await c.benchRawDecode(1)));
     const s = store.getState();
     const node = s.tree.nodes[s.cursor];
     const rec = s.records[node.parent].record;
     const other = Array.from(rec.tokenIds).find((id) => id !== node.edge.tokenId && !s.tree.nodes[node.parent].children.some((ch) => s.tree.nodes[ch].edge.tokenId === id));
+    await settle();
     const t1 = performance.now();
     await c.chooseToken(other);
-    branch.push(performance.now() - t1);
+    branchRendered.push(performance.now() - t1);
+    branch.push(c.lastStepRoundTripMs);
   }
-  return { back, branch, raw };
+  return { back, branch, branchRendered, raw };
 }, QUICK ? 5 : 15);
-results.P4 = { what: 'step back until the chart shows the parent (ms); branching to another token ÷ one forward', back: stats(p4.back), branch: stats(p4.branch), rawForward: stats(p4.raw), branchRatio: ratio(p4.branch, p4.raw), targets: { backMs: 16, branchRatio: 1.15 } };
+results.P4 = { what: 'step back until the chart shows the parent (ms); branching to another token: request posted → result message ÷ one raw forward, both from a settled page (branchRendered = until React is done)', back: stats(p4.back), branch: stats(p4.branch), branchRendered: stats(p4.branchRendered), rawForward: stats(p4.raw), branchRatio: ratio(p4.branch, p4.raw), targets: { backMs: 16, branchRatio: 1.15 } };
 
 // P5: the distribution math alone on a 151,936-entry vocabulary vs one Math.exp pass
 const p5 = await run(async (reps) => window.__app.controller.benchMath(151936, reps), QUICK ? 5 : 20);
@@ -280,11 +332,11 @@ results.P8 = {
 };
 
 const rows = [
-  ['P1', 'step ÷ raw forward', results.P1.ratio, '≤ 1.15', `${results.P1.step.median.toFixed(2)} ms vs ${results.P1.rawForward.median.toFixed(2)} ms (in worker ${results.P1.inWorker.median.toFixed(2)}, with render ${results.P1.withRender.median.toFixed(1)} ms)`],
-  ['P2', 'our loop ÷ generate()', results.P2.ratio, '≤ 1.0', `${results.P2.ours.median.toFixed(2)} vs ${results.P2.generate.median.toFixed(2)} ms/token`],
+  ['P1', 'step ÷ raw forward', results.P1.ratio, '≤ 1.15', `${results.P1.step.median.toFixed(2)} ms vs ${results.P1.rawForward.median.toFixed(2)} ms (in worker ${results.P1.inWorker.median.toFixed(2)}; back to back ${results.P1.backToBack.median.toFixed(2)} vs ${results.P1.rawWarm.median.toFixed(2)} = ${results.P1.ratioBackToBack.toFixed(2)}; with render ${results.P1.withRender.median.toFixed(1)} ms)`],
+  ['P2', 'Run to end ÷ generate()', results.P2.ratio, '≤ 1.0', `${results.P2.ours.median.toFixed(2)} vs ${results.P2.generate.median.toFixed(2)} ms/token (Step ▶ loop ${results.P2.stepLoop.median.toFixed(2)})`],
   ['P3', 'beam(4) ÷ greedy step', results.P3.ratio, '≤ 1.6', `${results.P3.width4.median.toFixed(2)} vs ${results.P3.width1.median.toFixed(2)} ms/step`],
   ['P4', 'step back (ms)', results.P4.back.median, '< 16', `min ${results.P4.back.min.toFixed(1)} max ${results.P4.back.max.toFixed(1)}`],
-  ['P4', 'branch ÷ forward', results.P4.branchRatio, '≤ 1.15', `${results.P4.branch.median.toFixed(2)} vs ${results.P4.rawForward.median.toFixed(2)} ms`],
+  ['P4', 'branch ÷ forward', results.P4.branchRatio, '≤ 1.15', `${results.P4.branch.median.toFixed(2)} vs ${results.P4.rawForward.median.toFixed(2)} ms (rendered ${results.P4.branchRendered.median.toFixed(1)} ms)`],
   ['P5', 'math ÷ exp pass (151,936)', results.P5.ratio, '≤ 3', `${results.P5.math.median.toFixed(2)} vs ${results.P5.expPass.median.toFixed(2)} ms`],
   ['P6', 'live tensors ok', results.P6.liveTensorsOk ? 1 : 0, '= 1', `${results.P6.liveTensors} live, ${results.P6.snapshots} snapshots`],
   ['P6', 'heap after reset ÷ start', results.P6.heapAfterResetRatio, '≤ 1.10', `${(results.P6.heapBytesPerNode / 1024).toFixed(1)} KiB per node`],

@@ -20,13 +20,16 @@ const language = detectLanguage([...(saved ? [saved] : []), ...(navigator.langua
 initI18n(language);
 appStore.setState({ language, prompt: EXAMPLE_PROMPTS[0].text });
 
+// the model worker starts before the first render, so its download and compile overlap React's work
+const loaded = controller.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL });
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />
   </StrictMode>,
 );
 
-const started = controller.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL }).then(async () => {
+const started = loaded.then(async () => {
   // a share link opens its path (and then is saved like any session); otherwise the last session
   if (await controller.openShared(location.hash)) {
     history.replaceState(null, '', location.pathname + location.search);

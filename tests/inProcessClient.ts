@@ -13,6 +13,9 @@ export class InProcessClient {
   lastRoundTripMs = 0;
   private nextId = 1;
   private readonly ms: ModelSession;
+  private readonly cancelled = new Set<number>();
+  /** Id of the last request sent (as WorkerClient.lastRequestId). */
+  lastRequestId = 0;
 
   constructor(ms: ModelSession) {
     this.ms = ms;
@@ -24,6 +27,7 @@ export class InProcessClient {
     onStream?: (m: WorkerResponse) => void,
   ): Promise<Extract<WorkerResponse, { type: T }>> {
     const msg = { ...body, id: this.nextId++ } as WorkerRequest;
+    this.lastRequestId = msg.id;
     await Promise.resolve(); // answered asynchronously, as a worker would
     const answer = await this.answer(msg, onStream);
     if (!final.includes(answer.type as T)) throw new Error(`expected ${final.join('/')}, got ${answer.type}`);
@@ -52,6 +56,18 @@ export class InProcessClient {
         return { type: 'done', id: msg.id };
       case 'stats':
         return { type: 'stats-result', id: msg.id, ...ms.stats() };
+      case 'run': {
+        const steps = await ms.run(
+          msg,
+          (r) => onStream?.({ type: 'run-step', id: msg.id, record: r.record, choice: r.choice, forwardCount: ms.forwardCount, forwardMs: r.ms, phase: r.phase }),
+          () => this.cancelled.has(msg.id),
+        );
+        this.cancelled.delete(msg.id);
+        return { type: 'run-done', id: msg.id, steps, forwardCount: ms.forwardCount };
+      }
+      case 'cancel-run':
+        this.cancelled.add(msg.runId);
+        return { type: 'done', id: msg.id };
       case 'score-text': {
         const r = await ms.scoreText(msg.text);
         return { type: 'score-result', id: msg.id, tokens: r.tokens, windows: r.windows, forwardCount: ms.forwardCount };

@@ -1,5 +1,5 @@
-import { finalProbs, recordDistribution, runProcessors, tokenStat, type DistributionRecord } from './distribution.ts';
-import { argmaxToken, sampleToken } from './sampling.ts';
+import type { DistributionRecord } from './distribution.ts';
+import { computeStep, type FastChoose } from './fastStep.ts';
 import { drawUniform, type DrawKey } from './random.ts';
 import { beamRecordSettings, greedySettings, validateSamplingSettings, type SamplingSettings, type Strategy } from './settings.ts';
 import { EngineError } from './errors.ts';
@@ -48,39 +48,34 @@ export function effectiveSettings(strategy: Strategy, s: SamplingSettings): Samp
 /**
  * One generation step on a node's logits: the processor chain, the choice (greedy argmax, sampling
  * with the draw key's u, or a token chosen by hand), and the distribution record (top-N plus the
- * chosen token, EOS and `extraIds`).
+ * chosen token, EOS and `extraIds`). Computed by fastStep.ts's computeStep; the same as
+ * runProcessors → argmaxToken / sampleToken → tokenStat → recordDistribution (distribution.ts),
+ * which fastStep.test.ts checks.
  * @param logits Float32Array of length vocabSize (raw model logits at the node)
  * @throws RangeError for invalid settings; EngineError `non-finite-logits`, or `invalid-setting`
  *   when sampling has no draw key or beam search is asked to choose here
  */
 export function decideStep(logits: ArrayLike<number>, input: StepInput, eosTokenId: number | null): { record: DistributionRecord; choice: StepChoice | null } {
   validateSamplingSettings(input.settings);
-  const stages = runProcessors(logits, input.ids as number[], effectiveSettings(input.strategy, input.settings));
-  const probs = finalProbs(stages);
-  let choice: StepChoice | null = null;
-  if (input.choose !== 'none') {
-    let tokenId: number;
-    let u: number | null = null;
-    let method: StepChoice['method'];
-    if (typeof input.choose === 'number') {
-      tokenId = input.choose;
-      method = 'manual';
-    } else if (input.strategy === 'greedy') {
-      tokenId = argmaxToken(probs).tokenId;
-      method = 'greedy';
-    } else if (input.strategy === 'beam') {
-      throw new EngineError('invalid-setting', 'beam search chooses through a beam request');
-    } else {
-      if (!input.drawKey) throw new EngineError('invalid-setting', 'sampling needs a draw key');
-      u = drawUniform(input.drawKey);
-      tokenId = sampleToken(probs, u).tokenId;
-      method = 'sampled';
-    }
-    const st = tokenStat(stages, tokenId);
-    choice = { tokenId, method, u, prob: st.prob, logprob: st.logprob, rank: st.rank, finalProb: st.finalProb, finalRank: st.finalRank };
+  let choose: FastChoose;
+  let u: number | null = null;
+  let method: StepChoice['method'] = 'manual';
+  if (input.choose === 'none') choose = { kind: 'none' };
+  else if (typeof input.choose === 'number') choose = { kind: 'manual', tokenId: input.choose };
+  else if (input.strategy === 'greedy') {
+    choose = { kind: 'greedy' };
+    method = 'greedy';
+  } else if (input.strategy === 'beam') {
+    throw new EngineError('invalid-setting', 'beam search chooses through a beam request');
+  } else {
+    if (!input.drawKey) throw new EngineError('invalid-setting', 'sampling needs a draw key');
+    u = drawUniform(input.drawKey);
+    choose = { kind: 'sample', u };
+    method = 'sampled';
   }
   const extra = [...input.extraIds];
   if (eosTokenId !== null) extra.push(eosTokenId);
-  if (choice) extra.push(choice.tokenId);
-  return { record: recordDistribution(stages, input.topN, extra), choice };
+  const r = computeStep(logits, input.ids, effectiveSettings(input.strategy, input.settings), input.topN, extra, choose);
+  const choice: StepChoice | null = r.choice ? { ...r.choice, method, u } : null;
+  return { record: r.record, choice };
 }

@@ -23,7 +23,7 @@ import type { DrawKey } from '../engine/random.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
 import type { McHistogram } from '../engine/monteCarlo.ts';
 import type { McTreeNode } from '../engine/mcTree.ts';
-import type { ChatMessage, DevicePreference, ModelSource, StepChoice } from '../worker/protocol.ts';
+import type { ChatMessage, DevicePreference, ModelSource, StepChoice, WorkerResponse } from '../worker/protocol.ts';
 import { appStore, DEFAULT_SETTINGS, type AppError, type AppState, type AppStore, type SettingsSlice } from './store.ts';
 import { parseSession, recordsOf, toSessionFile, type SessionFile } from './sessionSchema.ts';
 import { clearSavedSession, readSavedSession, writeSession } from './persistence.ts';
@@ -65,6 +65,9 @@ export function templateMessages(chat: readonly ChatMessage[]): ChatMessage[] {
 
 /** A result that arrived after its tree was replaced (reset, new prompt, history): dropped. */
 class StaleResult extends Error {}
+
+/** A request shows as busy (buttons disabled) only after this long (ms); fast steps never re-render for it. */
+export const BUSY_SHOWN_AFTER_MS = 150;
 
 export class Controller {
   private client: WorkerClient | null = null;
@@ -134,8 +137,22 @@ export class Controller {
   }
 
   private set(patch: Partial<AppState>): void {
+    // busyShown follows busy after BUSY_SHOWN_AFTER_MS (see AppState.busyShown)
+    if (patch.busy === true && !this.s.busy) {
+      if (this.busyTimer) clearTimeout(this.busyTimer);
+      this.busyTimer = setTimeout(() => {
+        this.busyTimer = null;
+        if (this.s.busy) this.store.setState({ busyShown: true });
+      }, BUSY_SHOWN_AFTER_MS);
+    } else if (patch.busy === false) {
+      if (this.busyTimer) clearTimeout(this.busyTimer);
+      this.busyTimer = null;
+      if (this.s.busyShown) patch = { ...patch, busyShown: false };
+    }
     this.store.setState(patch);
   }
+
+  private busyTimer: ReturnType<typeof setTimeout> | null = null;
 
   private need(): WorkerClient {
     if (!this.client) throw new EngineError('model-load', 'no model is loaded');
@@ -412,6 +429,17 @@ export class Controller {
     this.lastStepRoundTripMs = client.lastRoundTripMs;
     this.lastStepWorkerMs = r.workerMs;
     this.checkEpoch(epoch);
+    const patch = this.resultPatch(nodeId, key, r);
+    if (apply) this.set(patch);
+    return { choice: r.choice, record: r.record, patch };
+  }
+
+  /** The store update for a node's record from the worker (a step or one step of a run). */
+  private resultPatch(
+    nodeId: number,
+    key: string,
+    r: { record: DistributionRecord; forwardCount: number; forwardMs: number; phase: 'prefill' | 'decode' | 'cached' },
+  ): Partial<AppState> {
     // an answer computed under settings that changed meanwhile never replaces one for the current settings
     const current = currentKey(this.s);
     const held = this.s.records[nodeId];
@@ -426,8 +454,7 @@ export class Controller {
       this.recentSteps = [...this.recentSteps.slice(-9), Math.max(0.01, r.forwardMs)];
       patch.tokensPerSec = 1000 / (this.recentSteps.reduce((a, b) => a + b, 0) / this.recentSteps.length);
     } else if (r.phase === 'prefill') patch.lastForwardMs = r.forwardMs;
-    if (apply) this.set(patch);
-    return { choice: r.choice, record: r.record, patch };
+    return patch;
   }
 
   /** A new action clears the last action's error, but not the notice that the worker was restarted. */
@@ -663,11 +690,134 @@ export class Controller {
     if (token === this.playToken) this.set({ playing: false });
   }
 
-  /** Run to end: step until EOS or max new tokens. */
+  /**
+   * Run to end: step until EOS or max new tokens (or Pause). New steps are computed by the worker's
+   * own loop ('run' requests, see runInWorker); a step that can reuse an existing child, a beam
+   * search or a finished beam view goes through stepForward as before.
+   */
   async runToEnd(): Promise<void> {
     this.set({ playing: true });
-    while (this.s.playing && (await this.stepForward()));
+    while (this.s.playing && (this.canRunInWorker() ? await this.runInWorker() : await this.stepForward()));
     this.set({ playing: false });
+  }
+
+  /** The worker may run the steps: greedy or sampling from the cursor, and no existing child to reuse. */
+  private canRunInWorker(): boolean {
+    const s = this.s;
+    if (s.busy || !this.canStep() || s.strategy === 'beam' || this.beamViewCanAdvance()) return false;
+    const method: ChoiceMethod = s.strategy === 'sample' ? 'sampled' : 'greedy';
+    const drawKey = s.strategy === 'sample' ? this.drawKey(s.cursor) : null;
+    return !findReusableChild(s.tree, s.cursor, { method, settingsKey: currentKey(s), drawKey });
+  }
+
+  /**
+   * New steps from the cursor in the worker's own loop (one 'run' request up to EOS or the length
+   * limit). The worker streams each step: the record and choice a 'step' request gives (same engine
+   * call, same draw key). Steps join the tree in order, all that arrived within one animation frame
+   * in one batch of store updates (one React render), so rendering overlaps the worker's next
+   * forwards instead of delaying them (bench P2). Pause, new settings, a reset or a changed tree
+   * stop applying steps and cancel the run; what the worker computed beyond that is forgotten.
+   * @returns whether generation can continue
+   */
+  private async runInWorker(): Promise<boolean> {
+    const s = this.s;
+    const client = this.need();
+    const from = s.cursor;
+    const fromNode = getNode(s.tree, from);
+    const strategy = s.strategy === 'sample' ? 'sample' : 'greedy';
+    const method: ChoiceMethod = strategy === 'sample' ? 'sampled' : 'greedy';
+    const key = currentKey(s);
+    const epoch = this.epoch;
+    const firstNew = s.tree.nodes.length;
+    const eos = s.info?.eosTokenId ?? null;
+    const count = Math.min(s.maxNewTokens, (s.info?.contextLength ?? Infinity) - s.tree.promptIds.length) - fromNode.depth;
+    if (count <= 0) return false;
+    this.set({ busy: true, error: this.keptError() });
+    if (fromNode.stop !== null) this.set({ tree: updateNode(this.s.tree, from, { stop: null }) });
+    let parent = from;
+    let received = 0;
+    let applied = 0;
+    let stopped = false; // applying ended early (pause, settings, reset, tree changed)
+    let runId = 0;
+    let queue: Extract<WorkerResponse, { type: 'run-step' }>[] = [];
+    let scheduled = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      if (runId && epoch === this.epoch) void client.request({ type: 'cancel-run', runId }, ['done']).catch(() => undefined);
+    };
+    const flush = () => {
+      scheduled = false;
+      const batch = queue;
+      queue = [];
+      for (const m of batch) {
+        if (stopped) return;
+        if (epoch !== this.epoch || !this.s.playing || currentKey(this.s) !== key) {
+          stop();
+          return;
+        }
+        const drawKey = strategy === 'sample' ? this.drawKey(parent) : null;
+        const edge = this.addEdge(parent, m.choice, method, drawKey, key, m.record);
+        if (edge.id !== firstNew + applied) {
+          // the tree changed under the run: the worker's cache ids for the rest are not these nodes
+          stop();
+          return;
+        }
+        this.set({ ...this.resultPatch(parent, key, m), ...edge.patch, cursor: edge.id, announcement: this.announcement(m.choice.tokenId, m.record) });
+        parent = edge.id;
+        applied++;
+      }
+    };
+    const schedule = () => {
+      if (scheduled) return;
+      scheduled = true;
+      if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState === 'visible') requestAnimationFrame(flush);
+      else setTimeout(flush, 0);
+    };
+    try {
+      const done = client.request(
+        {
+          type: 'run',
+          path: this.cachePath(from),
+          ids: sequenceIds(s.tree, from),
+          strategy,
+          settings: stepSettings(s),
+          topN: s.topN,
+          extraIds: s.query?.ids.slice(0, 1) ?? [],
+          seed: s.seed,
+          startDepth: fromNode.depth,
+          firstReroll: fromNode.rerolls,
+          nextNodeId: this.cid(firstNew),
+          count,
+          stopIds: eos === null ? [] : [eos],
+        },
+        ['run-done'],
+        (m) => {
+          if (m.type !== 'run-step') return;
+          received++;
+          queue.push(m);
+          schedule();
+        },
+      );
+      runId = client.lastRequestId;
+      await done;
+      flush();
+      if (stopped && epoch === this.epoch && received > applied) {
+        // forget what the worker cached under ids these steps did not get
+        const stale = Array.from({ length: received - applied }, (_, k) => this.cid(firstNew + applied + k));
+        void client.request({ type: 'forget', nodeIds: stale }, ['done']).catch(() => undefined);
+      }
+      if (epoch !== this.epoch) return false;
+      this.set({ busy: false });
+      await this.ensureRecord(displayNodeOf(this.s)); // settings may have changed during the run
+      return this.s.playing && this.canStep();
+    } catch (e) {
+      flush(); // the steps that arrived before the error stay
+      if (!(e instanceof StaleResult)) this.set({ error: this.onRunError(e), playing: false });
+      return false;
+    } finally {
+      if (this.s.busy) this.set({ busy: false });
+    }
   }
 
   /** Reset: a new tree for the same prompt; caches freed. */
@@ -1058,6 +1208,18 @@ export class Controller {
 
   /** The current path as a share fragment (`share=…`), or null before a model and prompt exist. */
   shareFragment(): string | null {
+    const s = this.s;
+    // the header selects this on every store update: encode only when its inputs changed
+    const c = this.shareCache;
+    if (c && c.info === s.info && c.tree === s.tree && c.cursor === s.cursor && c.prompt === s.prompt && c.readOnly === s.readOnly) return c.value;
+    const value = this.encodeShareFragment();
+    this.shareCache = { info: s.info, tree: s.tree, cursor: s.cursor, prompt: s.prompt, readOnly: s.readOnly, value };
+    return value;
+  }
+
+  private shareCache: { info: unknown; tree: unknown; cursor: number; prompt: string; readOnly: unknown; value: string | null } | null = null;
+
+  private encodeShareFragment(): string | null {
     const s = this.s;
     if (!s.info || s.tree.promptIds.length === 0 || s.readOnly) return null;
     const path = pathTo(s.tree, s.cursor)

@@ -169,6 +169,8 @@ export class ScriptedClient {
    */
   staleCacheHits = 0;
   readonly staleDetails: string[] = [];
+  /** Id of the last request sent (as WorkerClient.lastRequestId). */
+  lastRequestId = 0;
   /** Every request type received, in order (for tests). */
   readonly received: WorkerRequest['type'][] = [];
 
@@ -180,6 +182,7 @@ export class ScriptedClient {
   private readonly snapshots = new Map<number, Snapshot>();
   private readonly logits = new Map<number, { ids: number[]; logits: Float32Array }>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly cancelledRuns = new Set<number>();
 
   constructor(opts: ScriptedClientOptions = {}) {
     this.contextLength = opts.contextLength ?? SCRIPTED_CONTEXT;
@@ -196,6 +199,7 @@ export class ScriptedClient {
   ): Promise<Extract<WorkerResponse, { type: T }>> {
     if (this.crashed) return Promise.reject(new EngineError('worker-crash', 'the worker has stopped'));
     const id = this.nextId++;
+    this.lastRequestId = id;
     const msg = structuredClone({ ...body, id }) as WorkerRequest;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (m: WorkerResponse) => void, reject, onStream, final });
@@ -290,6 +294,21 @@ export class ScriptedClient {
           this.post({ type: 'step-result', id: msg.id, nodeId: msg.nodeId, record: r.record, choice: r.choice, forwardCount: this.forwardCount, forwardMs: r.ms, workerMs: r.ms, phase: r.phase });
           break;
         }
+        case 'run': {
+          this.need();
+          const steps = await this.run(
+            msg,
+            (r) => this.post({ type: 'run-step', id: msg.id, record: r.record, choice: r.choice, forwardCount: this.forwardCount, forwardMs: r.ms, phase: r.phase }),
+            () => this.cancelledRuns.has(msg.id),
+          );
+          this.cancelledRuns.delete(msg.id);
+          this.post({ type: 'run-done', id: msg.id, steps, forwardCount: this.forwardCount });
+          break;
+        }
+        case 'cancel-run':
+          this.cancelledRuns.add(msg.runId);
+          this.post({ type: 'done', id: msg.id });
+          break;
         case 'query':
           this.need();
           this.post({ type: 'query-result', id: msg.id, nodeId: msg.nodeId, stats: await this.query(msg) });
@@ -446,6 +465,31 @@ export class ScriptedClient {
       validateSamplingSettings(req.settings);
       const { logits, ms, phase } = await this.logitsAt(req.path, req.ids);
       return { ...decideStep(logits, req, this.need().eosTokenId), ms, phase };
+    });
+  }
+
+  /** ModelSession.run: the same loop over the scripted logits. */
+  private run(
+    req: Extract<WorkerRequest, { type: 'run' }>,
+    onStep: (r: { record: DistributionRecord; choice: StepChoice; ms: number; phase: 'prefill' | 'decode' | 'cached' }) => void,
+    cancelled: () => boolean,
+  ): Promise<number> {
+    return this.enqueue(async () => {
+      validateSamplingSettings(req.settings);
+      const path = req.path.slice();
+      const ids = req.ids.slice();
+      for (let k = 0; k < req.count; k++) {
+        if (k > 0) await new Promise((r) => setTimeout(r, 0)); // a 'cancel-run' can arrive between steps
+        if (cancelled()) return k;
+        const { logits, ms, phase } = await this.logitsAt(path, ids);
+        const drawKey = req.strategy === 'sample' ? { seed: req.seed, depth: req.startDepth + k, reroll: k === 0 ? req.firstReroll : 0, stream: 0 } : null;
+        const r = decideStep(logits, { ids, strategy: req.strategy, settings: req.settings, topN: req.topN, extraIds: req.extraIds, drawKey, choose: null }, this.need().eosTokenId);
+        onStep({ record: r.record, choice: r.choice!, ms, phase });
+        if (req.stopIds.includes(r.choice!.tokenId)) return k + 1;
+        path.push(req.nextNodeId + k);
+        ids.push(r.choice!.tokenId);
+      }
+      return req.count;
     });
   }
 

@@ -95,6 +95,11 @@ export interface SessionSlice {
   beamRun: BeamRun | null;
   history: HistoryEntry[];
   busy: boolean;
+  /**
+   * `busy` as the buttons show it: true only once a request has taken longer than BUSY_SHOWN_AFTER_MS.
+   * A fast step then causes no render between its request and its result (bench P1).
+   */
+  busyShown: boolean;
   playing: boolean;
   error: AppError | null;
   /** A prompt problem (too long, empty without BOS): no tree until fixed. */
@@ -221,6 +226,7 @@ export function initialState(language: Language = 'en'): AppState {
     beamRun: null,
     history: [],
     busy: false,
+    busyShown: false,
     playing: false,
     error: null,
     promptError: null,

@@ -23,10 +23,10 @@ export class WorkerClient {
   private nextId = 1;
   private pending = new Map<number, Pending>();
   private crashed = false;
+  /** Id of the last request sent (to name it in a later request, e.g. 'cancel-run'). */
+  lastRequestId = 0;
   /** Round-trip time of the last finished request: posted → final message received (ms). */
   lastRoundTripMs = 0;
-  /** Id of the last request sent (to name it in a cancel message). */
-  lastRequestId = 0;
   /** Called once when the worker dies unexpectedly. */
   onCrash: ((reason: string) => void) | null = null;
 

@@ -119,6 +119,30 @@ export type WorkerRequest =
       choose: number | null | 'none';
     }
   | { type: 'query'; id: number; nodeId: number; path: number[]; ids: number[]; settings: SamplingSettings; strategy: Strategy; tokenIds: number[] }
+  /**
+   * Run to end, in the worker: up to `count` greedy or sampled steps from node path.at(-1) (fewer
+   * after a 'cancel-run'), each
+   * exactly as a 'step' request with choose = null (same draw keys: depth = the parent's depth,
+   * reroll = `firstReroll` for the first step and 0 after), streamed as 'run-step' messages, ending
+   * with 'run-done'. New nodes get worker ids nextNodeId, nextNodeId + 1, … (the ids the main
+   * thread will give them). Stops after a token in `stopIds` (EOS).
+   */
+  | {
+      type: 'run';
+      id: number;
+      path: number[];
+      ids: number[];
+      strategy: 'greedy' | 'sample';
+      settings: SamplingSettings;
+      topN: number;
+      extraIds: number[];
+      seed: number;
+      startDepth: number;
+      firstReroll: number;
+      nextNodeId: number;
+      count: number;
+      stopIds: number[];
+    }
   | {
       type: 'beam';
       id: number;
@@ -128,6 +152,8 @@ export type WorkerRequest =
       settings: BeamSettings;
       maxNewTokens: number;
     }
+  /** Ends the 'run' request `runId` after its current step (answered with 'done'). */
+  | { type: 'cancel-run'; id: number; runId: number }
   | { type: 'score-text'; id: number; text: string }
   /** Monte-Carlo: N samples from a node's final distribution under `settings` (draw keys in engine/monteCarlo.ts). */
   | { type: 'mc-sample'; id: number; nodeId: number; path: number[]; ids: number[]; settings: SamplingSettings; n: number; seed: number; depth: number; topM: number }
@@ -174,6 +200,17 @@ export type WorkerResponse =
       phase: 'prefill' | 'decode' | 'cached';
     }
   | { type: 'query-result'; id: number; nodeId: number; stats: TokenStat[] }
+  /** One step of a 'run' request: the record of the parent node and the chosen token (as 'step-result'). */
+  | {
+      type: 'run-step';
+      id: number;
+      record: DistributionRecord;
+      choice: StepChoice;
+      forwardCount: number;
+      forwardMs: number;
+      phase: 'prefill' | 'decode' | 'cached';
+    }
+  | { type: 'run-done'; id: number; steps: number; forwardCount: number }
   | { type: 'beam-step'; id: number; record: BeamStepRecord; forwardCount: number }
   | { type: 'beam-done'; id: number; hypotheses: BeamHypothesis[]; forwardCount: number }
   | { type: 'mc-result'; id: number; histogram: McHistogram; forwardCount: number }

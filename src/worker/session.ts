@@ -192,16 +192,17 @@ export class ModelSession {
           `${name}: not a causal language model (model_type ${String(config['model_type'])}, architectures ${JSON.stringify(config['architectures'] ?? [])})`,
         );
       }
-      const jsConfig = (config['transformers.js_config'] ?? {}) as { dtype?: string };
-      const dtype =
-        opts.dtype ?? jsConfig.dtype ?? (opts.device === 'webgpu' ? (opts.shaderF16 ? 'fp16' : 'fp32') : 'q8');
-      const tokenizer = await AutoTokenizer.from_pretrained(name, { progress_callback });
-      const model = (await AutoModelForCausalLM.from_pretrained(name, {
-        progress_callback,
-        // onnxruntime-node (integration tests) calls its CPU provider 'cpu'
-        device: opts.device === 'wasm' && isNode() ? 'cpu' : opts.device,
-        dtype: dtype as 'fp32',
-      })) as unknown as { sessions: Record<string, OrtSession>; dispose(): Promise<unknown>; generate(args: Record<string, unknown>): Promise<unknown> };
+      const dtype = chooseDtype(config, opts);
+      // tokenizer and weights load side by side (the tokenizer's parse overlaps the ONNX Runtime compile)
+      const [tokenizer, model] = await Promise.all([
+        AutoTokenizer.from_pretrained(name, { progress_callback }),
+        AutoModelForCausalLM.from_pretrained(name, {
+          progress_callback,
+          // onnxruntime-node (integration tests) calls its CPU provider 'cpu'
+          device: opts.device === 'wasm' && isNode() ? 'cpu' : opts.device,
+          dtype: dtype as 'fp32',
+        }) as unknown as Promise<{ sessions: Record<string, OrtSession>; dispose(): Promise<unknown>; generate(args: Record<string, unknown>): Promise<unknown> }>,
+      ]);
       const session = model.sessions['model'] ?? model.sessions['decoder_model_merged'];
       if (!session || !session.outputNames.includes('logits')) {
         throw new EngineError('model-not-causal-lm', `${name}: not a causal language model (no logits output)`);
@@ -498,6 +499,36 @@ export class ModelSession {
       const eot = this.info.endOfTurnTokenId;
       const input = eot === null ? req : { ...req, extraIds: [...req.extraIds, eot] };
       return { ...decideStep(logits, input, this.info.eosTokenId), ms, phase };
+    });
+  }
+
+  /**
+   * Several steps in one request (protocol 'run'): each step as `step` computes it, streamed through
+   * `onStep`; the loop stays in the worker, so the main thread renders while the next forward runs.
+   * @returns the number of steps taken
+   */
+  run(
+    req: Extract<WorkerRequest, { type: 'run' }>,
+    onStep: (r: { record: DistributionRecord; choice: StepChoice; ms: number; phase: 'prefill' | 'decode' | 'cached' }) => void,
+    cancelled: () => boolean,
+  ): Promise<number> {
+    return this.enqueue(async () => {
+      validateSamplingSettings(req.settings);
+      const path = req.path.slice();
+      const ids = req.ids.slice();
+      for (let k = 0; k < req.count; k++) {
+        // let a 'cancel-run' message in between steps (a MessageChannel turn, ~0.05 ms)
+        if (k > 0) await yieldToEvents();
+        if (cancelled()) return k;
+        const { logits, ms, phase } = await this.logitsAt(path, ids);
+        const drawKey = req.strategy === 'sample' ? { seed: req.seed, depth: req.startDepth + k, reroll: k === 0 ? req.firstReroll : 0, stream: 0 } : null;
+        const r = decideStep(logits, { ids, strategy: req.strategy, settings: req.settings, topN: req.topN, extraIds: req.extraIds, drawKey, choose: null }, this.info.eosTokenId);
+        onStep({ record: r.record, choice: r.choice!, ms, phase });
+        if (req.stopIds.includes(r.choice!.tokenId)) return k + 1;
+        path.push(req.nextNodeId + k);
+        ids.push(r.choice!.tokenId);
+      }
+      return req.count;
     });
   }
 
@@ -867,4 +898,25 @@ export function relativePath(f: File): string {
   const rel = (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name;
   const parts = rel.split('/');
   return parts.length > 1 ? parts.slice(1).join('/') : rel;
+}
+
+/** Resolves after one turn of the event loop, so queued messages are handled. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
+}
+
+/**
+ * The ONNX weights a model loads with: the caller's dtype, else the model's
+ * `transformers.js_config.dtype`, else fp16/fp32 on WebGPU (by shader-f16 support) and q8 on WASM.
+ */
+export function chooseDtype(config: Record<string, unknown>, opts: { dtype?: string; device: Device; shaderF16?: boolean }): string {
+  const jsConfig = (config['transformers.js_config'] ?? {}) as { dtype?: string };
+  return opts.dtype ?? jsConfig.dtype ?? (opts.device === 'webgpu' ? (opts.shaderF16 ? 'fp16' : 'fp32') : 'q8');
 }

@@ -9,7 +9,8 @@ import { isTyping } from '../keys.ts';
 export function StepControls() {
   const { t } = useT();
   const playing = useApp((s) => s.playing);
-  const busy = useApp((s) => s.busy);
+  // busyShown, not busy: a fast step must not re-render the controls while its result is on the way (bench P1)
+  const busy = useApp((s) => s.busyShown);
   const ready = useApp((s) => s.status === 'ready' && !s.promptError && s.tree.promptIds.length > 0);
   const readOnly = useApp((s) => s.readOnly !== null);
   const atRoot = useApp((s) => s.cursor === 0);

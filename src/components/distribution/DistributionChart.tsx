@@ -29,7 +29,9 @@ export function DistributionChart() {
   const showLogprob = useApp((s) => s.showLogprob);
   const topN = useApp((s) => s.topN);
   const greedy = useApp((s) => s.strategy === 'greedy' || (s.strategy === 'sample' && s.sampling.temperature === 0));
-  const busy = useApp((s) => s.busy);
+  // only 'waiting' matters here (busy with nothing to show): selecting `busy` itself re-rendered the
+  // whole chart between a step's request and its result, delaying the result message (bench P1)
+  const waiting = useApp((s) => s.busy && !s.records[displayNodeOf(s)]);
   const [focusRow, setFocusRow] = useState<number | null>(null);
   const hiddenForGuess = useChartHidden();
   const rec = stored?.record;
@@ -69,7 +71,7 @@ export function DistributionChart() {
           {t('quiz.hidden')}
         </p>
       ) : !rec || !view ? (
-        <p className="muted">{busy ? t('dist.waiting') : ''}</p>
+        <p className="muted">{waiting ? t('dist.waiting') : ''}</p>
       ) : (
         <>
           <div className="stage-select" role="radiogroup" aria-label={t('dist.stage')}>

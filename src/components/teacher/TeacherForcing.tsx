@@ -16,7 +16,7 @@ export function TeacherForcing() {
   const { t, locale } = useT();
   const tf = useApp((s) => s.tf);
   const info = useApp((s) => s.info);
-  const busy = useApp((s) => s.busy);
+  const busy = useApp((s) => s.busyShown); // see AppState.busyShown
   const [text, setText] = useState(tf?.text ?? '');
   // a text scored from elsewhere (a lesson, a restored session) shows in the box
   const scored = tf?.text;
