@@ -42,3 +42,23 @@ test('a tampered share link is rejected with a message and nothing is replayed',
   await expect(page.getByTestId('error-message').filter({ hasText: /share link/ })).toBeVisible();
   await expect(app.generated).toHaveCount(0);
 });
+
+test('a share link for another model is refused and the saved session is kept', async ({ app, page }) => {
+  await app.open();
+  await app.setPrompt('A fool and his money');
+  await app.step();
+  await app.step();
+  const mine = await app.tokenIds(app.generated);
+  await page.evaluate(() => (window as unknown as { __app: { controller: { saveNow(): Promise<void> } } }).__app.controller.saveNow());
+  const payload = Buffer.from(JSON.stringify({ v: 1, model: 'someone/other-model', prompt: 'hi', path: [] })).toString('base64url');
+  await page.goto('about:blank');
+  await page.goto(`/#share=${payload}`);
+  await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  await expect(page.getByTestId('error-message').filter({ hasText: 'someone/other-model' })).toBeVisible();
+  await expect.poll(() => app.tokenIds(app.generated)).toEqual(mine);
+  await expect(page).not.toHaveURL(/#share=/);
+  await page.reload();
+  await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  await expect.poll(() => app.tokenIds(app.generated)).toEqual(mine);
+  await expect(app.prompt).toHaveValue('A fool and his money');
+});

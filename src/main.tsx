@@ -31,10 +31,15 @@ createRoot(document.getElementById('root')!).render(
 
 const started = loaded.then(async () => {
   // a share link opens its path (and then is saved like any session); otherwise the last session
-  if (await controller.openShared(location.hash)) {
-    history.replaceState(null, '', location.pathname + location.search);
-    await controller.startSaving();
-  } else await controller.restoreSession();
+  const shared = await controller.openShared(location.hash);
+  if (shared !== 'none') history.replaceState(null, '', location.pathname + location.search);
+  if (shared === 'opened') await controller.startSaving();
+  else {
+    // a refused link leaves the saved session as it was (the notice says why the link did not open)
+    const problem = appStore.getState().sessionProblem;
+    await controller.restoreSession();
+    if (shared === 'refused' && !appStore.getState().sessionProblem) appStore.setState({ sessionProblem: problem, sessionProblemSource: 'share' });
+  }
 });
 
 // offline copy and, on hosts without COOP/COEP headers, cross-origin isolation (docs/DEPLOY.md);

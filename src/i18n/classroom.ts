@@ -84,8 +84,8 @@ export const classroomZhHans: ClassroomMessages = {
 
   'quiz.toggle': '测验：先猜',
   'quiz.title': '先预测，再揭晓',
-  'quiz.question': '模型认为下一个最可能的词元是哪个？先选一个，柱状图才会出现。',
-  'quiz.hidden': '做出猜测之前，柱状图是隐藏的（测验模式）。',
+  'quiz.question': '模型认为下一个最可能的词元是哪个？先选一个，条形图才会出现。',
+  'quiz.hidden': '做出猜测之前，条形图是隐藏的（测验模式）。',
   'quiz.right': '答对了！最可能的词元是：',
   'quiz.wrong': '差一点。最可能的词元是：',
   'quiz.ranking': '真实排名（模型概率）：',

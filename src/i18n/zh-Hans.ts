@@ -71,6 +71,7 @@ export const zhHans: Messages = {
   'status.isolated': '已启用跨源隔离',
   'status.notIsolated': '未启用跨源隔离（单线程）',
   'status.notIsolatedHelp': '模型只用一个线程运行，因为这个网页服务器没有发送允许多线程的安全标头（COOP/COEP）。一切照常可用，只是慢一些。',
+  'status.region': '状态',
   'status.forwards': '前向计算次数',
   'status.latency': '上一步耗时',
   'status.fallback': 'WebGPU 出错，改用 WASM：{{reason}}',
@@ -102,7 +103,7 @@ export const zhHans: Messages = {
   'controls.reset': '重置',
   'controls.reroll': '重新掷骰这一步',
   'controls.speed': '速度',
-  'controls.keys': '按键：← → 前后一步，空格键 播放/暂停，Home/End 跳到开头/结尾',
+  'controls.keys': '按键：← → 前后一步，空格键播放/暂停，Home/End 跳到开头/结尾',
 
   'dist.title': '下一个词元的分布',
   'dist.stepOf': '第 {{step}} 步：第 {{n}} 个词元是怎么选出来的',
@@ -248,6 +249,8 @@ export const zhHans: Messages = {
   'session.storageFailed': '浏览器存储不可用（{{message}}）：本次会话只保存在内存中，刷新页面后会丢失。',
   'session.loadModel': '载入 {{model}} 并恢复会话',
   'session.invalid': '保存的会话无法读取，已丢弃：{{message}}',
+  'share.invalid': '无法打开这个分享链接：{{message}}。你自己的会话保持不变。',
+  'session.importInvalid': '无法打开这个文件：{{message}}。当前会话保持不变。',
   // compare mode
   'compare.toggle': '对比',
   'compare.title': '对比两组设置',

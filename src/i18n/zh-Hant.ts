@@ -71,6 +71,7 @@ export const zhHant: Messages = {
   'status.isolated': '已啟用跨來源隔離',
   'status.notIsolated': '未啟用跨來源隔離（單一執行緒）',
   'status.notIsolatedHelp': '模型只用一個執行緒執行，因為這個網頁伺服器沒有送出允許多執行緒的安全標頭（COOP/COEP）。一切照常可用，只是慢一些。',
+  'status.region': '狀態',
   'status.forwards': '前向運算次數',
   'status.latency': '上一步耗時',
   'status.fallback': 'WebGPU 發生錯誤，改用 WASM：{{reason}}',
@@ -102,7 +103,7 @@ export const zhHant: Messages = {
   'controls.reset': '重設',
   'controls.reroll': '重擲這一步',
   'controls.speed': '速度',
-  'controls.keys': '按鍵：← → 前後一步，空白鍵 播放／暫停，Home/End 跳到開頭／結尾',
+  'controls.keys': '按鍵：← → 前後一步，空白鍵播放／暫停，Home/End 跳到開頭／結尾',
 
   'dist.title': '下一個詞元的分布',
   'dist.stepOf': '第 {{step}} 步：第 {{n}} 個詞元是怎麼選出來的',
@@ -248,6 +249,8 @@ export const zhHant: Messages = {
   'session.storageFailed': '瀏覽器儲存空間無法使用（{{message}}）：本次工作階段只存在記憶體中，重新整理頁面後會遺失。',
   'session.loadModel': '載入 {{model}} 並還原工作階段',
   'session.invalid': '儲存的工作階段無法讀取，已捨棄：{{message}}',
+  'share.invalid': '無法開啟這個分享連結：{{message}}。你自己的工作階段保持不變。',
+  'session.importInvalid': '無法開啟這個檔案：{{message}}。目前的工作階段保持不變。',
   // compare mode
   'compare.toggle': '對比',
   'compare.title': '對比兩組設定',

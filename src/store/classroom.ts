@@ -153,8 +153,11 @@ export function answerQuiz(pick: number, top: number, options: number[]): void {
 }
 
 /** Sets the votes for a token at the cursor's next step (a whole number ≥ 0). */
+/** Most votes one option can hold (a show of hands; keeps totals exact). */
+export const MAX_VOTES = 1_000_000;
+
 export function setVotes(tokenId: number, votes: number): void {
-  if (!Number.isInteger(votes) || votes < 0) throw new RangeError(`votes must be an integer ≥ 0: ${votes}`);
+  if (!Number.isInteger(votes) || votes < 0 || votes > MAX_VOTES) throw new RangeError(`votes must be an integer in [0, ${MAX_VOTES}]: ${votes}`);
   const app = appStore.getState();
   const key = sequenceKey(app.tree, app.cursor);
   const c = classroomStore.getState();
@@ -165,7 +168,7 @@ export function setVotes(tokenId: number, votes: number): void {
 export function addVote(tokenId: number): void {
   const app = appStore.getState();
   const current = classroomStore.getState().votes[sequenceKey(app.tree, app.cursor)]?.[tokenId] ?? 0;
-  setVotes(tokenId, current + 1);
+  if (current < MAX_VOTES) setVotes(tokenId, current + 1);
 }
 
 /** Clears the votes (and hides the model) at the cursor's next step. */

@@ -789,7 +789,8 @@ export class Controller {
           firstReroll: fromNode.rerolls,
           nextNodeId: this.cid(firstNew),
           count,
-          stopIds: eos === null ? [] : [eos],
+          // EOS and, in chat mode, the end-of-turn token end the run as they end a step
+          stopIds: [eos, s.info?.endOfTurnTokenId ?? null].filter((id): id is number => id !== null),
         },
         ['run-done'],
         (m) => {
@@ -1020,13 +1021,13 @@ export class Controller {
       return;
     }
     if (saved && !saved.ok) {
-      this.set({ sessionProblem: saved.message });
+      this.set({ sessionProblemSource: 'saved', sessionProblem: saved.message });
       await clearSavedSession().catch(() => undefined);
     } else if (saved?.ok) {
       if (this.matchesLoaded(saved.session)) {
         const problem = await this.problemWithLoadedModel(saved.session);
         if (problem) {
-          this.set({ sessionProblem: problem });
+          this.set({ sessionProblemSource: 'saved', sessionProblem: problem });
           await clearSavedSession().catch(() => undefined);
         } else await this.applySession(saved.session);
       }
@@ -1106,19 +1107,19 @@ export class Controller {
     try {
       value = JSON.parse(text);
     } catch (e) {
-      this.set({ sessionProblem: `not JSON (${e instanceof Error ? e.message : String(e)})` });
+      this.set({ sessionProblemSource: 'import', sessionProblem: `not JSON (${e instanceof Error ? e.message : String(e)})` });
       return;
     }
     const r = parseSession(value);
     if (!r.ok) {
-      this.set({ sessionProblem: r.message });
+      this.set({ sessionProblemSource: 'import', sessionProblem: r.message });
       return;
     }
     this.set({ sessionProblem: null, playing: false });
     if (this.matchesLoaded(r.session)) {
       const problem = await this.problemWithLoadedModel(r.session);
       if (problem) {
-        this.set({ sessionProblem: problem });
+        this.set({ sessionProblemSource: 'import', sessionProblem: problem });
         return;
       }
       await this.applySession(r.session);
@@ -1237,38 +1238,39 @@ export class Controller {
    * Opens a share fragment: the same prompt, then the path replayed with the same choice rules
    * (greedy and sampled steps recomputed under their recorded settings and draw keys, hand-picked
    * and beam tokens chosen). A replayed token that differs is reported, never hidden.
-   * @returns false when the fragment is not a share link
+   * @returns 'none' when the fragment is not a share link, 'refused' when the link was not opened (the
+   *   current session is untouched), 'opened' when its prompt and path replaced the session
    */
-  async openShared(hash: string): Promise<boolean> {
+  async openShared(hash: string): Promise<'none' | 'opened' | 'refused'> {
     const r = decodeShare(hash);
-    if (r === null) return false;
+    if (r === null) return 'none';
     if (!r.ok) {
-      this.set({ sessionProblem: r.message });
-      return true;
+      this.set({ sessionProblemSource: 'share', sessionProblem: r.message });
+      return 'refused';
     }
-    await this.replayShared(r.payload);
-    return true;
+    return (await this.replayShared(r.payload)) ? 'opened' : 'refused';
   }
 
-  private async replayShared(p: SharePayload): Promise<void> {
+  /** @returns false when the link was refused before anything changed (no model, another model, no chat template) */
+  private async replayShared(p: SharePayload): Promise<boolean> {
     const info = this.s.info;
-    if (!info) return;
+    if (!info) return false;
     if (p.model !== info.id) {
-      this.set({ sessionProblem: `the share link is for the model ${p.model}; the loaded model is ${info.id}` });
-      return;
+      this.set({ sessionProblemSource: 'share', sessionProblem: `the share link is for the model ${p.model}; the loaded model is ${info.id}` });
+      return false;
     }
     if (p.chat && !info.hasChatTemplate) {
-      this.set({ sessionProblem: `the share link's prompt comes from a chat template; ${info.id} has none` });
-      return;
+      this.set({ sessionProblemSource: 'share', sessionProblem: `the share link's prompt comes from a chat template; ${info.id} has none` });
+      return false;
     }
     this.set({ chat: p.chat ?? null });
     await this.setPrompt(p.prompt, { force: true });
-    if (this.s.promptError) return;
+    if (this.s.promptError) return true;
     if (this.s.maxNewTokens < p.path.length) await this.updateSettings({ maxNewTokens: p.path.length });
     for (const [i, e] of p.path.entries()) {
       if (e.t >= info.vocabSize) {
-        this.set({ sessionProblem: `share link: token id ${e.t} is outside the vocabulary` });
-        return;
+        this.set({ sessionProblemSource: 'share', sessionProblem: `share link: token id ${e.t} is outside the vocabulary` });
+        return true;
       }
       if ((e.m === 'g' || e.m === 's') && e.k) {
         const parsed = settingsFromKey(e.k);
@@ -1288,20 +1290,21 @@ export class Controller {
             await this.updateSettings({ strategy: 'greedy', sampling: { ...this.s.sampling, repetitionPenalty: Number(v['repetitionPenalty'] ?? 1) } });
           }
         } catch (err) {
-          this.set({ sessionProblem: `share link: step ${i + 1}: ${err instanceof Error ? err.message : String(err)}` });
-          return;
+          this.set({ sessionProblemSource: 'share', sessionProblem: `share link: step ${i + 1}: ${err instanceof Error ? err.message : String(err)}` });
+          return true;
         }
         await this.stepForward();
         const got = this.s.tree.nodes[this.s.cursor].edge?.tokenId;
         if (got !== e.t) {
-          this.set({ sessionProblem: `share link: step ${i + 1} gave token ${String(got)} here, the link recorded ${e.t} (another backend or model version?)` });
-          return;
+          this.set({ sessionProblemSource: 'share', sessionProblem: `share link: step ${i + 1} gave token ${String(got)} here, the link recorded ${e.t} (another backend or model version?)` });
+          return true;
         }
       } else {
         // a hand-picked (or beam) token is appended after the current node
         await this.chooseAt(this.s.cursor, e.t);
       }
     }
+    return true;
   }
 
   // ------------------------------------------------------------------ benchmarks (npm run bench)

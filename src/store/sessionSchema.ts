@@ -92,11 +92,16 @@ const record = z
     return r.logits.length === n && r.cumBefore.length === n && r.stageProbs.length === S * n && r.kept.length === S * n && r.restMass.length === S && r.removedAt.length === n;
   }, 'record arrays have inconsistent lengths');
 
+/** Most messages a conversation holds (the chat editor stops adding exchanges there). */
+export const MAX_CHAT_MESSAGES = 64;
+/** Longest message, in UTF-16 code units (the same limit as share links). */
+export const MAX_CHAT_CONTENT = 20_000;
+
 /** A conversation for a chat template (roles as in Hugging Face chat templates). */
 export const chatMessages = z
-  .array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(100_000) }))
+  .array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(MAX_CHAT_CONTENT) }))
   .min(1)
-  .max(64);
+  .max(MAX_CHAT_MESSAGES);
 
 export const sessionSchema = z.object({
   version: z.literal(SESSION_VERSION),

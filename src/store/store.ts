@@ -111,6 +111,8 @@ export interface SessionSlice {
   readOnly: { modelId: string; sourceKind: 'embedded' | 'hub' | 'folder' } | null;
   /** A saved session that failed validation. */
   sessionProblem: string | null;
+  /** Where `sessionProblem` came from: the saved session (discarded), an imported file or a share link (the current session is kept). */
+  sessionProblemSource: 'saved' | 'import' | 'share';
   tf: { text: string; tokens: ScoredToken[]; windows: number } | null;
 }
 
@@ -234,6 +236,7 @@ export function initialState(language: Language = 'en'): AppState {
     storageNotice: null,
     readOnly: null,
     sessionProblem: null,
+    sessionProblemSource: 'saved',
     tf: null,
     language,
     presenter: false,

@@ -1,7 +1,7 @@
 import { useEffect, useMemo } from 'react';
 import { useApp } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
-import { addVote, classroomStore, clearVotes, sequenceKey, setVoteRevealed, setVotes, useClassroom } from '../../store/classroom.ts';
+import { MAX_VOTES, addVote, classroomStore, clearVotes, sequenceKey, setVoteRevealed, setVotes, useClassroom } from '../../store/classroom.ts';
 import { shortlist } from '../../engine/shortlist.ts';
 import { totalVariation } from '../../engine/monteCarlo.ts';
 import { pathTo } from '../../engine/tree.ts';
@@ -84,6 +84,7 @@ export function VotePanel() {
               <input
                 type="number"
                 min={0}
+                max={MAX_VOTES}
                 className="vote-count"
                 data-testid="vote-count"
                 data-token-id={id}
@@ -91,7 +92,7 @@ export function VotePanel() {
                 value={votes[id] ?? 0}
                 onChange={(e) => {
                   const v = Number(e.target.value);
-                  if (Number.isInteger(v) && v >= 0) setVotes(id, v);
+                  if (Number.isInteger(v) && v >= 0 && v <= MAX_VOTES) setVotes(id, v);
                 }}
               />
               {revealed && (

@@ -370,8 +370,8 @@ function MiniDistribution({ which, rec, own, other }: { which: 'a' | 'b'; rec: D
   const name = which === 'a' ? t('compare.paneA') : t('compare.paneB');
   if (!rec || !info) return <figure className="mini-dist" data-testid="compare-dist" data-pane={which}><figcaption>{name}</figcaption><p className="muted">{t('dist.waiting')}</p></figure>;
   const S = finalStageIndex(rec);
-  const max = Math.max(...rows.map((j) => Math.max(stageProb(rec, 0, j), stageProb(rec, S, j))));
-  const { x } = barScales(rows.length, MINI_WIDTH, rows.length * 20, max);
+  // both panes on one absolute scale (0 to 100 %): the same probability has the same length in both
+  const { x } = barScales(rows.length, MINI_WIDTH, rows.length * 20, 1);
   return (
     <figure className="mini-dist" data-testid="compare-dist" data-pane={which}>
       <figcaption>{name}</figcaption>

@@ -30,8 +30,8 @@ export function Metrics() {
           <path d={seriesPath(probs, W, H, 1)} className="series prob" />
           {path.length === 1 && (
             <>
-              <circle cx={0} cy={H - (ent[0] / maxEnt) * H} r={3} className="dot entropy" />
-              <circle cx={0} cy={H - probs[0] * H} r={3} className="dot prob" />
+              {Number.isFinite(ent[0]) && <circle cx={0} cy={H - (ent[0] / maxEnt) * H} r={3} className="dot entropy" />}
+              {Number.isFinite(probs[0]) && <circle cx={0} cy={H - probs[0] * H} r={3} className="dot prob" />}
             </>
           )}
           <text x={-4} y={6} textAnchor="end" className="axis entropy">{formatNumber(maxEnt, locale, 1)}</text>

@@ -8,6 +8,7 @@ export function SessionNotices() {
   const storage = useApp((s) => s.storageNotice);
   const pending = useApp((s) => s.readOnly);
   const problem = useApp((s) => s.sessionProblem);
+  const source = useApp((s) => s.sessionProblemSource);
   if (!storage && !pending && !problem) return null;
   return (
     <div className="errors">
@@ -18,7 +19,7 @@ export function SessionNotices() {
       )}
       {problem && (
         <div className="error" role="alert" data-testid="error-message" data-code="session">
-          <span>{t('session.invalid', { message: problem })}</span>
+          <span>{t(source === 'share' ? 'share.invalid' : source === 'import' ? 'session.importInvalid' : 'session.invalid', { message: problem })}</span>
           <button type="button" onClick={() => appStore.setState({ sessionProblem: null })}>
             {t('error.dismiss')}
           </button>

@@ -19,7 +19,7 @@ export function StatusBar() {
   const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
   const stateLabel = status === 'ready' ? t('model.ready') : status === 'loading' ? t('model.loading', { file }) : status === 'error' ? t('model.error') : t('model.none');
   return (
-    <footer className="status-bar" aria-label="status">
+    <footer className="status-bar" aria-label={t('status.region')}>
       <span data-testid="model-status" data-state={status === 'idle' ? 'loading' : status} data-model={info?.id ?? ''} data-forward-count={forwards}>
         {t('status.model')}: <strong>{info ? info.id : t('model.none')}</strong> · {stateLabel}
       </span>

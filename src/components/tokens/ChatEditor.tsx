@@ -4,6 +4,7 @@ import { controller } from '../../store/controller.ts';
 import type { ChatMessage } from '../../worker/protocol.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { useT } from '../useT.ts';
+import { MAX_CHAT_CONTENT, MAX_CHAT_MESSAGES } from '../../store/sessionSchema.ts';
 
 /**
  * Chat mode's prompt editor: an optional system message, earlier exchanges (user + assistant) and
@@ -50,6 +51,7 @@ export function ChatEditor() {
                 value={m.content}
                 rows={m.role === 'system' ? 1 : 2}
                 readOnly={readOnly}
+                maxLength={MAX_CHAT_CONTENT}
                 placeholder={t(`chat.placeholder.${m.role}` as MessageKey)}
                 onChange={(e) => edit(i, e.target.value)}
               />
@@ -58,7 +60,7 @@ export function ChatEditor() {
         ))}
       </ol>
       <div className="chat-actions">
-        <button type="button" onClick={addTurn} disabled={draft.length === 0 || readOnly}>
+        <button type="button" onClick={addTurn} disabled={draft.length === 0 || readOnly || draft.length + 2 > MAX_CHAT_MESSAGES}>
           {t('chat.addTurn')}
         </button>
         {canRemove && (
