@@ -129,11 +129,11 @@ for (const language of ['en', 'zh-Hans', 'zh-Hant'] as const) {
     await expect(page.getByTestId('lessons-toggle')).toHaveAttribute('aria-pressed', 'true');
     await expect(page.getByTestId('lesson-item')).toHaveCount(LESSONS.length);
     for (const lesson of LESSONS) {
-      await page.locator(`[data-testid=lesson-item][data-lesson-id="${lesson.id}"]`).click();
+      await page.locator(`[data-testid=lesson-item][data-lesson-id="${lesson.id}"]`).click({ timeout: 60_000 });
       const notes: { greedyIds?: number[] } = {};
       for (let k = 0; k < lesson.steps.length; k++) {
         const before = k > 0 ? await app.forwardCount() : -1;
-        if (k > 0) await page.getByTestId('lesson-next').click();
+        if (k > 0) await page.getByTestId('lesson-next').click({ timeout: 60_000 });
         await waitStep(app, k);
         const text = (await page.getByTestId('lesson-step').textContent()) ?? '';
         expect(text).toBe(lesson.steps[k].text[language]);
@@ -149,7 +149,7 @@ for (const language of ['en', 'zh-Hans', 'zh-Hant'] as const) {
         if (lesson.id === 'beam' && k === 0) notes.greedyIds = await ids(page, 'generated-token');
       }
       if (language === 'en' && lesson.id === 'choosing') await shot(page, info, `lesson-${lesson.id}`);
-      await page.getByRole('button', { name: language === 'en' ? 'All lessons' : language === 'zh-Hans' ? '全部课程' : '全部課程' }).click();
+      await page.getByRole('button', { name: language === 'en' ? 'All lessons' : language === 'zh-Hans' ? '全部课程' : '全部課程' }).click({ timeout: 60_000 });
     }
   });
 }

@@ -9,7 +9,7 @@ export function Region({ id, children }: { id: RegionId; children: ReactNode }) 
   const settled = useLesson((s) => (s.region === id && s.lessonId !== null && !s.running ? s.step : -1));
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (settled >= 0) ref.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+    if (settled >= 0) ref.current?.scrollIntoView?.({ block: 'nearest' });
   }, [settled]);
   return (
     <div ref={ref} className={active ? 'region lesson-highlight' : 'region'} data-region={id} data-highlight={active}>
