@@ -60,10 +60,13 @@ export function ExportButtons({ kind }: { kind: ExportKind }) {
     if (!section) return null;
     const title = section.querySelector('h2')?.textContent ?? '';
     const { step, text } = textSoFar();
-    const context = t('export.context', { step, text });
+    // the beam tree shows one step of its search, not the path's length
+    const run = appStore.getState().beamRun;
+    const beamStep = kind === 'beam' && run && run.steps.length > 0 ? run.viewStep + 1 : null;
+    const context = beamStep !== null ? t('export.beamContext', { step: beamStep, total: run!.steps.length, text }) : t('export.context', { step, text });
     if (kind === 'chart') return { svg: distributionSvg(section, title, context), step };
     const svg = section.querySelector<SVGSVGElement>('.scroll > svg');
-    return svg ? { svg: standaloneSvg(svg, title, context), step } : null;
+    return svg ? { svg: standaloneSvg(svg, title, context), step: beamStep ?? step } : null;
   };
 
   const save = async (format: 'svg' | 'png') => {

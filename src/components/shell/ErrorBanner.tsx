@@ -8,6 +8,8 @@ export function ErrorBanner() {
   const error = useApp((s) => s.error);
   const loadError = useApp((s) => s.loadError);
   const promptError = useApp((s) => s.promptError);
+  // after a failed load the previous model keeps working: say which one
+  const loaded = useApp((s) => (s.status === 'ready' ? (s.info?.id ?? null) : null));
   const shown: [AppError, () => void][] = [];
   if (loadError) shown.push([loadError, () => appStore.setState({ loadError: null })]);
   if (promptError) shown.push([promptError, () => {}]);
@@ -17,7 +19,10 @@ export function ErrorBanner() {
     <div className="errors">
       {shown.map(([e, dismiss], i) => (
         <div key={i} className="error" role="alert" data-testid="error-message" data-code={e.code}>
-          <span>{t(`error.${e.code}` as MessageKey, { message: e.message })}</span>
+          <span>
+            {t(`error.${e.code}` as MessageKey, { message: e.message })}
+            {e === loadError && loaded && ` ${t('error.stillLoaded', { model: loaded })}`}
+          </span>
           {e !== promptError && (
             <button type="button" onClick={dismiss}>
               {t('error.dismiss')}
