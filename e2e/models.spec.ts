@@ -203,6 +203,13 @@ test('cancel mid-download keeps the previous model working', async ({ app, page 
     // nothing half-downloaded was kept
     const cached = await page.evaluate(async () => ((await caches.has('transformers-cache')) ? (await (await caches.open('transformers-cache')).keys()).map((r) => r.url) : []));
     expect(cached.filter((u) => u.endsWith('.onnx'))).toEqual([]);
+    // what the cancelled download left (config, tokenizer) is listed as incomplete and cannot be loaded
+    // (the ONNX file was mid-download, so config and tokenizer files had arrived)
+    expect(cached.some((u) => u.endsWith('/config.json'))).toBe(true);
+    await page.getByTestId('cached-models').locator('summary').click();
+    const item = page.locator('[data-testid=cached-model][data-model-id="test/tiny-llama"]');
+    await expect(item.getByTestId('cached-model-incomplete')).toBeVisible();
+    await expect(item.getByTestId('cached-model-load')).toBeDisabled();
   } finally {
     await hub.close();
   }

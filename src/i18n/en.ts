@@ -317,6 +317,7 @@ export const en = {
   'models.progress': '{{done}} of {{total}} · {{files}} of {{filesTotal}} files done',
   'models.cached.title': 'Downloaded models in this browser ({{count}})',
   'models.cached.empty': 'No downloaded models are kept in this browser.',
+  'models.cached.incomplete': 'incomplete download (weights, config or tokenizer missing): delete it or load the model again from Hugging Face',
   'models.cached.summary': '{{size}} in {{count}} files',
   'models.cached.delete': 'Delete',
   'models.cached.deleteLabel': 'Delete {{model}} from this browser',

@@ -318,6 +318,7 @@ export const zhHans: Messages = {
   'models.progress': '{{done}} / {{total}} · 已完成 {{files}} / {{filesTotal}} 个文件',
   'models.cached.title': '此浏览器中已下载的模型（{{count}}）',
   'models.cached.empty': '此浏览器中没有保存已下载的模型。',
+  'models.cached.incomplete': '下载不完整（缺少权重、配置或分词器）：请删除，或从 Hugging Face 重新加载',
   'models.cached.summary': '{{size}}，共 {{count}} 个文件',
   'models.cached.delete': '删除',
   'models.cached.deleteLabel': '从此浏览器删除 {{model}}',

@@ -318,6 +318,7 @@ export const zhHant: Messages = {
   'models.progress': '{{done}} / {{total}} · 已完成 {{files}} / {{filesTotal}} 個檔案',
   'models.cached.title': '此瀏覽器中已下載的模型（{{count}}）',
   'models.cached.empty': '此瀏覽器中沒有保存已下載的模型。',
+  'models.cached.incomplete': '下載不完整（缺少權重、設定或分詞器）：請刪除，或從 Hugging Face 重新載入',
   'models.cached.summary': '{{size}}，共 {{count}} 個檔案',
   'models.cached.delete': '刪除',
   'models.cached.deleteLabel': '從此瀏覽器刪除 {{model}}',

@@ -31,16 +31,23 @@ export function CachedModels() {
           <ul>
             {models.map((m) => {
               const dtype = cachedDtypes(m.files)[0];
+              // a cancelled or interrupted download leaves some files: it cannot load until downloaded again
+              const complete = dtype !== undefined && m.files.includes('config.json') && m.files.includes('tokenizer.json');
               return (
                 <li key={`${m.host} ${m.modelId}`} data-testid="cached-model" data-model-id={m.modelId} data-bytes={m.bytes} data-files={m.files.length}>
                   <span className="cached-id" title={m.host}>
                     {m.modelId}
                   </span>{' '}
                   <span className="cached-size">{t('models.cached.summary', { size: formatBytes(m.bytes, locale), count: m.files.length })}</span>{' '}
+                  {!complete && (
+                    <span className="warn" data-testid="cached-model-incomplete">
+                      {t('models.cached.incomplete')}
+                    </span>
+                  )}{' '}
                   <button
                     type="button"
                     data-testid="cached-model-load"
-                    disabled={status === 'loading' || !dtype}
+                    disabled={status === 'loading' || !complete}
                     onClick={() => void controller.loadModel({ kind: 'hub', modelId: m.modelId, host: m.host, ...(dtype ? { dtype } : {}) }, devicePref)}
                   >
                     {t('model.load')}
