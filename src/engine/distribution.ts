@@ -160,28 +160,44 @@ export function recordDistribution(stages: ProcessedStages, topN: number, extraI
  * first on ties). One pass over the vocabulary with a binary search among the shown tokens.
  */
 export function cumulativeBefore(probs: Float64Array, ids: readonly number[]): Float64Array {
+  return cumulativeBeforeOver(ids, (id) => probs[id], (add) => {
+    for (let i = 0; i < probs.length; i++) add(i, probs[i]);
+  });
+}
+
+/**
+ * cumulativeBefore over any support.
+ * @param probOf the probability of a shown token
+ * @param forEachMass calls `add(id, p)` for every token that may have mass, in ascending id order
+ *   (the order the dense version sums in, so both give the same bits)
+ * @returns Float64Array of length ids.length
+ */
+export function cumulativeBeforeOver(
+  ids: readonly number[],
+  probOf: (id: number) => number,
+  forEachMass: (add: (id: number, p: number) => void) => void,
+): Float64Array {
   const n = ids.length;
   // shown tokens in sampling order
-  const order = ids.map((_, j) => j).sort((a, b) => probs[ids[b]] - probs[ids[a]] || ids[a] - ids[b]);
-  const keyP = order.map((j) => probs[ids[j]]);
+  const pOf = ids.map(probOf);
+  const order = ids.map((_, j) => j).sort((a, b) => pOf[b] - pOf[a] || ids[a] - ids[b]);
+  const keyP = order.map((j) => pOf[j]);
   const keyId = order.map((j) => ids[j]);
   // bucket[k]: mass of tokens that come after shown token order[k-1] and before order[k]
   const bucket = new Float64Array(n + 1);
   const isShown = new Set(ids);
-  for (let i = 0; i < probs.length; i++) {
-    const p = probs[i];
-    if (p <= 0 || isShown.has(i)) continue;
+  forEachMass((i, p) => {
+    if (p <= 0 || isShown.has(i)) return;
     // first k whose token comes after i in sampling order
     let lo = 0;
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const after = keyP[mid] < p || (keyP[mid] === p && keyId[mid] > i);
-      if (after) hi = mid;
+      if (keyP[mid] < p || (keyP[mid] === p && keyId[mid] > i)) hi = mid;
       else lo = mid + 1;
     }
     bucket[lo] += p;
-  }
+  });
   const out = new Float64Array(n);
   let acc = 0;
   for (let k = 0; k < n; k++) {

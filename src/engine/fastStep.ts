@@ -1,5 +1,5 @@
 import { assertFiniteLogits } from './softmax.ts';
-import { cumulativeBefore, type DistributionRecord } from './distribution.ts';
+import { cumulativeBefore, cumulativeBeforeOver, type DistributionRecord, type TokenStat } from './distribution.ts';
 import { TOP_P_TOLERANCE } from './processors.ts';
 import { heapTopIndices, sortIndicesDescending, TopHeap } from './order.ts';
 import { sampleToken } from './sampling.ts';
@@ -375,15 +375,8 @@ function maxOf(a: Float64Array): number {
 /** How the step chooses its token. */
 export type FastChoose = { kind: 'none' } | { kind: 'manual'; tokenId: number } | { kind: 'greedy' } | { kind: 'sample'; u: number };
 
-/** The chosen token's statistics (same meaning as TokenStat in distribution.ts). */
-export interface FastChoice {
-  tokenId: number;
-  prob: number;
-  logprob: number;
-  rank: number;
-  finalProb: number;
-  finalRank: number;
-}
+/** The chosen token's statistics (as `tokenStat` gives them). */
+export type FastChoice = TokenStat;
 
 /**
  * One step's distribution math: processors (raw → repetition penalty → `settings.order`), the choice,
@@ -643,32 +636,7 @@ function finalRank(fin: Stage, id: number, p: number): number {
 
 /** cumulativeBefore over a sparse final stage: only kept tokens have mass, summed in ascending id order. */
 function sparseCumBefore(fin: SparseStage, shown: readonly number[]): Float64Array {
-  const n = shown.length;
-  const pOf = shown.map((id) => stageProbOf(fin, id));
-  const order = shown.map((_, j) => j).sort((a, b) => pOf[b] - pOf[a] || shown[a] - shown[b]);
-  const keyP = order.map((j) => pOf[j]);
-  const keyId = order.map((j) => shown[j]);
-  const isShown = new Set(shown);
-  const bucket = new Float64Array(n + 1);
-  for (let k = 0; k < fin.ids.length; k++) {
-    const p = fin.probs[k];
-    const i = fin.ids[k];
-    if (p <= 0 || isShown.has(i)) continue;
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (keyP[mid] < p || (keyP[mid] === p && keyId[mid] > i)) hi = mid;
-      else lo = mid + 1;
-    }
-    bucket[lo] += p;
-  }
-  const out = new Float64Array(n);
-  let acc = 0;
-  for (let k = 0; k < n; k++) {
-    acc += bucket[k];
-    out[order[k]] = acc;
-    acc += keyP[k];
-  }
-  return out;
+  return cumulativeBeforeOver(shown, (id) => stageProbOf(fin, id), (add) => {
+    for (let k = 0; k < fin.ids.length; k++) add(fin.ids[k], fin.probs[k]);
+  });
 }

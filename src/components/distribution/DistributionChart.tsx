@@ -116,40 +116,19 @@ export function DistributionChart() {
             </span>
           </div>
           {view.eosIndex >= 0 && (
-            <button
-              type="button"
-              onClick={() => void controller.chooseToken(rec.tokenIds[view.eosIndex])}
-              className="dist-row eos"
-              data-testid="dist-eos"
-              data-token-id={rec.tokenIds[view.eosIndex]}
-              data-prob={stageProb(rec, 0, view.eosIndex)}
-              data-final-prob={stageProb(rec, view.S, view.eosIndex)}
-            >
-              <span className="tok special">■ {t('dist.eos')}</span>
-              <span className="nums">
-                {t('dist.model')} {formatPercent(stageProb(rec, 0, view.eosIndex), locale, 2)} · {t('dist.final')}{' '}
-                {formatPercent(stageProb(rec, view.S, view.eosIndex), locale, 2)}
-              </span>
-            </button>
+            <PinnedRow rec={rec} index={view.eosIndex} stage={view.S} testId="dist-eos" className="dist-row eos" label={t('dist.eos')} locale={locale} />
           )}
           {view.eotIndex >= 0 && (
-            <button
-              type="button"
-              onClick={() => void controller.chooseToken(rec.tokenIds[view.eotIndex])}
+            <PinnedRow
+              rec={rec}
+              index={view.eotIndex}
+              stage={view.S}
+              testId="dist-eot"
               className="dist-row eos eot"
-              data-testid="dist-eot"
-              data-token-id={rec.tokenIds[view.eotIndex]}
-              data-prob={stageProb(rec, 0, view.eotIndex)}
-              data-final-prob={stageProb(rec, view.S, view.eotIndex)}
-            >
-              <span className="tok special">
-                ■ {t('dist.eot')} <bdi className="eot-piece">{info.vocabPieces[rec.tokenIds[view.eotIndex]]}</bdi>
-              </span>
-              <span className="nums">
-                {t('dist.model')} {formatPercent(stageProb(rec, 0, view.eotIndex), locale, 2)} · {t('dist.final')}{' '}
-                {formatPercent(stageProb(rec, view.S, view.eotIndex), locale, 2)}
-              </span>
-            </button>
+              label={t('dist.eot')}
+              piece={info.vocabPieces[rec.tokenIds[view.eotIndex]]}
+              locale={locale}
+            />
           )}
           {view.degenerate && !cursorEdge?.u ? (
             <p className="muted">{t('dist.greedyNote')}</p>
@@ -175,6 +154,52 @@ interface BarsProps {
   focusRow: number | null;
   setFocusRow: (j: number | null) => void;
   stageName: (i: number) => string;
+}
+
+/**
+ * A row pinned under the bars for a stop token (EOS, or the chat template's end-of-turn token):
+ * its model and final probability; clicking chooses it.
+ */
+function PinnedRow(props: {
+  rec: BarsProps['rec'];
+  /** Index of the token in the record. */
+  index: number;
+  stage: number;
+  testId: 'dist-eos' | 'dist-eot';
+  className: string;
+  label: string;
+  /** The token's own spelling, shown after the label (untrusted: rendered as text). */
+  piece?: string;
+  locale: string;
+}) {
+  const { t } = useT();
+  const { rec, index, stage, locale } = props;
+  const p = stageProb(rec, 0, index);
+  const q = stageProb(rec, stage, index);
+  return (
+    <button
+      type="button"
+      onClick={() => void controller.chooseToken(rec.tokenIds[index])}
+      className={props.className}
+      data-testid={props.testId}
+      data-token-id={rec.tokenIds[index]}
+      data-prob={p}
+      data-final-prob={q}
+    >
+      <span className="tok special">
+        ■ {props.label}
+        {props.piece !== undefined && (
+          <>
+            {' '}
+            <bdi className="eot-piece">{props.piece}</bdi>
+          </>
+        )}
+      </span>
+      <span className="nums">
+        {t('dist.model')} {formatPercent(p, locale, 2)} · {t('dist.final')} {formatPercent(q, locale, 2)}
+      </span>
+    </button>
+  );
 }
 
 function Bars({ rec, view, chosenId, showLogprob, stageName }: BarsProps) {
