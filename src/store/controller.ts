@@ -729,7 +729,6 @@ export class Controller {
     const key = currentKey(s);
     const epoch = this.epoch;
     const firstNew = s.tree.nodes.length;
-    const eos = s.info?.eosTokenId ?? null;
     const count = Math.min(s.maxNewTokens, (s.info?.contextLength ?? Infinity) - s.tree.promptIds.length) - fromNode.depth;
     if (count <= 0) return false;
     this.set({ busy: true, error: this.keptError() });
@@ -789,8 +788,6 @@ export class Controller {
           firstReroll: fromNode.rerolls,
           nextNodeId: this.cid(firstNew),
           count,
-          // EOS and, in chat mode, the end-of-turn token end the run as they end a step
-          stopIds: [eos, s.info?.endOfTurnTokenId ?? null].filter((id): id is number => id !== null),
         },
         ['run-done'],
         (m) => {

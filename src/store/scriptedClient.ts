@@ -485,7 +485,7 @@ export class ScriptedClient {
         const drawKey = req.strategy === 'sample' ? { seed: req.seed, depth: req.startDepth + k, reroll: k === 0 ? req.firstReroll : 0, stream: 0 } : null;
         const r = decideStep(logits, { ids, strategy: req.strategy, settings: req.settings, topN: req.topN, extraIds: req.extraIds, drawKey, choose: null }, this.need().eosTokenId);
         onStep({ record: r.record, choice: r.choice!, ms, phase });
-        if (req.stopIds.includes(r.choice!.tokenId)) return k + 1;
+        if (r.choice!.tokenId === this.need().eosTokenId) return k + 1;
         path.push(req.nextNodeId + k);
         ids.push(r.choice!.tokenId);
       }

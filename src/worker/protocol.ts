@@ -125,7 +125,7 @@ export type WorkerRequest =
    * exactly as a 'step' request with choose = null (same draw keys: depth = the parent's depth,
    * reroll = `firstReroll` for the first step and 0 after), streamed as 'run-step' messages, ending
    * with 'run-done'. New nodes get worker ids nextNodeId, nextNodeId + 1, … (the ids the main
-   * thread will give them). Stops after a token in `stopIds` (EOS).
+   * thread will give them). Stops after EOS or the end-of-turn token.
    */
   | {
       type: 'run';
@@ -141,7 +141,6 @@ export type WorkerRequest =
       firstReroll: number;
       nextNodeId: number;
       count: number;
-      stopIds: number[];
     }
   | {
       type: 'beam';

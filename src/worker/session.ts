@@ -6,7 +6,7 @@
  */
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import { finalProbs, runProcessors, tokenStat, type DistributionRecord } from '../engine/distribution.ts';
-import { decideStep, effectiveSettings, type StepChoice } from '../engine/step.ts';
+import { decideStep, effectiveSettings, type StepChoice, type StepInput } from '../engine/step.ts';
 import { beamLogprobs, beamStep, initialBeamState, type BeamHypothesis } from '../engine/beam.ts';
 import { validateBeamSettings, validateSamplingSettings } from '../engine/settings.ts';
 import { EngineError } from '../engine/errors.ts';
@@ -495,11 +495,14 @@ export class ModelSession {
     return this.enqueue(async () => {
       validateSamplingSettings(req.settings);
       const { logits, ms, phase } = await this.logitsAt(req.path, req.ids);
-      // the end-of-turn token is pinned in every record, like EOS, so its probability is always shown
-      const eot = this.info.endOfTurnTokenId;
-      const input = eot === null ? req : { ...req, extraIds: [...req.extraIds, eot] };
-      return { ...decideStep(logits, input, this.info.eosTokenId), ms, phase };
+      return { ...this.decide(logits, req), ms, phase };
     });
+  }
+
+  /** decideStep with the end-of-turn token pinned in the record, like EOS, so its probability is always shown. */
+  private decide(logits: Float32Array, input: StepInput): ReturnType<typeof decideStep> {
+    const eot = this.info.endOfTurnTokenId;
+    return decideStep(logits, eot === null ? input : { ...input, extraIds: [...input.extraIds, eot] }, this.info.eosTokenId);
   }
 
   /**
@@ -522,9 +525,11 @@ export class ModelSession {
         if (cancelled()) return k;
         const { logits, ms, phase } = await this.logitsAt(path, ids);
         const drawKey = req.strategy === 'sample' ? { seed: req.seed, depth: req.startDepth + k, reroll: k === 0 ? req.firstReroll : 0, stream: 0 } : null;
-        const r = decideStep(logits, { ids, strategy: req.strategy, settings: req.settings, topN: req.topN, extraIds: req.extraIds, drawKey, choose: null }, this.info.eosTokenId);
+        const r = this.decide(logits, { ids, strategy: req.strategy, settings: req.settings, topN: req.topN, extraIds: req.extraIds, drawKey, choose: null });
         onStep({ record: r.record, choice: r.choice!, ms, phase });
-        if (req.stopIds.includes(r.choice!.tokenId)) return k + 1;
+        // EOS and the end-of-turn token end the run, as they end a step (controller.markStop)
+        const tok = r.choice!.tokenId;
+        if (tok === this.info.eosTokenId || tok === this.info.endOfTurnTokenId) return k + 1;
         path.push(req.nextNodeId + k);
         ids.push(r.choice!.tokenId);
       }
