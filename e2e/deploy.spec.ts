@@ -167,6 +167,8 @@ test('a new build: the update waits, the notice reloads into it', async ({ page,
     await mainFlow(page, host.url);
     await controlledScope(page);
     await expect(page.getByTestId('update-ready')).toHaveCount(0);
+    // the two steps are saved before the reload (the autosave is debounced; a reload can overtake it)
+    await page.evaluate(() => (window as unknown as { __app: { controller: { saveNow(): Promise<void> } } }).__app.controller.saveNow());
     // the next build differs in sw.js (its precache list); here: one comment more
     appendFileSync(join(out, 'sw.js'), '\n// next build\n');
     await page.reload();
