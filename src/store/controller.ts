@@ -29,6 +29,7 @@ import { parseSession, recordsOf, toSessionFile, type SessionFile } from './sess
 import { clearSavedSession, readSavedSession, writeSession } from './persistence.ts';
 import { decodeShare, encodeShare, settingsFromKey, type SharePayload } from './shareLink.ts';
 import { deleteCachedModel, listCachedModels, type CachedModel } from '../models/browserCache.ts';
+import { spellAfter } from './spelling.ts';
 
 declare const __ORT_PATH__: string;
 
@@ -51,7 +52,8 @@ export function currentKey(s: AppState): string {
   return settingsKey('sample', { ...s.sampling, order: s.orderName, seed: s.seed });
 }
 
-function stepSettings(s: AppState): SamplingSettings {
+/** The sampling settings a step request carries (beam search brings its own repetition penalty). */
+export function stepSettings(s: AppState): SamplingSettings {
   return s.strategy === 'beam' ? { ...s.sampling, repetitionPenalty: s.beam.repetitionPenalty } : s.sampling;
 }
 
@@ -872,12 +874,8 @@ export class Controller {
       const asId = /^#(\d+)$/.exec(text.trim());
       if (asId) ids = [Number(asId[1])];
       else {
-        ids = (await this.need().request({ type: 'tokenize', text, addSpecialTokens: false }, ['tokens'])).ids;
-        // mid-sentence words carry their leading space ("␣LORD"): prefer that spelling when it is shorter or equal
-        if (!/^\s/.test(text) && this.s.tree.promptIds.length > 0) {
-          const spaced = (await this.need().request({ type: 'tokenize', text: ` ${text}`, addSpecialTokens: false }, ['tokens'])).ids;
-          if (spaced.length > 0 && spaced.length <= ids.length) ids = spaced;
-        }
+        // the tokenizer's own split; "␣LORD" after English text, 的 (never "␣的") after Chinese (store/appendTokens.ts)
+        ids = (await spellAfter(this.need(), this.s, displayNodeOf(this.s), text)).ids;
       }
       const vocab = this.s.info!.vocabSize;
       ids = ids.filter((i) => i >= 0 && i < vocab);
