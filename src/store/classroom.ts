@@ -140,11 +140,14 @@ export async function runMonteCarloTree(): Promise<void> {
   }
 }
 
-/** Records a quiz answer at the quiz's step and updates the score (once per step). */
-export function answerQuiz(pick: number, top: number, options: number[]): void {
+/**
+ * Records a quiz answer at the quiz's step (or at `nodeId`, where the quiz moved past a step that
+ * predicts the middle of a character) and updates the score (once per step).
+ */
+export function answerQuiz(pick: number, top: number, options: number[], nodeId?: number): void {
   const app = appStore.getState();
   const c = classroomStore.getState();
-  const key = sequenceKey(app.tree, quizNodeOf(app, c.quizAnswers));
+  const key = sequenceKey(app.tree, nodeId ?? quizNodeOf(app, c.quizAnswers));
   if (c.quizAnswers[key]) return;
   classroomStore.setState({
     quizAnswers: { ...c.quizAnswers, [key]: { pick, top, options } },

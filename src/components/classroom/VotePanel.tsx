@@ -5,10 +5,12 @@ import { MAX_VOTES, addVote, classroomStore, clearVotes, sequenceKey, setVoteRev
 import { shortlist } from '../../engine/shortlist.ts';
 import { totalVariation } from '../../engine/monteCarlo.ts';
 import { pathTo } from '../../engine/tree.ts';
-import { stageProb } from '../../engine/distribution.ts';
+import { optionKey } from '../../engine/wholeChars.ts';
+import { ensureWholeOptions, pendingAtNode, useWholeOptions, wholeKey } from '../../store/wholeOptions.ts';
+import { appendTokens } from '../../store/appendTokens.ts';
 import { useT } from '../useT.ts';
-import { formatNumber, formatPercent, formatProbability, singleTokenLabel } from '../format.ts';
-import { rankedIds } from './QuizPanel.tsx';
+import { formatNumber, formatPercent, formatProbability } from '../format.ts';
+import { WholeLabel, useWholeTitle } from './WholeLabel.tsx';
 
 const LETTERS = 'ABCDEFGH';
 const EMPTY: Record<number, number> = {};
@@ -27,18 +29,24 @@ export function VotePanel() {
   const cursor = useApp((s) => s.cursor);
   const key = useApp((s) => sequenceKey(s.tree, s.cursor));
   const depth = useApp((s) => s.tree.nodes[s.cursor]?.depth ?? 0);
-  const rec = useApp((s) => s.records[s.cursor]?.record);
+  const wkey = useApp((s) => (s.tree.promptIds.length > 0 ? wholeKey(s, s.cursor) : null));
+  const whole = useWholeOptions(wkey);
+  const midChar = useApp((s) => pendingAtNode(s, s.cursor).length > 0);
+  const title = useWholeTitle();
   const seed = useApp((s) => s.seed);
-  const topN = useApp((s) => s.topN);
   const busy = useApp((s) => s.busy);
   const hasPrompt = useApp((s) => s.tree.promptIds.length > 0);
   const tree = useApp((s) => s.tree);
   const votes = useClassroom((c) => c.votes[key] ?? EMPTY);
   const revealed = useClassroom((c) => c.voteRevealed[key] ?? false);
   useEffect(() => {
-    if (on && hasPrompt) void controller.ensureRecord(cursor);
-  }, [on, cursor, hasPrompt]);
-  const options = useMemo(() => (rec ? shortlist(rankedIds(rec, topN), 4, 1, seed, depth) : []), [rec, topN, seed, depth]);
+    if (on && hasPrompt) void ensureWholeOptions(cursor).catch(() => undefined);
+  }, [on, cursor, hasPrompt, wkey]);
+  // options are whole characters or words: byte tokens merged into the character they complete (store/wholeOptions.ts)
+  const list = Array.isArray(whole) ? whole : null;
+  const keyed = useMemo(() => (list ? list.map((o, i) => ({ ...o, key: optionKey(o, i) })) : []), [list]);
+  const options = useMemo(() => (keyed.length ? shortlist(keyed.map((o) => o.key), 4, 1, seed, depth) : []), [keyed, seed, depth]);
+  const byKey = new Map(keyed.map((o) => [o.key, o]));
   // text probability along the cursor's path: Π p (model probabilities), Σ ln p
   const path = pathTo(tree, cursor).slice(1);
   const logp = path.reduce((a, id) => a + tree.nodes[id].edge!.logprob, 0);
@@ -56,29 +64,34 @@ export function VotePanel() {
             : t('vote.sentence', { p: formatProbability(prob, locale), logp: formatNumber(logp, locale, 2), bits: formatNumber(logp / Math.LN2, locale, 2) })}
         </p>
       )}
-      {on && info && rec && voteBody()}
+      {on && hasPrompt && midChar && (
+        <p className="muted" data-testid="vote-mid-char">
+          {t('whole.midChar')}
+        </p>
+      )}
+      {on && info && hasPrompt && whole === 'pending' && <p className="muted">{t('whole.computing')}</p>}
+      {on && info && list && voteBody()}
     </section>
   );
 
   function voteBody() {
     const total = options.reduce((a, id) => a + (votes[id] ?? 0), 0);
-    const index = (id: number) => Array.from(rec!.tokenIds).indexOf(id);
-    const modelP = options.map((id) => stageProb(rec!, 0, index(id)));
+    const modelP = options.map((k) => byKey.get(k)!.prob);
     const classP = options.map((id) => (total > 0 ? (votes[id] ?? 0) / total : 0));
     const modelRest = Math.max(0, 1 - modelP.reduce((a, b) => a + b, 0));
     const tvd = total > 0 ? totalVariation([...classP, 0], [...modelP, modelRest]) : null;
     // the class's choice: most votes; ties go to the option the model finds more probable
     const classChoice = total > 0 ? options.map((id, i) => ({ id, v: votes[id] ?? 0, p: modelP[i] })).sort((a, b) => b.v - a.v || b.p - a.p)[0].id : null;
-    const lab = (id: number) => singleTokenLabel(info!, id).label;
+    const lab = (k: number) => <WholeLabel option={byKey.get(k)!} />;
     return (
       <>
         <p>{t('vote.question')}</p>
         <ul className="vote-options">
           {options.map((id, i) => (
             <li key={id} className="vote-row">
-              <button type="button" className="vote-option" data-testid="vote-option" data-token-id={id} data-votes={votes[id] ?? 0} aria-label={t('vote.plusOne', { letter: LETTERS[i], token: lab(id) })} onClick={() => addVote(id)}>
+              <button type="button" className="vote-option" data-testid="vote-option" data-token-id={id} data-votes={votes[id] ?? 0} data-token-ids={byKey.get(id)!.tokenIds.join(',')} title={title(byKey.get(id)!)} aria-label={t('vote.plusOne', { letter: LETTERS[i], token: byKey.get(id)!.text })} onClick={() => addVote(id)}>
                 <span className="vote-letter">{LETTERS[i]}</span>
-                <span className="tok vote-token">{lab(id)}</span>
+                <span className="vote-token">{lab(id)}</span>
                 <span className="vote-plus">+1</span>
               </button>
               <input
@@ -119,6 +132,7 @@ export function VotePanel() {
             </li>
           )}
         </ul>
+        <p className="muted">{t('whole.note')}</p>
         <p data-testid="vote-total" data-total={total}>
           {total > 0 ? t('vote.total', { count: total }) : t('vote.noVotes')}
         </p>
@@ -134,8 +148,8 @@ export function VotePanel() {
           <button type="button" data-testid="vote-clear" onClick={() => clearVotes()}>
             {t('vote.clear')}
           </button>{' '}
-          <button type="button" data-testid="vote-append-class" disabled={classChoice === null || busy || !revealed} data-token-id={classChoice ?? ''} onClick={() => classChoice !== null && void controller.appendToken(classChoice)}>
-            {t('vote.appendClass')} <span className="tok">{classChoice === null ? '…' : lab(classChoice)}</span>
+          <button type="button" data-testid="vote-append-class" disabled={classChoice === null || busy || !revealed} data-token-id={classChoice ?? ''} onClick={() => classChoice !== null && void appendTokens(byKey.get(classChoice)!.tokenIds)}>
+            {t('vote.appendClass')} {classChoice === null ? '…' : lab(classChoice)}
           </button>{' '}
           <button type="button" data-testid="vote-append-model" disabled={busy || !controller.canStep()} onClick={() => void controller.stepForward()}>
             {t('vote.appendModel')}
