@@ -117,7 +117,7 @@ export const zhHans: Messages = {
   'dist.stageProb': '所选阶段之后的概率',
   'dist.rest': '其余所有词元（{{count}} 个）',
   'dist.eos': '序列结束',
-  'dist.removedBy': '被{{stage}}去掉',
+  'dist.removedBy': '被 {{stage}} 去掉',
   'dist.chosen': '已选中',
   'dist.logprob': '显示对数概率',
   'dist.stage': '阶段',

@@ -117,7 +117,7 @@ export const zhHant: Messages = {
   'dist.stageProb': '所選階段之後的機率',
   'dist.rest': '其餘所有詞元（{{count}} 個）',
   'dist.eos': '序列結束',
-  'dist.removedBy': '被{{stage}}移除',
+  'dist.removedBy': '被 {{stage}} 移除',
   'dist.chosen': '已選中',
   'dist.logprob': '顯示對數機率',
   'dist.stage': '階段',

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { appStore, useApp } from '../../store/store.ts';
 import { controller, displayNodeOf } from '../../store/controller.ts';
 import { finalStageIndex, stageProb } from '../../engine/distribution.ts';
@@ -9,6 +9,7 @@ import type { MessageKey } from '../../i18n/en.ts';
 import { TokenQuery } from './TokenQuery.tsx';
 import { useChartHidden } from '../classroom/QuizPanel.tsx';
 import { ExportButtons } from '../export/ExportButtons.tsx';
+import { appendTokens } from '../../store/appendTokens.ts';
 
 const BAR_WIDTH = 260;
 
@@ -21,9 +22,19 @@ const BAR_WIDTH = 260;
 export function DistributionChart() {
   const { t, locale } = useT();
   const info = useApp((s) => s.info);
-  const node = useApp((s) => displayNodeOf(s));
-  const stored = useApp((s) => s.records[displayNodeOf(s)]);
-  const cursorEdge = useApp((s) => (s.cursor === 0 ? null : s.tree.nodes[s.cursor].edge));
+  // what a bar click does: replace the cursor's token (the chart shows the step that chose it) or
+  // append after the cursor (the chart shows the distribution after the cursor)
+  const [target, setTarget] = useState<'replace' | 'append'>('replace');
+  const appendView = useApp((s) => target === 'append' && s.cursor !== 0);
+  const shownOf = (s: Parameters<typeof displayNodeOf>[0]) => (appendView ? s.cursor : displayNodeOf(s));
+  const node = useApp((s) => shownOf(s));
+  const stored = useApp((s) => s.records[shownOf(s)]);
+  const cursorEdge = useApp((s) => (s.cursor === 0 || appendView ? null : s.tree.nodes[s.cursor].edge));
+  const cursor = useApp((s) => s.cursor);
+  useEffect(() => {
+    if (appendView) void controller.ensureRecord(cursor);
+  }, [appendView, cursor]);
+  const choose = (id: number) => void (appendView ? appendTokens([id]) : controller.chooseToken(id));
   const depth = useApp((s) => s.tree.nodes[s.cursor]?.depth ?? 0);
   const stageSel = useApp((s) => s.stage);
   const showLogprob = useApp((s) => s.showLogprob);
@@ -56,7 +67,7 @@ export function DistributionChart() {
   }, [rec, info, stageSel, topN]);
 
   if (!info) return <section className="panel dist" aria-label={t('dist.title')} />;
-  const title = node === 0 && !cursorEdge ? t('dist.root') : t('dist.stepOf', { step: depth, n: depth });
+  const title = appendView ? t('dist.afterCursor', { n: depth + 1 }) : node === 0 && !cursorEdge ? t('dist.root') : t('dist.stepOf', { step: depth, n: depth });
   const chosenId = cursorEdge?.tokenId ?? null;
   const stageName = (i: number) =>
     rec ? t(greedy && rec.stages[i] === 'temperature' ? 'stage.greedy' : (`stage.${rec.stages[i]}` as MessageKey)) : '';
@@ -66,6 +77,14 @@ export function DistributionChart() {
       {rec && <ExportButtons kind="chart" />}
       <h2 id="dist-title">{t('dist.title')}</h2>
       <p className="muted">{title}</p>
+      <div className="dist-target" role="radiogroup" aria-label={t('dist.targetLabel')}>
+        <span className="muted">{t('dist.targetLabel')}</span>{' '}
+        {(['replace', 'append'] as const).map((k) => (
+          <button key={k} type="button" role="radio" aria-checked={target === k} data-testid={`dist-target-${k}`} className={target === k ? 'selected' : ''} onClick={() => setTarget(k)}>
+            {t(k === 'replace' ? 'dist.targetReplace' : 'dist.targetAppend')}
+          </button>
+        ))}
+      </div>
       {hiddenForGuess ? (
         <p className="muted" data-testid="quiz-hidden">
           {t('quiz.hidden')}
@@ -103,6 +122,7 @@ export function DistributionChart() {
             focusRow={focusRow}
             setFocusRow={setFocusRow}
             stageName={stageName}
+            choose={choose}
           />
           <div
             className="dist-row rest"
@@ -116,7 +136,7 @@ export function DistributionChart() {
             </span>
           </div>
           {view.eosIndex >= 0 && (
-            <PinnedRow rec={rec} index={view.eosIndex} stage={view.S} testId="dist-eos" className="dist-row eos" label={t('dist.eos')} locale={locale} />
+            <PinnedRow rec={rec} index={view.eosIndex} stage={view.S} testId="dist-eos" className="dist-row eos" label={t('dist.eos')} locale={locale} choose={choose} />
           )}
           {view.eotIndex >= 0 && (
             <PinnedRow
@@ -128,6 +148,7 @@ export function DistributionChart() {
               label={t('dist.eot')}
               piece={info.vocabPieces[rec.tokenIds[view.eotIndex]]}
               locale={locale}
+              choose={choose}
             />
           )}
           {view.degenerate && !cursorEdge?.u ? (
@@ -138,7 +159,7 @@ export function DistributionChart() {
           <p className="muted">
             {t('dist.entropy', { raw: formatNumber(rec.entropyRawBits, locale, 2), final: formatNumber(rec.entropyFinalBits, locale, 2) })}
           </p>
-          <p className="muted">{t('dist.clickHint')}</p>
+          {!appendView && <p className="muted">{t('dist.clickHint')}</p>}
           <TokenQuery />
         </>
       )}
@@ -154,6 +175,8 @@ interface BarsProps {
   focusRow: number | null;
   setFocusRow: (j: number | null) => void;
   stageName: (i: number) => string;
+  /** What a click on a bar does (replace at the shown step, or append after the cursor). */
+  choose: (tokenId: number) => void;
 }
 
 /**
@@ -171,6 +194,7 @@ function PinnedRow(props: {
   /** The token's own spelling, shown after the label (untrusted: rendered as text). */
   piece?: string;
   locale: string;
+  choose: (tokenId: number) => void;
 }) {
   const { t } = useT();
   const { rec, index, stage, locale } = props;
@@ -179,7 +203,7 @@ function PinnedRow(props: {
   return (
     <button
       type="button"
-      onClick={() => void controller.chooseToken(rec.tokenIds[index])}
+      onClick={() => props.choose(rec.tokenIds[index])}
       className={props.className}
       data-testid={props.testId}
       data-token-id={rec.tokenIds[index]}
@@ -202,7 +226,7 @@ function PinnedRow(props: {
   );
 }
 
-function Bars({ rec, view, chosenId, showLogprob, stageName }: BarsProps) {
+function Bars({ rec, view, chosenId, showLogprob, stageName, choose }: BarsProps) {
   const { t, locale } = useT();
   const info = useApp((s) => s.info)!;
   const { x } = barScales(view.rows.length, BAR_WIDTH, view.rows.length * 24, view.max);
@@ -226,7 +250,7 @@ function Bars({ rec, view, chosenId, showLogprob, stageName }: BarsProps) {
         const numbers = showLogprob
           ? `ln p ${formatNumber(logp, locale, 2)} · ${q > 0 ? formatNumber(Math.log(q), locale, 2) : '−∞'}`
           : `${t('dist.model')} ${formatPercent(p, locale)} · ${view.stage === view.S ? t('dist.final') : t('dist.afterStage', { stage: stageName(view.stage) })} ${formatPercent(q, locale)}`;
-        const label = `${lab.label} (#${id}): ${numbers}${chosen ? ` · ${t('dist.chosen')}` : ''}${removedText ? ` · ${removedText}` : ''}`;
+        const label = `${t('tok.details', { text: lab.label, id, bytes: lab.hex })}: ${numbers}${chosen ? ` · ${t('dist.chosen')}` : ''}${removedText ? ` · ${removedText}` : ''}`;
         return (
           <div
             key={id}
@@ -245,9 +269,16 @@ function Bars({ rec, view, chosenId, showLogprob, stageName }: BarsProps) {
               data-chosen={String(chosen)}
               aria-label={label}
               title={label}
-              onClick={() => void controller.chooseToken(id)}
+              onClick={() => choose(id)}
             >
-              <span className={`tok${lab.special ? ' special' : ''}${lab.partial ? ' partial' : ''}`}>{lab.label}</span>
+              <span className={`tok${lab.special ? ' special' : ''}${lab.partial ? ' partial' : ''}`}>
+                {!keptFinal && !greedyCut && (
+                  <span className="removed-mark" aria-hidden="true">
+                    ✗
+                  </span>
+                )}
+                {lab.label}
+              </span>
               <svg viewBox={`0 0 ${BAR_WIDTH} 18`} preserveAspectRatio="none" height={18} aria-hidden="true" className="bar-svg">
                 <rect className="bar-model" x={0} y={1} height={16} style={{ width: Math.max(0, wModel) }} />
                 <rect className="bar-final" x={0} y={5} height={8} style={{ width: Math.max(0, wStage) }} />

@@ -5,6 +5,7 @@ import { pathTo } from '../../engine/tree.ts';
 import { useT } from '../useT.ts';
 import { formatPercent, sequenceDisplay } from '../format.ts';
 import { TokenChip } from './TokenChip.tsx';
+import { TokenRaw } from './TokenRaw.tsx';
 import { probabilityColor } from '../../charts/scales.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 
@@ -15,6 +16,7 @@ export function GeneratedText() {
   const cursor = useApp((s) => s.cursor);
   const info = useApp((s) => s.info);
   const [details, setDetails] = useState('');
+  const [focusId, setFocusId] = useState<number | null>(null);
   // show the path to the cursor plus the rest of the branch it was on (first-child continuation)
   const path = useMemo(() => {
     const p = pathTo(tree, cursor);
@@ -40,7 +42,7 @@ export function GeneratedText() {
           path.map((nid, i) => {
             const e = tree.nodes[nid].edge!;
             const d = shown[i];
-            const label = `${t('prompt.tokenDetails', { id: e.tokenId, raw: JSON.stringify(info.vocabPieces[e.tokenId]), bytes: d.hex })} · ${t('dist.model')} ${formatPercent(e.prob, locale)} · ${t('dist.final')} ${formatPercent(e.finalProb, locale)} · ${t(`method.${e.method}` as MessageKey)}`;
+            const label = `${t('tok.details', { text: d.text, id: e.tokenId, bytes: d.hex })}${d.partial ? ` · ${t('tok.partialNote')}` : ''} · ${t('dist.model')} ${formatPercent(e.prob, locale)} · ${t('dist.final')} ${formatPercent(e.finalProb, locale)} · ${t(`method.${e.method}` as MessageKey)}`;
             const onPath = i < cursorDepth;
             const stop = tree.nodes[nid].stop;
             return (
@@ -58,7 +60,10 @@ export function GeneratedText() {
                   current={nid === cursor}
                   label={label}
                   onSelect={() => void controller.jumpTo(nid)}
-                  onFocusDetails={() => setDetails(label)}
+                  onFocusDetails={() => {
+                    setDetails(label);
+                    setFocusId(e.tokenId);
+                  }}
                 />
                 {stop && (
                   <span className="stop-reason" data-testid="stop-reason" data-reason={stop}>
@@ -70,6 +75,7 @@ export function GeneratedText() {
           })}
       </div>
       {details && <p className="details muted">{details}</p>}
+      {details && <TokenRaw tokenId={focusId} />}
       <div className="legend" aria-label={t('gen.legend')}>
         <span>{t('gen.legend')}:</span>
         {[0, 0.25, 0.5, 0.75, 1].map((p) => (

@@ -4,6 +4,7 @@ import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import { sequenceDisplay } from '../format.ts';
 import { TokenChip } from './TokenChip.tsx';
+import { TokenRaw } from './TokenRaw.tsx';
 import { ChatEditor } from './ChatEditor.tsx';
 import { EXAMPLE_PROMPTS } from '../../config.ts';
 
@@ -17,6 +18,7 @@ export function PromptPanel() {
   const chatMode = useApp((s) => s.chat !== null);
   const [draft, setDraft] = useState(prompt);
   const [details, setDetails] = useState('');
+  const [focusId, setFocusId] = useState<number | null>(null);
   const timer = useRef<number | undefined>(undefined);
 
   useEffect(() => setDraft(prompt), [prompt]);
@@ -66,7 +68,7 @@ export function PromptPanel() {
           chips.map((d, i) => {
             const id = promptIds[i];
             const special = info.special[id] === 1;
-            const label = t('prompt.tokenDetails', { id, raw: JSON.stringify(info.vocabPieces[id]), bytes: d.hex }) +
+            const label = t('tok.details', { text: d.text, id, bytes: d.hex }) +
               (special ? ` · ${t('prompt.special')}` : '') + (d.partial ? ` · ${t('prompt.partial')}` : '');
             return (
               <TokenChip
@@ -79,7 +81,10 @@ export function PromptPanel() {
                 special={special}
                 partial={d.partial}
                 label={label}
-                onFocusDetails={() => setDetails(label)}
+                onFocusDetails={() => {
+                  setDetails(label);
+                  setFocusId(id);
+                }}
               />
             );
           })}
@@ -88,6 +93,7 @@ export function PromptPanel() {
         {t('prompt.tokens', { count: promptIds.length })}
         {details && <span className="details"> · {details}</span>}
       </p>
+      {details && <TokenRaw tokenId={focusId} />}
       {history.length > 0 && (
         <details className="history">
           <summary>{t('prompt.history')}</summary>
