@@ -18,6 +18,7 @@ const entrySchema = z
     params: z.number().int().positive(),
     languages: z.array(z.string().regex(/^[a-z]{2}$/)).min(1),
     chineseCapable: z.boolean(),
+    chineseNote: z.enum(['classical-only']).optional(),
     instruct: z.boolean(),
     license: z.string().min(1),
     downloadBytes: z.partialRecord(z.enum(DTYPES), z.number().int().positive()),

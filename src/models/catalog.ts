@@ -48,8 +48,13 @@ export interface CatalogEntry {
   params: number;
   /** ISO 639-1 codes of the languages the model was trained for. */
   languages: string[];
-  /** True when the model writes Chinese well enough for a class demo. */
+  /** True when the model writes (modern) Chinese well enough for a class demo. */
   chineseCapable: boolean;
+  /**
+   * `classical-only`: Chinese is among the training languages, but only classical poems and sayings
+   * (the embedded toy: it does not write modern Chinese, measured in tools/model/README.md).
+   */
+  chineseNote?: 'classical-only';
   /** True for chat / instruction-tuned models (they expect a chat template). */
   instruct: boolean;
   /** SPDX id or the license's name. */
@@ -87,7 +92,9 @@ export const CATALOG: readonly CatalogEntry[] = [
     architecture: 'GPT2LMHeadModel',
     params: 1_918_400,
     languages: ['en', 'zh'],
-    chineseCapable: true,
+    // trained on classical Chinese only: after 今天天气真, 好 is rank 13 (0.6 %) — see tools/model/README.md
+    chineseCapable: false,
+    chineseNote: 'classical-only',
     instruct: false,
     license: 'GPL-3.0-or-later',
     // onnx/model.onnx 10 292 054 + tokenizer.json 99 252 + config.json 547 + tokenizer_config.json 469 + generation_config.json 71

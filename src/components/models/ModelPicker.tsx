@@ -143,7 +143,7 @@ export function ModelPicker() {
       {entry && (
         <p className="model-hint" data-testid="model-hint" data-device={entry.device}>
           {sizeLabel(entry, dtype)} ({dtype}) · {t('models.deviceHint', { device: t(`models.device.${entry.device}`), reason: t(`models.reason.${entry.deviceReason}`) })}
-          {entry.chineseCapable ? ` · ${t('models.chinese')}` : ''}
+          {entry.chineseCapable ? ` · ${t('models.chinese')}` : entry.chineseNote === 'classical-only' ? ` · ${t('models.classicalChinese')}` : ''}
           {entry.instruct ? ` · ${t('models.instruct')}` : ''} · {t('models.license', { license: entry.license })}
         </p>
       )}

@@ -1,5 +1,6 @@
 import { appStore, useApp } from '../../store/store.ts';
 import { useT } from '../useT.ts';
+import { EmbeddedCard } from '../models/EmbeddedCard.tsx';
 
 /** The loaded model's card (rendered as plain text: it is untrusted data). */
 export function ModelCard() {
@@ -15,13 +16,33 @@ export function ModelCard() {
       aria-label={t('card.title', { id: info.id })}
       onKeyDown={(e) => {
         if (e.key === 'Escape') appStore.setState({ showCard: false });
-        if (e.key === 'Tab') e.preventDefault(); // one control inside: focus stays on Close
+        if (e.key === 'Tab') {
+          // focus stays inside the dialog: cycle through its controls (Close, the developer details)
+          const items = Array.from(e.currentTarget.querySelectorAll<HTMLElement>('button, summary'));
+          const i = items.indexOf(document.activeElement as HTMLElement);
+          e.preventDefault();
+          items[(i + (e.shiftKey ? items.length - 1 : 1)) % items.length]?.focus();
+        }
       }}
     >
       <div className="modal-body">
         <h2>{t('card.title', { id: info.id })}</h2>
         <p className="privacy">{t('app.privacy')}</p>
-        <pre className="card-text">{info.modelCard ?? t('card.none')}</pre>
+        {info.sourceKind === 'embedded' ? (
+          <>
+            <EmbeddedCard />
+            {info.modelCard && (
+              <details>
+                <summary>{t('card.developer')}</summary>
+                <pre className="card-text" lang="en">
+                  {info.modelCard}
+                </pre>
+              </details>
+            )}
+          </>
+        ) : (
+          <pre className="card-text">{info.modelCard ?? t('card.none')}</pre>
+        )}
         <button type="button" autoFocus onClick={() => appStore.setState({ showCard: false })}>
           {t('card.close')}
         </button>

@@ -5,6 +5,7 @@ import { useT } from '../useT.ts';
 import { sequenceDisplay } from '../format.ts';
 import { TokenChip } from './TokenChip.tsx';
 import { TokenRaw } from './TokenRaw.tsx';
+import { ModelNotice } from '../models/ModelNotice.tsx';
 import { ChatEditor } from './ChatEditor.tsx';
 import { EXAMPLE_PROMPTS } from '../../config.ts';
 
@@ -34,6 +35,7 @@ export function PromptPanel() {
   return (
     <section className="panel prompt-panel" aria-labelledby="prompt-title">
       <h2 id="prompt-title">{t('prompt.title')}</h2>
+      <ModelNotice />
       {chatMode ? (
         <ChatEditor />
       ) : (
