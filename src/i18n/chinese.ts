@@ -8,6 +8,9 @@ export const chineseEn = {
   'notice.embeddedWay': 'For modern Chinese, choose {{models}} under “{{group}}” in the model picker (a larger download), or load such a model from a folder.',
   'notice.card': 'What this model is',
   'models.classicalChinese': 'classical Chinese only (no modern Chinese)',
+  'settings.earlyStopping.true': 'true: stop when k are finished',
+  'settings.earlyStopping.false': 'false: stop when none can win',
+  'settings.earlyStopping.never': 'never: run to the end',
 
   'card.embedded.what': 'What it is',
   'card.embedded.whatText':
@@ -60,6 +63,9 @@ export const chineseZhHans: ChineseMessages = {
   'notice.embeddedWay': '要写现代中文，请在模型选择器的“{{group}}”中选择 {{models}}（下载较大），或者从文件夹加载这样的模型。',
   'notice.card': '这个模型是什么',
   'models.classicalChinese': '只会古典中文（不会现代中文）',
+  'settings.earlyStopping.true': '是（true）：k 个候选完成就停',
+  'settings.earlyStopping.false': '否（false）：没有候选还能胜出时停',
+  'settings.earlyStopping.never': '从不（never）：运行到最后',
 
   'card.embedded.what': '它是什么',
   'card.embedded.whatText': '一个为本应用制作的小型语言模型：大约 190 万个参数（人们平时用的对话模型有几十亿个）。它完全在你的浏览器里运行。',
@@ -106,6 +112,9 @@ export const chineseZhHant: ChineseMessages = {
   'notice.embeddedWay': '要寫現代中文，請在模型選擇器的「{{group}}」中選擇 {{models}}（下載較大），或從資料夾載入這樣的模型。',
   'notice.card': '這個模型是什麼',
   'models.classicalChinese': '只會古典中文（不會現代中文）',
+  'settings.earlyStopping.true': '是（true）：k 個候選完成就停',
+  'settings.earlyStopping.false': '否（false）：沒有候選還能勝出時停',
+  'settings.earlyStopping.never': '永不（never）：執行到最後',
 
   'card.embedded.what': '它是什麼',
   'card.embedded.whatText': '一個為本應用程式製作的小型語言模型：大約 190 萬個參數（人們平常用的對話模型有幾十億個）。它完全在你的瀏覽器裡執行。',

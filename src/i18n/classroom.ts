@@ -92,7 +92,7 @@ export const classroomZhHans: ClassroomMessages = {
   'quiz.rank': '第 {{rank}} 名 {{prob}}',
   'quiz.yourPick': '你的猜测',
   'quiz.score': '得分：{{total}} 题中答对 {{right}} 题',
-  'quiz.next': '按“前进 ▶”生成下一个词元，再猜一次。',
+  'quiz.next': '按“下一步 ▶”生成下一个词元，再猜一次。',
 
   'vote.toggle': '全班投票',
   'vote.title': '全班投票',
@@ -147,7 +147,7 @@ export const classroomZhHant: ClassroomMessages = {
   'quiz.rank': '第 {{rank}} 名 {{prob}}',
   'quiz.yourPick': '你的猜測',
   'quiz.score': '得分：{{total}} 題中答對 {{right}} 題',
-  'quiz.next': '按「前進 ▶」產生下一個詞元，再猜一次。',
+  'quiz.next': '按「下一步 ▶」產生下一個詞元，再猜一次。',
 
   'vote.toggle': '全班投票',
   'vote.title': '全班投票',

@@ -1,3 +1,4 @@
+import { TERMS } from './glossary.ts';
 import { classroomEn } from './classroom.ts';
 import { chineseEn } from './chinese.ts';
 
@@ -33,7 +34,7 @@ export const en = {
   'claim.chosenRank': 'Rank of the chosen token: {{value}}',
   'claim.sameDraw': 'Same die roll u = {{value}}, a different token',
   'claim.repeats': 'The text repeats a run of {{length}} tokens',
-  'claim.forwardPasses': 'Forward passes in this step: {{value}}',
+  'claim.forwardPasses': 'Forward passes run by this lesson step: {{value}}',
   'claim.promptTokens': 'Prompt tokens: {{value}}',
   'claim.partialToken': 'A token holds only part of a character',
   'claim.leadingSpace': '“the” and “ the” are different tokens',
@@ -45,7 +46,7 @@ export const en = {
   'claim.beamEos': 'The winner ends with EOS',
   'claim.beamNoEos': 'The winner runs to the length limit',
   'claim.teacherTokens': 'Tokens scored in one pass: {{value}}',
-  'claim.lessConfident': 'After the forced token, mean log-probability per token vs the other branch: {{value}} nats',
+  'claim.lessConfident': 'After the forced token, a token is on average ×{{value}} as probable as on the other branch',
   'card.open': 'Model card',
   'card.close': 'Close',
   'card.title': 'Model card: {{id}}',
@@ -95,8 +96,8 @@ export const en = {
   'gen.stop.max-length': 'Stopped: maximum length',
   'gen.stop.user': 'Stopped by you',
 
-  'controls.back': 'Back',
-  'controls.step': 'Step',
+  'controls.back': TERMS.en.backButton,
+  'controls.step': TERMS.en.stepButton,
   'controls.play': 'Play',
   'controls.pause': 'Pause',
   'controls.runToEnd': 'Run to end',
@@ -144,7 +145,7 @@ export const en = {
 
   'method.sampled': 'sampled',
   'method.greedy': 'greedy',
-  'method.beam': 'beam search',
+  'method.beam': TERMS.en.beamSearch,
   'method.manual': 'chosen by hand',
 
   'settings.title': 'Decoding settings',

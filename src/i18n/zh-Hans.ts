@@ -1,3 +1,4 @@
+import { TERMS } from './glossary.ts';
 /** 简体中文 messages (mainland usage). Keys must match en.ts exactly. */
 import type { Messages } from './en.ts';
 import { classroomZhHans } from './classroom.ts';
@@ -34,7 +35,7 @@ export const zhHans: Messages = {
   'claim.chosenRank': '选中词元的排名：第 {{value}} 名',
   'claim.sameDraw': '同样的骰子 u = {{value}}，选出不同的词元',
   'claim.repeats': '文本重复了一段 {{length}} 个词元',
-  'claim.forwardPasses': '这一步的前向计算：{{value}} 次',
+  'claim.forwardPasses': '本课这一步运行的前向计算：{{value}} 次',
   'claim.promptTokens': '提示词的词元：{{value}} 个',
   'claim.partialToken': '有一个词元只装了某个字符的一部分',
   'claim.leadingSpace': '“the”和“ the”是不同的词元',
@@ -46,7 +47,7 @@ export const zhHans: Messages = {
   'claim.beamEos': '胜出者以 EOS 结束',
   'claim.beamNoEos': '胜出者一直写到长度上限',
   'claim.teacherTokens': '一次计算打分的词元：{{value}} 个',
-  'claim.lessConfident': '强行放入的词元之后，每个词元的平均对数概率与另一分支相比：{{value}} nats',
+  'claim.lessConfident': '强行放入的词元之后，每个词元的概率平均是另一分支的 {{value}} 倍',
   'card.open': '模型卡',
   'card.close': '关闭',
   'card.title': '模型卡：{{id}}',
@@ -96,8 +97,8 @@ export const zhHans: Messages = {
   'gen.stop.max-length': '已停止：达到最大长度',
   'gen.stop.user': '已由你停止',
 
-  'controls.back': '上一步',
-  'controls.step': '下一步',
+  'controls.back': TERMS['zh-Hans'].backButton,
+  'controls.step': TERMS['zh-Hans'].stepButton,
   'controls.play': '播放',
   'controls.pause': '暂停',
   'controls.runToEnd': '运行到结束',
@@ -144,15 +145,15 @@ export const zhHans: Messages = {
   'stage.final': '最终',
 
   'method.sampled': '采样',
-  'method.greedy': '贪心',
-  'method.beam': '束搜索',
+  'method.greedy': TERMS['zh-Hans'].greedy,
+  'method.beam': TERMS['zh-Hans'].beamSearch,
   'method.manual': '手动选择',
 
   'settings.title': '解码设置',
   'settings.strategy': '策略',
-  'strategy.greedy': '贪心',
-  'strategy.sample': '采样',
-  'strategy.beam': '束搜索',
+  'strategy.greedy': TERMS['zh-Hans'].greedy,
+  'strategy.sample': TERMS['zh-Hans'].sampling,
+  'strategy.beam': TERMS['zh-Hans'].beamSearch,
   'settings.temperature': '温度',
   'settings.temperature.help': '用 T 去除 logits：p_i ∝ exp(z_i / T)。T < 1 让分布更集中，T > 1 让分布更平坦，T = 0 就是贪心。',
   'settings.topK': 'top-k',
@@ -172,7 +173,7 @@ export const zhHans: Messages = {
   'settings.maxNewTokens': '最多生成词元数',
   'settings.maxNewTokens.help': '生成这么多个词元后停止。',
   'settings.clamped': '受上下文长度限制，已调整为 {{n}}。',
-  'settings.beamWidth': '束宽',
+  'settings.beamWidth': TERMS['zh-Hans'].beamWidth,
   'settings.beamWidth.help': '每一步保留 k 个候选序列（1–8）。束宽为 1 就是贪心。',
   'settings.lengthPenalty': '长度惩罚',
   'settings.lengthPenalty.help': '已完成的候选序列按 Σ log p / L^α 排名。',

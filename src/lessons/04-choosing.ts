@@ -13,7 +13,7 @@ export const choosing: Lesson = {
       text: L(
         'Greedy decoding always takes the most likely token. Here that is “,” with about 27 %: the same prompt always gives the same text.',
         '贪心解码总是选最可能的词元。这里是“,”，大约 27%：同样的提示词永远得到同样的文本。',
-        '貪心解碼總是選最可能的詞元。這裡是「,」，大約 27%：同樣的提示詞永遠得到同樣的文字。',
+        '貪婪解碼總是選最可能的詞元。這裡是「,」，大約 27%：同樣的提示詞永遠得到同樣的文字。',
       ),
     },
     {
@@ -73,7 +73,7 @@ export const choosing: Lesson = {
       text: L(
         'Why greedy can repeat itself: always taking the top token can lead back to the same words, and the same words then give the same prediction again: “, and his wife, and his wife …”. Sampling breaks such loops.',
         '为什么贪心会重复自己：总选最可能的词元，可能绕回到同样的词，而同样的词又带来同样的预测：“, and his wife, and his wife …”。采样可以打破这种循环。',
-        '為什麼貪心會重複自己：總選最可能的詞元，可能繞回到同樣的詞，而同樣的詞又帶來同樣的預測：「, and his wife, and his wife …」。取樣可以打破這種循環。',
+        '為什麼貪婪會重複自己：總選最可能的詞元，可能繞回到同樣的詞，而同樣的詞又帶來同樣的預測：「, and his wife, and his wife …」。取樣可以打破這種循環。',
       ),
     },
   ],

@@ -28,12 +28,12 @@ export const tokens: Lesson = {
     },
     {
       region: 'prompt',
-      actions: [{ do: 'prompt', text: '电脑' }],
+      actions: [{ do: 'prompt', text: '电脑', textHant: '電腦' }],
       claims: [{ kind: 'partial-token' }, { kind: 'prompt-tokens', min: 3 }],
       text: L(
-        'A Chinese character takes 3 bytes in UTF-8. This model learned from old texts (the Bible, classical sayings), so its vocabulary has no token for 电 or 脑 (“computer”): each character is written with byte tokens, and those chips show their bytes (like E7 94) because each holds only part of a character.',
-        '一个汉字在 UTF-8 里占 3 个字节。这个模型学的是古老的文本（圣经、古代格言），词表里没有“电”和“脑”的词元：每个字都用字节词元来写。这些小方块显示的是字节（比如 E7 94），因为每一块只装了一个字的一部分。',
-        '一個漢字在 UTF-8 裡佔 3 個位元組。這個模型學的是古老的文字（聖經、古代格言），詞表裡沒有「电」和「脑」的詞元：每個字都用位元組詞元來寫。這些小方塊顯示的是位元組（例如 E7 94），因為每一塊只裝了一個字的一部分。',
+        'This step types “电脑” (“computer”). A Chinese character takes 3 bytes in UTF-8. This model learned from old texts (the Bible, classical sayings), so its vocabulary has no token for 电 or 脑 (“computer”): each character is written with byte tokens, and those chips show their bytes (like E7 94) because each holds only part of a character.',
+        '这一步输入“电脑”。一个汉字在 UTF-8 里占 3 个字节。这个模型学的是古老的文本（圣经、古代格言），词表里没有“电”和“脑”的词元：每个字都用字节词元来写。这些小方块显示的是字节（比如 E7 94），因为每一块只装了一个字的一部分。',
+        '這一步輸入「電腦」。一個漢字在 UTF-8 裡佔 3 個位元組。這個模型學的是古老的文字（聖經、古代格言），詞表裡沒有「電」和「腦」的詞元：每個字都用位元組詞元來寫。這些小方塊顯示的是位元組（例如 E9 9B），因為每一塊只裝了一個字的一部分。',
       ),
     },
   ],

@@ -29,11 +29,11 @@ export const teacherForcing: Lesson = {
     {
       region: 'generated',
       actions: [{ do: 'step', count: 8 }],
-      claims: [{ kind: 'generated-count', value: 8 }, { kind: 'forward-passes', min: 7 }],
+      claims: [{ kind: 'generated-count', value: 8 }, { kind: 'forward-passes', min: 7, max: 7 }],
       text: L(
-        'Generation cannot do that: each next token depends on the one just chosen, so it needs one pass of the model for every new token (the check below counts them).',
-        '生成就做不到：每个下一个词元都取决于刚刚选出的那个，所以每来一个新词元，模型就要再算一遍（下面的检查数了次数）。',
-        '生成就做不到：每個下一個詞元都取決於剛剛選出的那個，所以每來一個新詞元，模型就要再算一遍（下面的檢查數了次數）。',
+        'Generation cannot do that: each next token depends on the one just chosen, so every new token needs its own pass of the model, one after another. The check counts the passes this lesson step ran: 8 new tokens took 7 passes, because the probabilities for the first of them were already computed when the prompt was read (step 1).',
+        '生成就做不到：每个下一个词元都取决于刚刚选出的那个，所以每个新词元都要让模型单独算一遍，一个接一个。下面的检查数的是本课这一步运行的前向计算：8 个新词元用了 7 次，因为第一个词元的概率在读入提示词时（第 1 步）就已经算好了。',
+        '生成就做不到：每個下一個詞元都取決於剛剛選出的那個，所以每個新詞元都要讓模型單獨算一遍，一個接一個。下面的檢查數的是本課這一步執行的前向計算：8 個新詞元用了 7 次，因為第一個詞元的機率在讀入提示詞時（第 1 步）就已經算好了。',
       ),
     },
   ],

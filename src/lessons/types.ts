@@ -21,8 +21,11 @@ export type RegionId = 'prompt' | 'controls' | 'generated' | 'chart' | 'settings
  * (seeded draws, greedy, beam search), so replaying a lesson's actions always rebuilds the same state.
  */
 export type LessonAction =
-  /** Types a prompt (a new tree for it). */
-  | { do: 'prompt'; text: string }
+  /**
+   * Types a prompt (a new tree for it). `textHant`: the prompt in traditional characters for the
+   * zh-Hant UI, where the model's vocabulary has them (otherwise the step's text says why not).
+   */
+  | { do: 'prompt'; text: string; textHant?: string }
   /** Changes settings; unspecified fields keep their value. */
   | {
       do: 'settings';

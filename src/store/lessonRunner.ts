@@ -239,7 +239,7 @@ export class LessonRunner {
     switch (a.do) {
       case 'prompt':
         this.store.setState({ tf: null });
-        await ctl.setPrompt(a.text, { force: true });
+        await ctl.setPrompt(a.textHant !== undefined && s.language === 'zh-Hant' ? a.textHant : a.text, { force: true });
         return;
       case 'settings':
         await ctl.updateSettings({

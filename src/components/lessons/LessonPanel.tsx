@@ -56,7 +56,8 @@ function claimLabel(claim: LessonClaim, r: ClaimResult, t: (k: TKey, o?: Record<
     case 'teacher-tokens':
       return t('claim.teacherTokens', { value: num(v) });
     case 'branch-less-confident':
-      return t('claim.lessConfident', { value: v === null ? '—' : formatNumber(v, locale, 2) });
+      // the mean log-probability difference (nats) shown as a ratio of probabilities: exp(Δ) times as probable
+      return t('claim.lessConfident', { value: v === null ? '—' : formatNumber(Math.exp(v), locale, 2) });
   }
 }
 

@@ -166,9 +166,9 @@ export function SettingsPanel() {
             <label htmlFor="f-early">{t('settings.earlyStopping')}</label>
             <select id="f-early" data-testid="setting-early-stopping" value={s.beam.earlyStopping}
               onChange={(e) => applySettings({ beam: { ...s.beam, earlyStopping: e.target.value as EarlyStopping } })}>
-              <option value="true">true</option>
-              <option value="false">false</option>
-              <option value="never">never</option>
+              <option value="true">{t('settings.earlyStopping.true')}</option>
+              <option value="false">{t('settings.earlyStopping.false')}</option>
+              <option value="never">{t('settings.earlyStopping.never')}</option>
             </select>
             <p className="help">{t('settings.earlyStopping.help')}</p>
           </div>
