@@ -5,7 +5,8 @@
  */
 export const chineseEn = {
   'notice.embedded': 'The built-in model is a tiny toy trained on old English and classical Chinese: it does not write modern Chinese.',
-  'notice.embeddedWay': 'For modern Chinese, choose {{models}} under “{{group}}” in the model picker (a larger download), or load such a model from a folder.',
+  'notice.embeddedWay': 'For modern Chinese, choose a model under “{{group}}” in the model picker (a larger download), or load such a model from a folder.',
+  'card.embedded.modernText': 'Choose {{models}} under “{{group}}” in the model picker (a download of about half a gigabyte; fastest with a graphics card, WebGPU), or load such a model from a folder.',
   'notice.card': 'What this model is',
   'models.classicalChinese': 'classical Chinese only (no modern Chinese)',
   'settings.earlyStopping.true': 'true: stop when k are finished',
@@ -60,7 +61,8 @@ export type ChineseMessages = Record<keyof typeof chineseEn, string>;
 
 export const chineseZhHans: ChineseMessages = {
   'notice.embedded': '内置模型只是一个用古英语和古典中文训练的小玩具：它不会写现代中文。',
-  'notice.embeddedWay': '要写现代中文，请在模型选择器的“{{group}}”中选择 {{models}}（下载较大），或者从文件夹加载这样的模型。',
+  'notice.embeddedWay': '要写现代中文，请在模型选择器的“{{group}}”中选一个模型（下载较大），或者从文件夹加载这样的模型。',
+  'card.embedded.modernText': '在模型选择器的“{{group}}”中选择 {{models}}（下载大约半个 GB；有显卡 WebGPU 时最快），或者从文件夹加载这样的模型。',
   'notice.card': '这个模型是什么',
   'models.classicalChinese': '只会古典中文（不会现代中文）',
   'settings.earlyStopping.true': '是（true）：k 个候选完成就停',
@@ -109,7 +111,8 @@ export const chineseZhHans: ChineseMessages = {
 
 export const chineseZhHant: ChineseMessages = {
   'notice.embedded': '內建模型只是一個用古英語和古典中文訓練的小玩具：它不會寫現代中文。',
-  'notice.embeddedWay': '要寫現代中文，請在模型選擇器的「{{group}}」中選擇 {{models}}（下載較大），或從資料夾載入這樣的模型。',
+  'notice.embeddedWay': '要寫現代中文，請在模型選擇器的「{{group}}」中選一個模型（下載較大），或從資料夾載入這樣的模型。',
+  'card.embedded.modernText': '在模型選擇器的「{{group}}」中選擇 {{models}}（下載大約半個 GB；有顯示卡 WebGPU 時最快），或從資料夾載入這樣的模型。',
   'notice.card': '這個模型是什麼',
   'models.classicalChinese': '只會古典中文（不會現代中文）',
   'settings.earlyStopping.true': '是（true）：k 個候選完成就停',

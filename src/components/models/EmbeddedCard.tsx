@@ -32,7 +32,7 @@ export function EmbeddedCard() {
       ))}
       <section>
         <h3>{t('card.embedded.modern')}</h3>
-        <p>{t('notice.embeddedWay', { models: chineseModelNames(), group: t('models.group.chinese') })}</p>
+        <p>{t('card.embedded.modernText', { models: chineseModelNames(), group: t('models.group.chinese') })}</p>
       </section>
       <p className="muted">{t('card.embedded.licence')}</p>
     </div>

@@ -1,6 +1,5 @@
 import { useApp } from '../../store/store.ts';
 import { useT } from '../useT.ts';
-import { chineseModelNames } from './EmbeddedCard.tsx';
 
 /**
  * One line next to the prompt while the embedded toy model is loaded: it does not write modern
@@ -12,7 +11,7 @@ export function ModelNotice() {
   if (!embedded) return null;
   return (
     <p className="notice model-notice" data-testid="model-notice">
-      {t('notice.embedded')} {t('notice.embeddedWay', { models: chineseModelNames(), group: t('models.group.chinese') })}
+      {t('notice.embedded')} {t('notice.embeddedWay', { group: t('models.group.chinese') })}
     </p>
   );
 }
