@@ -6,13 +6,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { test, expect, shot, type AppPage } from './fixtures.ts';
-import type { Page, TestInfo } from '@playwright/test';
+import type { Locator, Page, TestInfo } from '@playwright/test';
 
 const SHOTS = new URL('../docs/screenshots/', import.meta.url);
 
-/** A screenshot for the report and, committed, for the docs. */
-async function docShot(page: Page, info: TestInfo, name: string): Promise<void> {
+/** A screenshot (with `target` scrolled into view) for the report and, committed, for the docs. */
+async function docShot(page: Page, info: TestInfo, name: string, target?: Locator): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
+  if (target) await target.first().evaluate((e) => e.scrollIntoView({ block: 'center' }));
   await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: false });
   await shot(page, info, name);
 }
@@ -63,7 +64,7 @@ for (const lang of ['zh-Hans', 'zh-Hant'] as const) {
       await expect(notice).toBeVisible();
       await expect(notice).toContainText(lang === 'zh-Hans' ? '不会写现代中文' : '不會寫現代中文');
       await expect(notice).toContainText(lang === 'zh-Hans' ? '能写中文的模型' : '能寫中文的模型');
-      await docShot(page, info, `zh-notice-${lang}`);
+      await docShot(page, info, `zh-notice-${lang}`, notice);
       await page.getByRole('button', { name: '模型卡', exact: true }).click();
       const card = page.getByTestId('model-card-plain');
       await expect(card).toBeVisible();
@@ -89,7 +90,7 @@ for (const lang of ['zh-Hans', 'zh-Hant'] as const) {
       await app.step();
       await expect(page.locator('.removed-mark').first()).toBeVisible();
       expect(await struckThrough(page)).toEqual([]);
-      await docShot(page, info, `zh-no-strikethrough-${lang}`);
+      await docShot(page, info, `zh-no-strikethrough-${lang}`, page.getByTestId('dist-bar'));
     });
 
     test(`${lang}: quiz and vote options on 子曰： are whole characters, never bare hex`, async ({ app, page }, info) => {
@@ -99,7 +100,7 @@ for (const lang of ['zh-Hans', 'zh-Hant'] as const) {
       await expect(quiz).toHaveCount(5);
       const quizTexts = await quiz.allTextContents();
       for (const t of quizTexts) expect(t, `quiz option ${JSON.stringify(t)}`).not.toMatch(BARE_HEX);
-      await docShot(page, info, `zh-quiz-${lang}`);
+      await docShot(page, info, `zh-quiz-${lang}`, quiz);
       // the reveal ranks them by P(character); a character of several tokens has P = the product along its path
       await quiz.first().click();
       const ranks = await page.getByTestId('quiz-rank').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-prob'))));
@@ -111,7 +112,7 @@ for (const lang of ['zh-Hans', 'zh-Hant'] as const) {
       await expect(vote).toHaveCount(5);
       const voteTexts = await vote.locator('.tok').allTextContents();
       for (const t of voteTexts) expect(t, `vote option ${JSON.stringify(t)}`).not.toMatch(BARE_HEX);
-      await docShot(page, info, `zh-vote-${lang}`);
+      await docShot(page, info, `zh-vote-${lang}`, vote);
       // the class's choice is appended whole: every token of the character
       await vote.first().click();
       await page.getByTestId('vote-reveal').click();
@@ -147,7 +148,7 @@ for (const lang of ['zh-Hans', 'zh-Hant'] as const) {
         return s.tree.nodes.filter((n) => n.edge).map((n) => n.edge!.method);
       });
       expect(new Set(methods)).toEqual(new Set(['manual']));
-      await docShot(page, info, `zh-append-path-${lang}`);
+      await docShot(page, info, `zh-append-path-${lang}`, app.generated);
     });
   });
 }

@@ -24,7 +24,7 @@ export const chineseEn = {
     'Showing how generation works: a probability for every token, one step at a time, sampling, beam search. Its English sounds like the Bible; its Chinese sounds like classical poetry.',
   'card.embedded.cannot': 'What it cannot do',
   'card.embedded.cannotText':
-    'It does not write modern Chinese: it has hardly ever seen any. After 今天天气真 it prefers “，” (18 %) to 好 (0.6 %, rank 13). It knows no facts, cannot answer questions or chat, and its sentences often make no sense. Many modern characters (智, 强, 這, 們) are not one token in its vocabulary: they are spelled as two byte tokens.',
+    'It does not write modern Chinese: it has hardly ever seen any. After 今天天气真 it prefers “，” (18 %) to 好 (0.6 %, rank 13). It knows no facts, cannot answer questions or chat, and its sentences often make no sense. Many modern characters (智, 强, 這, 們) are not one token in its vocabulary: they are spelled with two or three byte tokens.',
   'card.embedded.numbers': 'Measured',
   'card.embedded.numbersText':
     'On held-out text of its own kind: 3.98 nats per token (perplexity 53). On twelve modern Chinese sentences written for the test: perplexity about 670 per character.',
@@ -78,7 +78,7 @@ export const chineseZhHans: ChineseMessages = {
   'card.embedded.canText': '演示生成是怎样进行的：每个词元都有一个概率，一步一步生成，采样，束搜索。它的英文听起来像圣经，它的中文听起来像古诗。',
   'card.embedded.cannot': '它做不到什么',
   'card.embedded.cannotText':
-    '它不会写现代中文：它几乎没见过现代中文。在“今天天气真”之后，它更偏向“，”（18%）而不是“好”（0.6%，第 13 名）。它不知道任何事实，不能回答问题或对话，写出的句子常常没有意思。很多现代汉字（智、强、這、們）在它的词表里不是一个词元，而是用两个字节词元拼出来的。',
+    '它不会写现代中文：它几乎没见过现代中文。在“今天天气真”之后，它更偏向“，”（18%）而不是“好”（0.6%，第 13 名）。它不知道任何事实，不能回答问题或对话，写出的句子常常没有意思。很多现代汉字（智、强、這、們）在它的词表里不是一个词元，而是用两三个字节词元拼出来的。',
   'card.embedded.numbers': '测量结果',
   'card.embedded.numbersText': '在同类的留出文本上：每个词元 3.98 奈特（困惑度 53）。在为测试写下的十二个现代中文句子上：每个字的困惑度约为 670。',
   'card.embedded.modern': '要写现代中文',
@@ -128,7 +128,7 @@ export const chineseZhHant: ChineseMessages = {
   'card.embedded.canText': '示範生成是怎樣進行的：每個詞元都有一個機率，一步一步產生，抽樣，集束搜尋。它的英文聽起來像聖經，它的中文聽起來像古詩。',
   'card.embedded.cannot': '它做不到什麼',
   'card.embedded.cannotText':
-    '它不會寫現代中文：它幾乎沒看過現代中文。在「今天天气真」之後，它比較偏向「，」（18%）而不是「好」（0.6%，第 13 名）。它不知道任何事實，不能回答問題或對話，寫出的句子常常沒有意思。很多現代漢字（智、强、這、們）在它的詞表裡不是一個詞元，而是用兩個位元組詞元拼出來的。',
+    '它不會寫現代中文：它幾乎沒看過現代中文。在「今天天气真」之後，它比較偏向「，」（18%）而不是「好」（0.6%，第 13 名）。它不知道任何事實，不能回答問題或對話，寫出的句子常常沒有意思。很多現代漢字（智、强、這、們）在它的詞表裡不是一個詞元，而是用兩三個位元組詞元拼出來的。',
   'card.embedded.numbers': '測量結果',
   'card.embedded.numbersText': '在同類的保留文本上：每個詞元 3.98 奈特（困惑度 53）。在為測試寫下的十二個現代中文句子上：每個字的困惑度約為 670。',
   'card.embedded.modern': '要寫現代中文',
