@@ -123,6 +123,30 @@ for (const lang of ['zh-Hans', 'zh-Hant'] as const) {
       expect(await generatedText(app)).toBe(voteTexts[0]);
     });
 
+    test(`${lang}: past a step that predicts the middle of a character the quiz moves on and says so`, async ({ app, page }, info) => {
+      await app.setPrompt('人工');
+      // 智 is two tokens (e6 99 | ba): appended whole, the step that chose "ba" predicted the middle of 智
+      const { ids } = await appendWord(app, '智');
+      expect(ids).toHaveLength(2);
+      await page.getByTestId('quiz-toggle').click();
+      await expect(page.getByTestId('quiz-moved')).toBeVisible();
+      await expect(page.getByTestId('quiz-moved')).toContainText(lang === 'zh-Hans' ? '第 3 步' : '第 3 步');
+      const texts = await page.getByTestId('quiz-option').allTextContents();
+      expect(texts).toHaveLength(5);
+      for (const t of texts) expect(t).not.toMatch(BARE_HEX);
+      await docShot(page, info, `zh-quiz-moved-${lang}`, page.getByTestId('quiz-moved'));
+      // one byte more: the text now ends inside a character, and the class vote offers the characters it can become
+      await page.getByTestId('quiz-toggle').click();
+      await app.stepBack.click();
+      await app.waitIdle();
+      await page.getByTestId('vote-toggle').click();
+      await expect(page.getByTestId('vote-mid-char')).toBeVisible();
+      const vote = page.getByTestId('vote-option');
+      await expect(vote).toHaveCount(5);
+      for (const t of await vote.locator('.tok').allTextContents()) expect(t).not.toMatch(BARE_HEX);
+      expect(await vote.locator('.tok').allTextContents()).toContain('智');
+    });
+
     test(`${lang}: typing 的 after 人工智能是一门强大 appends 的, not “␣的”`, async ({ app }) => {
       await app.setPrompt('人工智能是一门强大');
       const { ids } = await appendWord(app, '的');

@@ -6,12 +6,14 @@ import { useT } from '../useT.ts';
  * Chinese, and the way to a model that does (the catalog's Chinese models, or a folder).
  */
 export function ModelNotice() {
-  const { t } = useT();
+  const { t, locale } = useT();
   const embedded = useApp((s) => s.info?.sourceKind === 'embedded');
   if (!embedded) return null;
   return (
     <p className="notice model-notice" data-testid="model-notice">
-      {t('notice.embedded')} {t('notice.embeddedWay', { group: t('models.group.chinese') })}
+      {t('notice.embedded')}
+      {locale.startsWith('zh') ? '' : ' '}
+      {t('notice.embeddedWay', { group: t('models.group.chinese') })}
     </p>
   );
 }
