@@ -55,7 +55,7 @@ export function pendingAtNode(s: Pick<AppState, 'tree' | 'info'>, nodeId: number
 /**
  * Computes (once per step) the whole-character options at node `nodeId`: the top tokens of its
  * distribution, byte tokens extended until they finish a character, only the tokenizer's own
- * spelling of each text kept.
+ * spelling of each text kept. Errors go to the app's error slot (never thrown).
  */
 export async function ensureWholeOptions(nodeId: number): Promise<void> {
   const s = appStore.getState();
@@ -100,6 +100,7 @@ export async function ensureWholeOptions(nodeId: number): Promise<void> {
     set(wholeOptions(whole, isOwn));
   } catch (e) {
     set(undefined);
-    if (!(e instanceof EngineError && e.code === 'cancelled')) throw e;
+    if (e instanceof EngineError && e.code === 'cancelled') return;
+    appStore.setState({ error: e instanceof EngineError ? { code: e.code, message: e.message } : { code: 'unknown', message: e instanceof Error ? e.message : String(e) } });
   }
 }

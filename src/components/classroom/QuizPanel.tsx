@@ -50,7 +50,7 @@ export function QuizPanel() {
   const whole = useWholeOptions(wkey);
   const title = useWholeTitle();
   useEffect(() => {
-    if (on && hasPrompt) void ensureWholeOptions(node).catch(() => undefined);
+    if (on && hasPrompt) void ensureWholeOptions(node);
   }, [on, node, hasPrompt, wkey]);
   const list = Array.isArray(whole) ? whole : null;
   const keyed = useMemo(() => (list ? list.map((o, i) => ({ ...o, key: optionKey(o, i), rank: i + 1 })) : []), [list]);

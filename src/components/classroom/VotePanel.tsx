@@ -40,7 +40,7 @@ export function VotePanel() {
   const votes = useClassroom((c) => c.votes[key] ?? EMPTY);
   const revealed = useClassroom((c) => c.voteRevealed[key] ?? false);
   useEffect(() => {
-    if (on && hasPrompt) void ensureWholeOptions(cursor).catch(() => undefined);
+    if (on && hasPrompt) void ensureWholeOptions(cursor);
   }, [on, cursor, hasPrompt, wkey]);
   // options are whole characters or words: byte tokens merged into the character they complete (store/wholeOptions.ts)
   const list = Array.isArray(whole) ? whole : null;
