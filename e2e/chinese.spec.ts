@@ -163,7 +163,8 @@ for (const lang of ['zh-Hans', 'zh-Hant'] as const) {
         const chips = await app.generated.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-prob'))));
         const product = chips.slice(before).reduce((a, p) => a * p, 1);
         expect(chips.slice(before)).toHaveLength(ids.length);
-        expect(prob).toBeCloseTo(product, 9);
+        // a fresh prefill (the query) and the cached decode (the steps) agree to float32 rounding
+        expect(Math.abs(prob - product) / product).toBeLessThan(1e-5);
       }
       expect(await generatedText(app)).toBe('一门强大的技术');
       // each token is a hand-chosen edge

@@ -4,23 +4,24 @@
  *
  * Appending a typed word appends every token of the tokenizer's own split, one hand-chosen edge
  * each (a branch when the cursor already has other children). Before anything is chosen, the
- * probabilities of those tokens at the cursor are computed (P(t1 | text) · P(t2 | text, t1) · …) on
- * scratch cache ids that are forgotten afterwards, so the tree is untouched.
+ * probabilities of those tokens at the cursor are computed (P(t1 | text) · P(t2 | text, t1) · …) by
+ * fresh prefills on scratch cache ids that are forgotten afterwards, so the tree is untouched.
+ * All worker traffic goes through `tokenizeText` and `scratchRecord`.
  *
  * A small vanilla store of its own holds the last append query (components read it with
  * {@link useAppendQuery}, never write it).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import { pathTo, sequenceIds } from '../engine/tree.ts';
-import { stageProb, type DistributionRecord, type TokenStat } from '../engine/distribution.ts';
+import { sequenceIds } from '../engine/tree.ts';
+import { stageProb, type DistributionRecord } from '../engine/distribution.ts';
 import { EngineError } from '../engine/errors.ts';
 import type { WorkerClient } from '../worker/client.ts';
 import { appStore } from './store.ts';
 import { controller, displayNodeOf, stepSettings } from './controller.ts';
 import { spellAfter } from './spelling.ts';
 
-/** The last append query: the typed text, its tokens by the tokenizer's own split, their statistics at the cursor. */
+/** The last append query: the typed text, its tokens by the tokenizer's own split, their probabilities at the cursor. */
 export interface AppendQuery {
   text: string;
   /** The node the probabilities were computed at (the cursor when asked). */
@@ -30,8 +31,8 @@ export interface AppendQuery {
   ids: number[];
   /** True when the spelling with a leading space was chosen. */
   spaced: boolean;
-  /** One entry per token: its statistics given the text before it (model and final probability, ranks). */
-  stats: TokenStat[];
+  /** Model probability of each token given the text and the tokens before it (0..1). */
+  probs: number[];
   /** Product of the tokens' model probabilities (chain rule). */
   prob: number;
 }
@@ -43,12 +44,11 @@ export function useAppendQuery<T>(selector: (s: { query: AppendQuery | null; bus
   return useStore(appendStore, selector);
 }
 
-/** Scratch worker cache ids, far from the tree's (epoch · 2^20 + id) and compare's (−2^40 − …). */
+// ------------------------------------------------------------------ the one seam to the worker
+
+/** Scratch worker cache ids, far from the tree's (epoch · 2^20 + id), compare's (−2^40 − …) and the controller's (−1 − n). */
 let scratchCounter = 0;
 const SCRATCH_BASE = -(2 ** 45);
-function scratchId(): number {
-  return SCRATCH_BASE - scratchCounter++;
-}
 
 function client(): WorkerClient {
   const c = controller.compareAccess().client;
@@ -56,51 +56,53 @@ function client(): WorkerClient {
   return c;
 }
 
+/** The model's plain tokenizer (no special tokens added). */
+export async function tokenizeText(text: string): Promise<number[]> {
+  return (await client().request({ type: 'tokenize', text, addSpecialTokens: false }, ['tokens'])).ids;
+}
+
+/**
+ * The distribution record after `ids` (a fresh prefill on a scratch cache that is forgotten
+ * afterwards; the tree is untouched): the top-N tokens by model probability, then `extraIds`.
+ */
+export async function scratchRecord(ids: number[], extraIds: number[]): Promise<DistributionRecord> {
+  const s = appStore.getState();
+  const id = SCRATCH_BASE - scratchCounter++;
+  const c = client();
+  try {
+    const r = await c.request(
+      { type: 'step', nodeId: id, path: [id], ids, strategy: s.strategy, settings: stepSettings(s), topN: s.topN, extraIds, drawKey: null, choose: 'none' },
+      ['step-result'],
+    );
+    return r.record;
+  } finally {
+    await c.request({ type: 'forget', nodeIds: [id] }, ['done']).catch(() => undefined);
+  }
+}
+
+// ------------------------------------------------------------------ distributions beyond the tree
+
 function report(e: unknown): void {
   if (e instanceof EngineError && e.code === 'cancelled') return;
   const error = e instanceof EngineError ? { code: e.code, message: e.message } : { code: 'unknown' as const, message: e instanceof Error ? e.message : String(e) };
   appStore.setState({ error });
 }
 
-/**
- * Runs `body` with worker cache ids for positions after node `nodeId`: `pathFor(k)` is the cache
- * path of the node plus k scratch positions. The scratch caches are forgotten afterwards.
- */
-async function withScratch<T>(nodeId: number, body: (pathFor: (k: number) => number[], c: WorkerClient) => Promise<T>): Promise<T> {
-  const access = controller.compareAccess();
-  const c = client();
-  const s = appStore.getState();
-  const base = pathTo(s.tree, nodeId).map((id) => access.cacheId(id));
-  const scratch: number[] = [];
-  const pathFor = (k: number) => {
-    while (scratch.length < k) scratch.push(scratchId());
-    return [...base, ...scratch.slice(0, k)];
-  };
-  try {
-    return await body(pathFor, c);
-  } finally {
-    if (scratch.length > 0) await c.request({ type: 'forget', nodeIds: scratch }, ['done']).catch(() => undefined);
-  }
+/** Model probability of a token in a record (0 when it is not there). */
+function probOf(rec: DistributionRecord, tokenId: number): number {
+  const j = Array.from(rec.tokenIds).indexOf(tokenId);
+  return j < 0 ? 0 : stageProb(rec, 0, j);
 }
 
 /**
- * Statistics of each token of `tokenIds` appended one after another after node `nodeId`: entry i
- * is token i's statistics given the text and tokens 0 … i−1. No tree change.
+ * Model probability of each token of `tokenIds` appended one after another after node `nodeId`:
+ * entry i is P(token i | the node's text, tokens 0 … i−1). No tree change.
  */
-export async function pathStats(nodeId: number, tokenIds: readonly number[]): Promise<TokenStat[]> {
-  const s = appStore.getState();
-  const ids = sequenceIds(s.tree, nodeId);
-  return withScratch(nodeId, async (pathFor, c) => {
-    const out: TokenStat[] = [];
-    for (let i = 0; i < tokenIds.length; i++) {
-      const r = await c.request(
-        { type: 'query', nodeId: pathFor(i).at(-1)!, path: pathFor(i), ids: [...ids, ...tokenIds.slice(0, i)], settings: stepSettings(s), strategy: s.strategy, tokenIds: [tokenIds[i]] },
-        ['query-result'],
-      );
-      out.push(r.stats[0]);
-    }
-    return out;
-  });
+export async function pathProbs(nodeId: number, tokenIds: readonly number[]): Promise<number[]> {
+  const ids = sequenceIds(appStore.getState().tree, nodeId);
+  const out: number[] = [];
+  for (let i = 0; i < tokenIds.length; i++) out.push(probOf(await scratchRecord([...ids, ...tokenIds.slice(0, i)], [tokenIds[i]]), tokenIds[i]));
+  return out;
 }
 
 /**
@@ -108,20 +110,12 @@ export async function pathStats(nodeId: number, tokenIds: readonly number[]): Pr
  * probability, as the chart's), without changing the tree.
  */
 export async function recordAfter(nodeId: number, extra: readonly number[]): Promise<DistributionRecord> {
-  const s = appStore.getState();
   if (extra.length === 0) {
     await controller.ensureRecord(nodeId);
     const held = appStore.getState().records[nodeId]?.record;
     if (held) return held;
   }
-  const ids = [...sequenceIds(s.tree, nodeId), ...extra];
-  return withScratch(nodeId, async (pathFor, c) => {
-    const r = await c.request(
-      { type: 'step', nodeId: pathFor(extra.length).at(-1)!, path: pathFor(extra.length), ids, strategy: s.strategy, settings: stepSettings(s), topN: s.topN, extraIds: [], drawKey: null, choose: 'none' },
-      ['step-result'],
-    );
-    return r.record;
-  });
+  return scratchRecord([...sequenceIds(appStore.getState().tree, nodeId), ...extra], []);
 }
 
 /** The top entries of a record as (token, model probability), most probable first. */
@@ -142,11 +136,11 @@ export async function queryAppend(text: string): Promise<void> {
   const at = s.cursor;
   const seqKey = sequenceIds(s.tree, at).join(',');
   try {
-    const { ids, spaced } = await spellAfter(client(), s, at, text);
-    const stats = ids.length > 0 ? await pathStats(at, ids) : [];
+    const { ids, spaced } = await spellAfter(tokenizeText, s, at, text);
+    const probs = ids.length > 0 ? await pathProbs(at, ids) : [];
     if (token !== queryToken) return;
-    const prob = stats.reduce((a, st) => a * st.prob, 1);
-    appendStore.setState({ query: { text, at, seqKey, ids, spaced, stats, prob } });
+    const prob = probs.reduce((a, p) => a * p, 1);
+    appendStore.setState({ query: { text, at, seqKey, ids, spaced, probs, prob } });
   } catch (e) {
     if (token === queryToken) report(e);
   }

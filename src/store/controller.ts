@@ -875,7 +875,8 @@ export class Controller {
       if (asId) ids = [Number(asId[1])];
       else {
         // the tokenizer's own split; "␣LORD" after English text, 的 (never "␣的") after Chinese (store/appendTokens.ts)
-        ids = (await spellAfter(this.need(), this.s, displayNodeOf(this.s), text)).ids;
+        const tokenize = async (t: string) => (await this.need().request({ type: 'tokenize', text: t, addSpecialTokens: false }, ['tokens'])).ids;
+        ids = (await spellAfter(tokenize, this.s, displayNodeOf(this.s), text)).ids;
       }
       const vocab = this.s.info!.vocabSize;
       ids = ids.filter((i) => i >= 0 && i < vocab);

@@ -5,7 +5,6 @@
  */
 import { sequenceIds } from '../engine/tree.ts';
 import { chooseSpelling, wantsLeadingSpace } from '../engine/appendSpelling.ts';
-import type { WorkerClient } from '../worker/client.ts';
 import type { AppState } from './store.ts';
 
 /** The decoded text of the last few tokens before `nodeId` (enough to see its last character). */
@@ -27,9 +26,10 @@ export function contextTail(s: Pick<AppState, 'tree' | 'info'>, nodeId: number):
  * The tokens a typed text becomes after node `nodeId`, by the tokenizer's own split: `#123` is
  * token 123; otherwise the spelling with a leading space is used only after non-CJK text
  * (engine/appendSpelling.ts). Ids outside the vocabulary are dropped.
+ * @param tokenize the model's plain tokenizer (no special tokens added)
  */
 export async function spellAfter(
-  c: Pick<WorkerClient, 'request'>,
+  tokenize: (text: string) => Promise<number[]>,
   s: Pick<AppState, 'tree' | 'info'>,
   nodeId: number,
   text: string,
@@ -37,9 +37,9 @@ export async function spellAfter(
   const vocab = s.info?.vocabSize ?? 0;
   const asId = /^#(\d+)$/.exec(text.trim());
   if (asId) return { ids: [Number(asId[1])].filter((i) => i < vocab), spaced: false };
-  const plain = (await c.request({ type: 'tokenize', text, addSpecialTokens: false }, ['tokens'])).ids;
+  const plain = await tokenize(text);
   const leading = s.tree.promptIds.length > 0 && wantsLeadingSpace(contextTail(s, nodeId), text);
-  const spaced = leading ? (await c.request({ type: 'tokenize', text: ` ${text}`, addSpecialTokens: false }, ['tokens'])).ids : null;
+  const spaced = leading ? await tokenize(` ${text}`) : null;
   const pick = chooseSpelling(plain, spaced, leading);
   return { ids: pick.ids.filter((i) => i >= 0 && i < vocab), spaced: pick.spaced };
 }

@@ -11,8 +11,7 @@ import { sequenceIds } from '../engine/tree.ts';
 import { extendPath, pendingTail, splitPaths, wholeOptions, type TokenPath, type WholeOption } from '../engine/wholeChars.ts';
 import { EngineError } from '../engine/errors.ts';
 import { appStore, type AppState } from './store.ts';
-import { controller } from './controller.ts';
-import { recordAfter, topEntries } from './appendTokens.ts';
+import { recordAfter, tokenizeText, topEntries } from './appendTokens.ts';
 
 /** How many open (unfinished-character) paths are extended per level, and how many levels. */
 const MAX_OPEN = 6;
@@ -84,12 +83,8 @@ export async function ensureWholeOptions(nodeId: number): Promise<void> {
       for (const p of open) paths.push(...extendPath(p, topEntries(await recordAfter(nodeId, p.tokenIds), NEXT_TOP)));
     }
     // the tokenizer's own spelling of each text (the character or word on its own)
-    const c = controller.compareAccess().client;
-    if (!c) throw new EngineError('model-load', 'no model is loaded');
     const own = new Map<string, number[]>();
-    for (const text of new Set(whole.map((w) => w.text))) {
-      own.set(text, (await c.request({ type: 'tokenize', text, addSpecialTokens: false }, ['tokens'])).ids);
-    }
+    for (const text of new Set(whole.map((w) => w.text))) own.set(text, await tokenizeText(text));
     const isOwn = (text: string, ids: readonly number[]) => {
       if (ids.length === 1 && s.info!.special[ids[0]] === 1) return true;
       const o = own.get(text);
