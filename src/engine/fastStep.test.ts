@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { finalProbs, recordDistribution, runProcessors, tokenStat, type DistributionRecord } from './distribution.ts';
+import type { DistributionRecord } from './distribution.ts';
+import { argmaxToken, finalProbs, recordDistribution, runProcessors, tokenStat } from '../../tests/oracle/distribution.ts';
 import { computeStep, type FastChoose } from './fastStep.ts';
-import { argmaxToken, sampleToken } from './sampling.ts';
+import { sampleToken } from './sampling.ts';
 import { drawUniform } from './random.ts';
 import { HF_ORDER, TEMPERATURE_LAST_ORDER, beamRecordSettings, greedySettings, type SamplingSettings } from './settings.ts';
 import { heapTopIndices, kthLargest, sortIndicesDescending } from './order.ts';
