@@ -1,19 +1,20 @@
 /**
  * Compare mode on the real embedded model: the Controller (pane A) and the CompareController
- * (pane B) drive one ModelSession through the worker protocol; the divergence they report is
+ * (pane B) drive one Decoder through the worker protocol; the divergence they report is
  * checked against two independent runs computed here from full forward passes (no KV cache) with
  * this file's own softmax, temperature, argmax and inverse-CDF sampling, and against the torch
  * beam-search reference.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { ModelSession } from '../src/worker/session.ts';
+import type { Decoder } from '../src/decoder/decoder.ts';
+import { loadDecoder } from './ortDecoder.ts';
 import { Controller } from '../src/store/controller.ts';
 import { CompareController, compareDivergenceStep, paneATokens, paneBTokens } from '../src/store/compare.ts';
 import { createAppStore, type AppStore } from '../src/store/store.ts';
 import { drawUniform } from '../src/engine/random.ts';
 import type { WorkerClient } from '../src/worker/client.ts';
-import { InProcessClient } from './inProcessClient.ts';
+import { clientFor } from './localClient.ts';
 import { reference, MODEL_NAME } from './reference.ts';
 
 (globalThis as { __ORT_PATH__?: string }).__ORT_PATH__ ??= 'ort/';
@@ -21,17 +22,17 @@ import { reference, MODEL_NAME } from './reference.ts';
 const modelsPath = fileURLToPath(new URL('../public/models/', import.meta.url));
 const V = reference.vocab_size;
 const EOS = reference.eos_token_id;
-let ms: ModelSession;
+let ms: Decoder;
 
 beforeAll(async () => {
-  ms = await ModelSession.load({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath });
+  ms = await loadDecoder({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath });
 });
 afterAll(async () => ms?.release());
 
 async function setup(prompt: string): Promise<{ store: AppStore; main: Controller; cmp: CompareController }> {
   await ms.forget('all');
   const store = createAppStore();
-  const main = new Controller(store, () => new InProcessClient(ms) as unknown as WorkerClient);
+  const main = new Controller(store, () => clientFor(ms.backend) as unknown as WorkerClient);
   const cmp = new CompareController(store, main);
   await main.loadModel({ kind: 'embedded', name: MODEL_NAME }, 'wasm');
   await main.setPrompt(prompt);
