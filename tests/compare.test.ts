@@ -6,6 +6,7 @@
  * beam-search reference.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Decoder } from '../src/decoder/decoder.ts';
 import { loadDecoder } from './ortDecoder.ts';
@@ -14,6 +15,7 @@ import { CompareController, compareDivergenceStep, paneATokens, paneBTokens } fr
 import { createAppStore, type AppStore } from '../src/store/store.ts';
 import { drawUniform } from '../src/engine/random.ts';
 import type { WorkerClient } from '../src/worker/client.ts';
+import type { ChatMessage } from '../src/worker/protocol.ts';
 import { clientFor } from './localClient.ts';
 import { reference, MODEL_NAME } from './reference.ts';
 
@@ -200,5 +202,44 @@ describe('compare mode with beam search in pane A', () => {
     const greedy = await run(s.tree.promptIds, 0, 0, b.max_new_tokens);
     expect(paneBTokens(s).tokens).toEqual(greedy);
     expect(compareDivergenceStep(s)).toBe(firstDifference(b.hypotheses[0].new_ids, greedy));
+  });
+});
+
+describe('compare mode in chat mode (instruct fixture test-fixtures/tiny-chat)', () => {
+  interface ChatRef {
+    im_end_id: number;
+    eos_token_id: number;
+    conversations: { name: string; messages: ChatMessage[]; greedy_ids: number[]; stops_at_im_end: boolean }[];
+  }
+  const chatRef: ChatRef = JSON.parse(readFileSync(new URL('../test-fixtures/tiny-chat/reference.json', import.meta.url), 'utf8'));
+  const fixtures = fileURLToPath(new URL('../test-fixtures/', import.meta.url));
+  let chat: Decoder;
+  beforeAll(async () => {
+    chat = await loadDecoder({ kind: 'embedded', name: 'tiny-chat' }, { device: 'wasm', modelsPath: fixtures });
+  });
+  afterAll(async () => chat?.release());
+
+  it('pane B (greedy) stops at the end-of-turn token <|im_end|>, as torch greedy decoding does, and goes no further', async () => {
+    const conv = chatRef.conversations.find((c) => c.name === 'en')!;
+    expect(conv.stops_at_im_end).toBe(true);
+    expect(conv.greedy_ids[conv.greedy_ids.length - 1]).toBe(chatRef.im_end_id);
+    expect(chatRef.im_end_id).not.toBe(chatRef.eos_token_id);
+    const store = createAppStore();
+    const main = new Controller(store, () => clientFor(chat.backend) as unknown as WorkerClient);
+    const cmp = new CompareController(store, main);
+    await main.loadModel({ kind: 'embedded', name: 'tiny-chat' }, 'wasm');
+    await main.setChat(conv.messages);
+    await main.updateSettings({ strategy: 'greedy', maxNewTokens: 40 });
+    await cmp.toggle();
+    await cmp.updateB({ strategy: 'greedy' });
+    for (let i = 0; i < 40 && cmp.canStepB(); i++) await cmp.stepBoth();
+    const s = store.getState();
+    expect(s.compare.error).toBeNull();
+    // torch's greedy ids end with <|im_end|> (test-fixtures/tiny-chat/reference.json); pane B ends there too
+    expect(paneBTokens(s).tokens).toEqual(conv.greedy_ids);
+    expect(s.compare.stop).toBe('eos');
+    expect(cmp.canStepB()).toBe(false);
+    await cmp.stepBoth();
+    expect(paneBTokens(store.getState()).tokens).toEqual(conv.greedy_ids);
   });
 });
