@@ -37,7 +37,7 @@ export async function describeSource(
     }
     if (source.kind === 'embedded') {
       const base = new URL(`${modelsPath}${source.name}/`, pageUrl);
-      // no-store, as the model load's own fetches (see session.ts)
+      // no-store, as the model load's own fetches (see loading/load.ts)
       const get = (n: string) => fetch(new URL(n, base), { cache: 'no-store' });
       const cardP = get('README.md').then((r) => (r.ok ? r.text() : null));
       const configBytes = await (await get('config.json')).arrayBuffer();
