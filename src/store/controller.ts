@@ -4,7 +4,7 @@
  * app's context (store + worker link); nothing is decided here. Tests make their own Controller over
  * their own store and worker client.
  */
-import { WorkerClient } from '../worker/client.ts';
+import type { WorkerClient } from '../worker/client.ts';
 import type { ChatMessage, DevicePreference, Language, ModelSource } from '../domain/types.ts';
 import type { CachedModel } from '../models/browserCache.ts';
 import { appStore, type AppError, type AppStore } from './store.ts';
@@ -32,7 +32,8 @@ export class Controller {
   /** The store, the worker link and the actions' own values; compare mode (compare.ts) shares it. */
   readonly ctx: ActionContext;
 
-  constructor(store: AppStore = appStore, makeClient: () => WorkerClient = () => new WorkerClient()) {
+  /** @param makeClient a fresh worker client per model load (default: the real Web Worker, see WorkerLink) */
+  constructor(store: AppStore = appStore, makeClient?: () => WorkerClient) {
     this.ctx = new ActionContext(store, new WorkerLink(makeClient));
   }
 
