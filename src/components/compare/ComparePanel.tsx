@@ -28,7 +28,6 @@ export function ComparePanel() {
   const divergence = useApp((s) => compareDivergenceStep(s));
 
   // ← and → move both panes while compare mode is on (src/store/keymap.ts)
-
   return (
     <section className="panel compare" aria-labelledby="compare-title" data-testid="compare-panel" aria-busy={busy}>
       <h2 id="compare-title">{t('compare.title')}</h2>
