@@ -34,10 +34,10 @@ export function templateMessages(chat: readonly ChatMessage[]): ChatMessage[] {
   return chat.filter((m) => m.role !== 'system' || m.content.trim() !== '').map((m) => ({ role: m.role, content: m.content }));
 }
 
-/** True when generation can continue from the cursor (a model is loaded, no stop holds, room left). */
+/** True when generation can continue from the cursor (a model worker is up, no stop holds, room left). */
 export function canStep(s: AppState): boolean {
   if (s.readOnly) return false;
-  if (!s.info || s.promptError || s.tree.promptIds.length === 0) return false;
+  if (!s.workerReady || !s.info || s.promptError || s.tree.promptIds.length === 0) return false;
   const n = s.tree.nodes[s.cursor];
   if (!n || n.stop === 'eos') return false;
   // a max-length stop holds only while the limit does (the user may raise max new tokens)

@@ -30,6 +30,11 @@ export interface ModelSlice {
   progress: number;
   progressFile: string;
   loadError: AppError | null;
+  /**
+   * A model worker is up and answering requests: false before the first load and from a worker crash
+   * until its replacement has loaded the model again (the status stays `ready` meanwhile).
+   */
+  workerReady: boolean;
   /** ONNX session runs so far (for tests and the status bar). */
   forwardCount: number;
   /** Last forward pass time (ms). */
@@ -210,6 +215,7 @@ export function initialState(language: Language = 'en'): AppState {
     progress: 0,
     progressFile: '',
     loadError: null,
+    workerReady: false,
     forwardCount: 0,
     lastForwardMs: 0,
     tokensPerSec: 0,

@@ -42,7 +42,7 @@ export async function loadModel(ctx: ActionContext, source: ModelSource, deviceP
     const info = await ctx.link.load(source, devicePref, onProgress);
     current = false;
     if (!info) return; // a newer load or a cancel took over
-    ctx.set({ status: 'ready', info: { ...info, fallbackReason }, source, progress: 1, forwardCount: 0 });
+    ctx.set({ status: 'ready', workerReady: true, info: { ...info, fallbackReason }, source, progress: 1, forwardCount: 0 });
     if (source.kind === 'hub') void refreshCachedModels(ctx);
     await setPrompt(ctx, ctx.s.prompt, { force: true });
   } catch (e) {
@@ -95,13 +95,13 @@ export async function deleteCachedModel(ctx: ActionContext, model: Pick<CachedMo
 export async function recover(ctx: ActionContext, reason: string): Promise<void> {
   const source = ctx.s.source;
   if (!source) return;
-  ctx.set({ error: { code: 'worker-crash', message: reason }, busy: false, playing: false });
+  ctx.set({ error: { code: 'worker-crash', message: reason }, busy: false, playing: false, workerReady: false });
   const wasGpu = ctx.s.info?.device === 'webgpu';
   const pref = wasGpu ? 'wasm' : ctx.s.devicePref;
   try {
     const info = await ctx.link.load(source, pref, undefined, true);
     if (!info) return;
-    ctx.set({ info: { ...info, fallbackReason: wasGpu ? reason : null }, status: 'ready', records: {} });
+    ctx.set({ info: { ...info, fallbackReason: wasGpu ? reason : null }, status: 'ready', workerReady: true, records: {} });
     await ensureRecord(ctx, displayNodeOf(ctx.s));
   } catch (e) {
     ctx.set({ status: 'error', loadError: toAppError(e) });
