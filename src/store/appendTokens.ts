@@ -16,9 +16,9 @@ import { useStore } from 'zustand';
 import { sequenceIds } from '../engine/tree.ts';
 import { stageProb, type DistributionRecord } from '../engine/distribution.ts';
 import { EngineError } from '../engine/errors.ts';
-import type { WorkerClient } from '../worker/client.ts';
 import { appStore } from './store.ts';
-import { controller, displayNodeOf, stepSettings } from './controller.ts';
+import { controller } from './controller.ts';
+import { displayNodeOf, stepSettings } from './selectors.ts';
 import { spellAfter } from './spelling.ts';
 
 /** The last append query: the typed text, its tokens by the tokenizer's own split, their probabilities at the cursor. */
@@ -46,38 +46,19 @@ export function useAppendQuery<T>(selector: (s: { query: AppendQuery | null; bus
 
 // ------------------------------------------------------------------ the one seam to the worker
 
-/** Scratch worker cache ids, far from the tree's (epoch · 2^20 + id), compare's (−2^40 − …) and the controller's (−1 − n). */
-let scratchCounter = 0;
-const SCRATCH_BASE = -(2 ** 45);
-
-function client(): WorkerClient {
-  const c = controller.compareAccess().client;
-  if (!c) throw new EngineError('model-load', 'no model is loaded');
-  return c;
-}
-
 /** The model's plain tokenizer (no special tokens added). */
 export async function tokenizeText(text: string): Promise<number[]> {
-  return (await client().request({ type: 'tokenize', text, addSpecialTokens: false }, ['tokens'])).ids;
+  return (await controller.ctx.link.tokenize(text, false)).ids;
 }
 
 /**
- * The distribution record after `ids` (a fresh prefill on a scratch cache that is forgotten
+ * The distribution record after `ids` (a fresh prefill on the link's scratch lane, forgotten
  * afterwards; the tree is untouched): the top-N tokens by model probability, then `extraIds`.
  */
 export async function scratchRecord(ids: number[], extraIds: number[]): Promise<DistributionRecord> {
   const s = appStore.getState();
-  const id = SCRATCH_BASE - scratchCounter++;
-  const c = client();
-  try {
-    const r = await c.request(
-      { type: 'step', nodeId: id, path: [id], ids, strategy: s.strategy, settings: stepSettings(s), topN: s.topN, extraIds, drawKey: null, choose: 'none' },
-      ['step-result'],
-    );
-    return r.record;
-  } finally {
-    await c.request({ type: 'forget', nodeIds: [id] }, ['done']).catch(() => undefined);
-  }
+  const r = await controller.ctx.link.scratchStep(ids, { strategy: s.strategy, settings: stepSettings(s), topN: s.topN, extraIds, drawKey: null });
+  return r.record;
 }
 
 // ------------------------------------------------------------------ distributions beyond the tree

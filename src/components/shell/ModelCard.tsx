@@ -1,4 +1,5 @@
-import { appStore, useApp } from '../../store/store.ts';
+import { useApp } from '../../store/store.ts';
+import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import { EmbeddedCard } from '../models/EmbeddedCard.tsx';
 
@@ -15,7 +16,7 @@ export function ModelCard() {
       aria-modal="true"
       aria-label={t('card.title', { id: info.id })}
       onKeyDown={(e) => {
-        if (e.key === 'Escape') appStore.setState({ showCard: false });
+        if (e.key === 'Escape') controller.setShowCard(false);
         if (e.key === 'Tab') {
           // focus stays inside the dialog: cycle through its controls (Close, the developer details)
           const items = Array.from(e.currentTarget.querySelectorAll<HTMLElement>('button, summary'));
@@ -43,7 +44,7 @@ export function ModelCard() {
         ) : (
           <pre className="card-text">{info.modelCard ?? t('card.none')}</pre>
         )}
-        <button type="button" autoFocus onClick={() => appStore.setState({ showCard: false })}>
+        <button type="button" autoFocus onClick={() => controller.setShowCard(false)}>
           {t('card.close')}
         </button>
       </div>
