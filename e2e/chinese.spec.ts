@@ -130,9 +130,9 @@ for (const lang of ['zh-Hans', 'zh-Hant'] as const) {
       expect(ids).toHaveLength(2);
       await page.getByTestId('quiz-toggle').click();
       await expect(page.getByTestId('quiz-moved')).toBeVisible();
-      await expect(page.getByTestId('quiz-moved')).toContainText(lang === 'zh-Hans' ? '第 3 步' : '第 3 步');
+      await expect(page.getByTestId('quiz-moved')).toContainText('第 3 步');
+      await expect(page.getByTestId('quiz-option')).toHaveCount(5);
       const texts = await page.getByTestId('quiz-option').allTextContents();
-      expect(texts).toHaveLength(5);
       for (const t of texts) expect(t).not.toMatch(BARE_HEX);
       await docShot(page, info, `zh-quiz-moved-${lang}`, page.getByTestId('quiz-moved'));
       // one byte more: the text now ends inside a character, and the class vote offers the characters it can become
