@@ -1,0 +1,22 @@
+/** Why a constraint cannot be compiled or continued; the UI maps each code to a translated message. */
+export type ConstraintErrorCode =
+  /** The regex or JSON text does not parse. */
+  | 'constraint-syntax'
+  /** A feature outside the documented subset (lookarounds, backreferences, `$ref`, nesting > 4, …). */
+  | 'constraint-unsupported'
+  /** The automaton would exceed the state limit. */
+  | 'constraint-too-large'
+  /** The language is empty: no text can satisfy the constraint. */
+  | 'constraint-empty'
+  /** No token of the vocabulary can continue the text (a byte the vocabulary cannot spell). */
+  | 'constraint-dead-end';
+
+/** An error of the constraint stage, with a stable code. */
+export class ConstraintError extends Error {
+  readonly code: ConstraintErrorCode;
+  constructor(code: ConstraintErrorCode, message: string) {
+    super(message);
+    this.name = 'ConstraintError';
+    this.code = code;
+  }
+}
