@@ -161,11 +161,13 @@ function flatten(dfa: DFA): ByteDfa {
   // live = can reach an accepting state
   const live = new Uint8Array(n);
   const stack: number[] = [];
-  for (let s = 0; s < n; s++) if (accepting[s]) (live[s] = 1), stack.push(s);
-  while (stack.length > 0) {
-    const t = stack.pop() as number;
-    for (const s of reverse[t]) if (!live[s]) (live[s] = 1), stack.push(s);
-  }
+  const reach = (s: number) => {
+    if (live[s]) return;
+    live[s] = 1;
+    stack.push(s);
+  };
+  for (let s = 0; s < n; s++) if (accepting[s]) reach(s);
+  while (stack.length > 0) for (const s of reverse[stack.pop() as number]) reach(s);
   if (!live[0]) throw new ConstraintError('constraint-empty', 'the constraint matches no text');
   // renumber the live states (start stays 0)
   const map = new Int32Array(n).fill(-1);

@@ -10,7 +10,9 @@
  *   JSON Schema says, i.e. unanchored unless `^`/`$` anchor it); strings without a pattern may use
  *   JSON escapes (except `\u` surrogates), strings with a pattern are emitted without escapes
  *   (`"`, `\` and control characters are excluded from them);
- * - numbers and integers in JSON syntax (no `minimum`/`maximum`/`multipleOf`);
+ * - numbers and integers in JSON syntax with at most 15 integer digits, 15 fraction digits and a
+ *   2-digit exponent, so every value is a finite double (JSON's grammar alone allows `5e1119`, which
+ *   parses to Infinity and fails "type": "number"); no `minimum`/`maximum`/`multipleOf`;
  * - whitespace wherever JSON allows it, optionally bounded (`maxWhitespace`), plus leading whitespace;
  * - annotations (`title`, `description`, `default`, `examples`, `$schema`) are ignored.
  * No `$ref`, `anyOf`/`oneOf`/`allOf`, recursion or `{}` (any value: not a regular language);
@@ -30,8 +32,9 @@ export interface JsonRegexOptions {
 }
 
 const ANNOTATIONS = new Set(['title', 'description', 'default', 'examples', '$schema']);
-const INTEGER = String.raw`-?(?:0|[1-9][0-9]*)`;
-const NUMBER = String.raw`-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+\-]?[0-9]+)?`;
+const KEYWORDS = new Set(['type', 'enum', 'const', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems', 'pattern', 'minLength', 'maxLength']);
+const INTEGER = String.raw`-?(?:0|[1-9][0-9]{0,14})`;
+const NUMBER = String.raw`-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,15})?(?:[eE][+\-]?[0-9]{1,2})?`;
 /** One code point inside a JSON string: an unescaped character or an escape (no surrogate `\u` escapes). */
 const STRING_CHAR = String.raw`(?:[^"\\\u0000-\u001f]|\\(?:["\\\/bfnrt]|u(?:[0-9a-cA-CeEfF][0-9a-fA-F]{3}|[dD][0-7][0-9a-fA-F]{2})))`;
 
@@ -63,6 +66,7 @@ export function jsonSchemaToRegex(schema: unknown, options: JsonRegexOptions = {
     if (typeof s !== 'object' || s === null || Array.isArray(s)) throw unsupported(`a schema must be an object (at ${where})`);
     const sc = s as Schema;
     if ('$ref' in sc) throw unsupported(`$ref is not supported (at ${where})`);
+    for (const key of Object.keys(sc)) if (!KEYWORDS.has(key) && !ANNOTATIONS.has(key)) throw unsupported(`keyword "${key}" is outside the supported subset (at ${where})`);
     if ('enum' in sc || 'const' in sc) {
       checkKeys(sc, ['enum', 'const', 'type'], where);
       const values = 'const' in sc ? [sc.const] : sc.enum;
