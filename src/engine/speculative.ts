@@ -22,7 +22,7 @@
  *   draft-model proposal: {seed, depth: d + i, reroll, stream: SPEC_STREAM_DRAFT}
  */
 import { drawUniform, type DrawKey } from './random.ts';
-import { argmaxToken, sampleToken } from './sampling.ts';
+import { sampleToken } from './sampling.ts';
 
 /** Random stream of speculative acceptance tests. */
 export const SPEC_STREAM_ACCEPT = 4;
@@ -76,6 +76,13 @@ export interface SpecRound {
   tokens: SpecToken[];
   /** Tokens the round appends to the text: the accepted drafts, then the resampled or bonus token. */
   emitted: number[];
+}
+
+/** The most probable token, lowest id on ties (the app's greedy choice). */
+export function argmax(probs: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
+  return best;
 }
 
 /** Draw key of a round position on one of the speculative streams. */
@@ -165,7 +172,7 @@ export function verifyRound(input: RoundInput): SpecRound {
       continue;
     }
     if (mode === 'greedy') {
-      const best = argmaxToken(p[i]).tokenId;
+      const best = argmax(p[i]);
       if (best === x) {
         tokens.push({ tokenId: x, state: 'accepted', p: p[i][x], q: qX, position: i });
         emitted.push(x);
@@ -196,7 +203,7 @@ export function verifyRound(input: RoundInput): SpecRound {
   if (!stopped) {
     let y: number;
     let uB: number | undefined;
-    if (mode === 'greedy') y = argmaxToken(p[k]).tokenId;
+    if (mode === 'greedy') y = argmax(p[k]);
     else {
       uB = drawUniform(specKey(seed, depth + k, reroll, SPEC_STREAM_BONUS));
       y = sampleToken(p[k], uB).tokenId;
@@ -222,7 +229,7 @@ export function verifyRound(input: RoundInput): SpecRound {
  * @param q Float64Array of length vocabSize summing to 1 (the draft's final probabilities)
  */
 export function proposeDraftToken(q: Float64Array, mode: 'sample' | 'greedy', seed: number, depth: number, reroll: number): number {
-  if (mode === 'greedy') return argmaxToken(q).tokenId;
+  if (mode === 'greedy') return argmax(q);
   return sampleToken(q, drawUniform(specKey(seed, depth, reroll, SPEC_STREAM_DRAFT))).tokenId;
 }
 
