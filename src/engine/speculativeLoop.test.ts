@@ -31,7 +31,7 @@ function counted(target: (ctx: readonly number[]) => Float64Array, draft?: (ctx:
   return { model, calls };
 }
 
-function plainGreedy(p: (ctx: readonly number[]) => Float64Array, prompt: number[], n: number, stopIds: number[]): number[] {
+function plainGreedy(p: (ctx: readonly number[]) => Float64Array, prompt: readonly number[], n: number, stopIds: readonly number[]): number[] {
   const out: number[] = [];
   while (out.length < n) {
     const t = argmax(p([...prompt, ...out]));
