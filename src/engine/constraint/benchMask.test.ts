@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { benchMask, syntheticVocab } from './benchMask.ts';
+import { benchMask, benchWorstWalk, syntheticVocab } from './benchMask.ts';
 
 const quantile = (a: number[], q: number) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(a.length * q))];
 const median = (a: number[]) => quantile(a, 0.5);
@@ -31,6 +31,21 @@ describe('benchMask(vocab, steps, now)', () => {
         walkMaxOverMathMedian: +(Math.max(...s(r.walkMs)) / median(s(r.mathMs))).toFixed(3),
         applyMeanOverMathMean: +(mean(s(r.applyMs)) / mean(s(r.mathMs))).toFixed(3),
         text: r.text,
+      }),
+    );
+  });
+
+  it.runIf(process.env.MASK_BENCH === '1').each([50_257, 151_936])('worst-state walk at V = %i (min and median of 15, alternated with computeStep)', (size) => {
+    const r = benchWorstWalk(syntheticVocab(size), '{"name":"', 15, () => performance.now());
+    const min = (a: number[]) => Math.min(...a);
+    console.log(
+      JSON.stringify({
+        vocabSize: size,
+        allowed: r.allowed,
+        walkMs: { min: +min(r.walkMs).toFixed(3), median: +median(r.walkMs).toFixed(3) },
+        mathMs: { min: +min(r.mathMs).toFixed(3), median: +median(r.mathMs).toFixed(3) },
+        minOverMin: +(min(r.walkMs) / min(r.mathMs)).toFixed(3),
+        medianOverMedian: +(median(r.walkMs) / median(r.mathMs)).toFixed(3),
       }),
     );
   });

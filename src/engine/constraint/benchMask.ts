@@ -145,3 +145,35 @@ export function benchMask(vocab: ByteVocab, steps: number, now: () => number, sp
   if (sink === -1) walkMs.push(0); // keeps the work observable
   return { vocabSize: V, trieNodes: trie.nodeCount, buildMs, walkMs, applyMs, mathMs, text: new TextDecoder().decode(Uint8Array.from(out)) };
 }
+
+/**
+ * The costliest mask: a fresh walk at the state after `prefix` (inside a JSON string almost every
+ * token is allowed, so the walk visits nearly the whole trie), alternated `reps` times with
+ * computeStep on P5's logits of the same size.
+ * @returns per-repetition ms of the walk and of computeStep, and how many tokens the mask allows
+ */
+export function benchWorstWalk(vocab: ByteVocab, prefix: string, reps: number, now: () => number, spec: ConstraintSpec = BENCH_SCHEMA): { walkMs: number[]; mathMs: number[]; allowed: number } {
+  const V = vocab.bytes.length;
+  const masker = constraintMasker(spec, buildVocabTrie(vocab.bytes), vocab.stopIds, { maxWhitespace: 1 }) as TokenMasker;
+  const state = masker.advance(0, utf8.encode(prefix));
+  if (state < 0) throw new RangeError(`prefix is outside the constraint: ${prefix}`);
+  const logits = new Float32Array(V);
+  for (let i = 0; i < V; i++) logits[i] = 12 - 1.2 * Math.log(1 + Math.floor(drawUniform({ seed: 6, depth: i, reroll: 0, stream: 1 }) * V)) + (drawUniform({ seed: 5, depth: i, reroll: 0, stream: 1 }) - 0.5);
+  const context = Array.from({ length: 200 }, (_, i) => (i * 7919) % V);
+  const settings = { temperature: 0.8, topK: 50, topP: 0.9, minP: 0.05, repetitionPenalty: 1.3, order: HF_ORDER };
+  const walkMs: number[] = [];
+  const mathMs: number[] = [];
+  let allowed = 0;
+  let sink = 0;
+  for (let r = 0; r < reps; r++) {
+    const a = now();
+    const mask = masker.walk(state);
+    walkMs.push(now() - a);
+    if (r === 0) for (let i = 0; i < V; i++) allowed += mask[i];
+    const b = now();
+    sink += computeStep(logits, context, settings, 50, [], { kind: 'sample', u: drawUniform({ seed: 1, depth: r, reroll: 0, stream: 0 }) }).record.restMass[0];
+    mathMs.push(now() - b);
+  }
+  if (sink === -1) walkMs.push(0);
+  return { walkMs, mathMs, allowed };
+}

@@ -64,19 +64,24 @@ describe.each([
 });
 
 describe('buildVocabTrie(bytes)', () => {
-  it('holds every token with bytes exactly once, at the node its bytes spell', () => {
+  it('holds every token with bytes exactly once, at the node its bytes spell; preorder with subtree sizes', () => {
     const vocab = smallVocab();
+    vocab.bytes.push(Uint8Array.of(0x61, 0x62)); // a duplicate of "ab"
     const trie = buildVocabTrie(vocab.bytes);
     const seen = new Map<number, string>();
-    const walk = (n: number, prefix: number[]) => {
-      for (let j = trie.tokenStart[n]; j < trie.tokenStart[n + 1]; j++) seen.set(trie.tokenIds[j], prefix.join(','));
-      for (let c = trie.childStart[n]; c < trie.childStart[n + 1]; c++) {
-        if (c > trie.childStart[n]) expect(trie.label[c]).toBeGreaterThan(trie.label[c - 1]);
-        walk(c, [...prefix, trie.label[c]]);
-      }
-    };
-    walk(0, []);
+    // rebuild each node's string from the preorder layout: a node's parent is the last node one level up
+    const path: number[] = [];
+    for (let n = 1; n < trie.nodeCount; n++) {
+      const d = trie.depth[n];
+      path.length = d - 1;
+      path.push(trie.label[n]);
+      for (let j = trie.tokenStart[n]; j < trie.tokenStart[n + 1]; j++) seen.set(trie.tokenIds[j], path.join(','));
+      // the subtree is contiguous: every node inside is deeper, the next one after it is not
+      for (let m = n + 1; m < n + trie.size[n]; m++) expect(trie.depth[m]).toBeGreaterThan(d);
+      if (n + trie.size[n] < trie.nodeCount) expect(trie.depth[n + trie.size[n]]).toBeLessThanOrEqual(d);
+    }
     vocab.bytes.forEach((b, id) => expect(seen.get(id)).toBe(b ? Array.from(b).join(',') : undefined));
+    expect(trie.size[0]).toBe(trie.nodeCount);
   });
 });
 

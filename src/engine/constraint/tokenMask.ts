@@ -53,27 +53,27 @@ export class TokenMasker {
     return allowed;
   }
 
-  /** One trie walk from `state` (no cache). */
+  /** One trie walk from `state` (no cache): a preorder scan that jumps over the subtree of every node the automaton rejects. */
   walk(state: number): Uint8Array {
-    const { childStart, label, tokenStart, tokenIds, vocabSize } = this.trie;
+    const { label, depth, size, tokenStart, tokenIds, vocabSize, nodeCount, maxDepth } = this.trie;
     const next = this.dfa.next;
     const allowed = new Uint8Array(vocabSize);
-    const nodeStack: number[] = [0];
-    const stateStack: number[] = [state];
+    // at[d] = automaton state after the first d bytes of the current branch
+    const at = new Int32Array(maxDepth + 1);
+    at[0] = state;
     let visited = 0;
-    while (nodeStack.length > 0) {
-      const n = nodeStack.pop() as number;
-      const s = stateStack.pop() as number;
-      visited++;
-      for (let j = tokenStart[n]; j < tokenStart[n + 1]; j++) allowed[tokenIds[j]] = 1;
-      const row = s * 256;
-      for (let c = childStart[n]; c < childStart[n + 1]; c++) {
-        const t = next[row + label[c]];
-        if (t >= 0) {
-          nodeStack.push(c);
-          stateStack.push(t);
-        }
+    let n = 1;
+    while (n < nodeCount) {
+      const d = depth[n];
+      const t = next[at[d - 1] * 256 + label[n]];
+      if (t < 0) {
+        n += size[n];
+        continue;
       }
+      at[d] = t;
+      for (let j = tokenStart[n]; j < tokenStart[n + 1]; j++) allowed[tokenIds[j]] = 1;
+      visited++;
+      n++;
     }
     this.visitedNodes += visited;
     // stop tokens follow the completeness rule even if the caller gave them bytes
