@@ -95,7 +95,8 @@ describe('compileRegex(source)', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConstraintError);
-    expect((error as ConstraintError).code).toBe(code);
+    expect((error as ConstraintError).reason).toBe(code);
+    expect((error as ConstraintError).code).toBe('invalid-setting');
   });
 
   it('choiceRegex escapes the syntax characters', () => {

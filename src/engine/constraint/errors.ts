@@ -1,3 +1,5 @@
+import { EngineError } from '../errors.ts';
+
 /** Why a constraint cannot be compiled or continued; the UI maps each code to a translated message. */
 export type ConstraintErrorCode =
   /** The regex or JSON text does not parse. */
@@ -11,12 +13,15 @@ export type ConstraintErrorCode =
   /** No token of the vocabulary can continue the text (a byte the vocabulary cannot spell). */
   | 'constraint-dead-end';
 
-/** An error of the constraint stage, with a stable code. */
-export class ConstraintError extends Error {
-  readonly code: ConstraintErrorCode;
-  constructor(code: ConstraintErrorCode, message: string) {
-    super(message);
+/**
+ * An error of the constraint stage: an EngineError `invalid-setting` (what the worker reports and
+ * the UI translates), with the precise reason.
+ */
+export class ConstraintError extends EngineError {
+  readonly reason: ConstraintErrorCode;
+  constructor(reason: ConstraintErrorCode, message: string) {
+    super('invalid-setting', message);
     this.name = 'ConstraintError';
-    this.code = code;
+    this.reason = reason;
   }
 }
