@@ -23,6 +23,7 @@ import { isStopToken } from './stopRule.ts';
 import { beamSearch, type BeamRequest } from './beamSearch.ts';
 import { continuationTree, type McTreeRequest } from './continuations.ts';
 import { scoreText } from './teacherForcing.ts';
+import { ConstraintMasks } from './constraints.ts';
 
 export type StepRequest = Extract<WorkerRequest, { type: 'step' }>;
 export type RunRequest = Extract<WorkerRequest, { type: 'run' }>;
@@ -64,6 +65,8 @@ export class Decoder {
   draft: ModelBackend | null = null;
   private readonly nodes: NodeCache;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The constraint stage's vocabulary trie and compiled constraints (built on first use). */
+  private constraintMasks: ConstraintMasks | null = null;
   /** Ids of mc-tree requests asked to stop (checked between levels). */
   private readonly mcCancelled = new Set<number>();
 
@@ -141,12 +144,20 @@ export class Decoder {
     return { ...r, stop: r.choice !== null && isStopToken(this.info, r.choice.tokenId) };
   }
 
+  /** The constraint's mask after `ids` (the prompt is ids minus the path's generated tokens), null for none. */
+  private async allowedAt(constraint: StepRequest['constraint'], ids: readonly number[], promptLength: number): Promise<Uint8Array | null> {
+    if (!constraint || constraint.kind === 'none') return null;
+    this.constraintMasks ??= new ConstraintMasks(this.info);
+    return this.constraintMasks.allowedAt(constraint, ids, promptLength);
+  }
+
   /** One generation step: the node's distribution record and (unless `choose` is 'none') the chosen token. */
   step(req: StepRequest): Promise<StepOutcome> {
     return this.enqueue(async () => {
       validateSamplingSettings(req.settings);
       const { logits, ms, phase } = await this.nodes.logitsAt(req.path, req.ids);
-      return { ...this.decide(logits, req), ms, phase };
+      const allowed = await this.allowedAt(req.constraint, req.ids, req.ids.length - (req.path.length - 1));
+      return { ...this.decide(logits, { ...req, allowed }), ms, phase };
     });
   }
 
@@ -166,7 +177,8 @@ export class Decoder {
         if (cancelled()) return k;
         const { logits, ms, phase } = await this.nodes.logitsAt(path, ids);
         const drawKey = req.strategy === 'sample' ? { seed: req.seed, depth: req.startDepth + k, reroll: k === 0 ? req.firstReroll : 0, stream: 0 } : null;
-        const r = this.decide(logits, { ids, strategy: req.strategy, settings: req.settings, topN: req.topN, extraIds: req.extraIds, drawKey, choose: null });
+        const allowed = await this.allowedAt(req.constraint, ids, req.ids.length - (req.path.length - 1));
+        const r = this.decide(logits, { ids, strategy: req.strategy, settings: req.settings, topN: req.topN, extraIds: req.extraIds, drawKey, choose: null, allowed });
         const choice = r.choice!;
         onStep({ ...r, choice, ms, phase });
         if (r.stop) return k + 1;
@@ -181,7 +193,8 @@ export class Decoder {
   query(req: QueryRequest): Promise<TokenStat[]> {
     return this.enqueue(async () => {
       const { logits } = await this.nodes.logitsAt(req.path, req.ids);
-      return tokenStats(logits, req.ids, effectiveSettings(req.strategy, req.settings), req.tokenIds);
+      const allowed = await this.allowedAt(req.constraint, req.ids, req.ids.length - (req.path.length - 1));
+      return tokenStats(logits, req.ids, effectiveSettings(req.strategy, req.settings), req.tokenIds, allowed);
     });
   }
 

@@ -1,3 +1,4 @@
+import { constraintStage } from './stages/constraint.ts';
 import { assertFiniteLogits } from './softmax.ts';
 import type { DistributionRecord, TokenStat } from './distribution.ts';
 import { TopHeap } from './order.ts';
@@ -54,7 +55,7 @@ interface StageRun {
 }
 
 /** The processor chain on a step's logits, with the shown tokens flagged (their mass is kept out of the rest sums). */
-function runStages(logits: ArrayLike<number>, contextIds: readonly number[], settings: SamplingSettings, topN: number, knownExtraIds: readonly number[]): StageRun {
+function runStages(logits: ArrayLike<number>, contextIds: readonly number[], settings: SamplingSettings, topN: number, knownExtraIds: readonly number[], allowed: Uint8Array | null = null): StageRun {
   const V = logits.length;
   const sc = scratch(V);
   const { raw, pen, flags, notShown } = sc;
@@ -113,6 +114,12 @@ function runStages(logits: ArrayLike<number>, contextIds: readonly number[], set
   }
   const stages: Stage[] = [rawStage, penStage];
   let cur: Stage = penStage;
+  if (allowed) {
+    // the constraint stage (issue #21): after the penalty, before temperature and the filters
+    cur = constraintStage(cur, allowed);
+    names.push('constraint');
+    stages.push(cur);
+  }
   for (const p of settings.order) {
     if (p === 'temperature') cur = temperatureStage(cur, settings.temperature, notShown);
     else if (p === 'topK') cur = topKStage(cur, settings.topK, { raw, rawTop, seen });
@@ -146,7 +153,8 @@ function statOf(run: StageRun, tokenId: number): TokenStat {
  * @param logits raw model logits, length vocabSize
  * @param contextIds prompt + generated ids (repetition penalty)
  * @param knownExtraIds ids the record must show besides the top-N (EOS, queried); the chosen token is added
- * @throws EngineError `non-finite-logits`; RangeError for an out-of-range manual id or u
+ * @param allowed the constraint's mask (allowed[id] = 1; constraint/tokenMask.ts), null for none: adds the `constraint` stage
+ * @throws EngineError `non-finite-logits`; RangeError for an out-of-range manual id or u; ConstraintError `constraint-dead-end`
  */
 export function computeStep(
   logits: ArrayLike<number>,
@@ -155,8 +163,9 @@ export function computeStep(
   topN: number,
   knownExtraIds: readonly number[],
   choose: FastChoose,
+  allowed: Uint8Array | null = null,
 ): { record: DistributionRecord; choice: FastChoice | null } {
-  const run = runStages(logits, contextIds, settings, topN, knownExtraIds);
+  const run = runStages(logits, contextIds, settings, topN, knownExtraIds, allowed);
   let choice: FastChoice | null = null;
   if (choose.kind !== 'none') {
     let tokenId: number;
@@ -178,8 +187,8 @@ export function computeStep(
  * numbers a step's record and choice give for them.
  * @throws RangeError for an id outside the vocabulary; EngineError `non-finite-logits`
  */
-export function tokenStats(logits: ArrayLike<number>, contextIds: readonly number[], settings: SamplingSettings, tokenIds: readonly number[]): TokenStat[] {
-  const run = runStages(logits, contextIds, settings, 1, []);
+export function tokenStats(logits: ArrayLike<number>, contextIds: readonly number[], settings: SamplingSettings, tokenIds: readonly number[], allowed: Uint8Array | null = null): TokenStat[] {
+  const run = runStages(logits, contextIds, settings, 1, [], allowed);
   return tokenIds.map((id) => statOf(run, id));
 }
 
@@ -188,8 +197,8 @@ export function tokenStats(logits: ArrayLike<number>, contextIds: readonly numbe
  * vocabulary, for Monte-Carlo sampling: Float64Arrays of length vocabSize, each summing to 1.
  * @throws EngineError `non-finite-logits`
  */
-export function stageDistributions(logits: ArrayLike<number>, contextIds: readonly number[], settings: SamplingSettings): { rawProbs: Float64Array; finalProbs: Float64Array } {
-  const run = runStages(logits, contextIds, settings, 1, []);
+export function stageDistributions(logits: ArrayLike<number>, contextIds: readonly number[], settings: SamplingSettings, allowed: Uint8Array | null = null): { rawProbs: Float64Array; finalProbs: Float64Array } {
+  const run = runStages(logits, contextIds, settings, 1, [], allowed);
   const rawProbs = Float64Array.from(materialize(run.rawStage));
   let finalProbs: Float64Array;
   if (run.fin.kind === 'dense') finalProbs = run.fin === run.rawStage ? rawProbs : Float64Array.from(materialize(run.fin));

@@ -6,7 +6,8 @@
 /** A reorderable processor (repetition penalty always runs first). */
 export type ProcessorName = 'temperature' | 'topK' | 'topP' | 'minP';
 /** Every stage a distribution record can show, 'raw' = softmax of the model's logits. */
-export type StageName = 'raw' | 'repetitionPenalty' | ProcessorName;
+/** Stages of a step's record; `constraint` only when a constraint is set (issue #21). */
+export type StageName = 'raw' | 'repetitionPenalty' | 'constraint' | ProcessorName;
 /** Named processor orders offered by the UI. */
 export type ProcessorOrderName = 'hf' | 'temperature-last';
 export type Strategy = 'greedy' | 'sample' | 'beam';

@@ -36,6 +36,8 @@ export interface StepInput {
   drawKey: DrawKey | null;
   /** A token id to choose by hand, null to let the strategy choose, 'none' for the distribution only. */
   choose: number | null | 'none';
+  /** The constraint's mask at this point of the text (allowed[id] = 1), absent or null for none. */
+  allowed?: Uint8Array | null;
 }
 
 /** The processor chain a strategy's records show (greedy: T = 0; beam: raw → repetition penalty). */
@@ -74,7 +76,7 @@ export function decideStep(logits: ArrayLike<number>, input: StepInput, eosToken
   }
   const extra = [...input.extraIds];
   if (eosTokenId !== null) extra.push(eosTokenId);
-  const r = computeStep(logits, input.ids, effectiveSettings(input.strategy, input.settings), input.topN, extra, choose);
+  const r = computeStep(logits, input.ids, effectiveSettings(input.strategy, input.settings), input.topN, extra, choose, input.allowed ?? null);
   const choice: StepChoice | null = r.choice ? { ...r.choice, method, u } : null;
   return { record: r.record, choice };
 }

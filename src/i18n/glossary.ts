@@ -12,6 +12,9 @@ export const GLOSSARY: readonly string[] = [
   // file formats of the picture export and the isolation headers named in the status bar
   'SVG',
   'PNG',
+  // the constraint stage's format names (issue #21)
+  'JSON',
+  'JavaScript',
   'COOP',
   'COEP',
   'Hugging Face',

@@ -13,6 +13,7 @@
  * Nothing outside this file knows a cache id, an epoch or the id arithmetic: actions name tree
  * nodes (or pane B depths) and take a `Ticket` to find out later whether their answer is stale.
  */
+import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
 import { WorkerClient, type RequestBody } from '../worker/client.ts';
 import type { WorkerResponse } from '../worker/protocol.ts';
 import { EngineError } from '../engine/errors.ts';
@@ -46,6 +47,8 @@ export interface StepAsk {
   extraIds: number[];
   drawKey: DrawKey | null;
   choose: number | null | 'none';
+  /** The constraint on the generated text (issue #21), null for none. */
+  constraint?: ConstraintSpec | null;
 }
 
 type Stream = (m: WorkerResponse) => void;
@@ -203,9 +206,9 @@ export class WorkerLink {
   }
 
   /** Probability and rank of `tokenIds` at a node under the given settings. */
-  query(tree: GenerationTree, nodeId: number, strategy: Strategy, settings: SamplingSettings, tokenIds: number[]): Promise<Final<'query-result'>> {
+  query(tree: GenerationTree, nodeId: number, strategy: Strategy, settings: SamplingSettings, tokenIds: number[], constraint: ConstraintSpec | null = null): Promise<Final<'query-result'>> {
     return this.ask(
-      { type: 'query', nodeId: this.cid(nodeId), path: this.cachePath(tree, nodeId), ids: sequenceIds(tree, nodeId), settings, strategy, tokenIds },
+      { type: 'query', nodeId: this.cid(nodeId), path: this.cachePath(tree, nodeId), ids: sequenceIds(tree, nodeId), settings, strategy, tokenIds, constraint },
       ['query-result'],
     );
   }
@@ -219,7 +222,7 @@ export class WorkerLink {
     tree: GenerationTree,
     from: number,
     firstNew: number,
-    a: { strategy: 'greedy' | 'sample'; settings: SamplingSettings; topN: number; extraIds: number[]; seed: number; startDepth: number; firstReroll: number; count: number },
+    a: { strategy: 'greedy' | 'sample'; settings: SamplingSettings; topN: number; extraIds: number[]; seed: number; startDepth: number; firstReroll: number; count: number; constraint?: ConstraintSpec | null },
     onStream: Stream,
   ): { done: Promise<Final<'run-done'>>; runId: number } {
     const c = this.need();

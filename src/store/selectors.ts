@@ -2,6 +2,7 @@
  * Selectors: what components and actions read from the app state, as pure functions of it (no
  * worker, no side effects). Components use them with `useApp(selector)`; actions with `ctx.s`.
  */
+import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
 import { pathTo, settingsKey } from '../engine/tree.ts';
 import type { SamplingSettings } from '../engine/settings.ts';
 import type { ChatMessage } from '../domain/types.ts';
@@ -15,10 +16,18 @@ export function displayNodeOf(s: Pick<AppState, 'tree' | 'cursor'>): number {
 }
 
 /** Settings key of the current strategy (greedy ignores the sampling warpers). */
-export function currentKey(s: Pick<AppState, 'strategy' | 'sampling' | 'beam' | 'orderName' | 'seed'>): string {
-  if (s.strategy === 'greedy') return settingsKey('greedy', { repetitionPenalty: s.sampling.repetitionPenalty });
+export function currentKey(s: Pick<AppState, 'strategy' | 'sampling' | 'beam' | 'orderName' | 'seed' | 'constraint'>): string {
+  // a constraint changes every step's distribution: part of the key when one is set (keys without one are unchanged)
+  const c = activeConstraint(s);
+  const ck = c ? { constraint: `${c.kind}\u0000${c.text}` } : {};
+  if (s.strategy === 'greedy') return settingsKey('greedy', { repetitionPenalty: s.sampling.repetitionPenalty, ...ck });
   if (s.strategy === 'beam') return settingsKey('beam', { ...s.beam });
-  return settingsKey('sample', { ...s.sampling, order: s.orderName, seed: s.seed });
+  return settingsKey('sample', { ...s.sampling, order: s.orderName, seed: s.seed, ...ck });
+}
+
+/** The constraint steps, runs and queries use (issue #21; beam search ignores it), or null for none. */
+export function activeConstraint(s: Pick<AppState, 'strategy' | 'constraint'>): ConstraintSpec | null {
+  return s.strategy !== 'beam' && s.constraint && s.constraint.kind !== 'none' ? s.constraint : null;
 }
 
 /** The sampling settings a worker step uses (beam search: its own repetition penalty). */

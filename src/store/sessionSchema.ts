@@ -65,9 +65,11 @@ const settings = z.object({
   seed: u32,
   maxNewTokens: z.number().int().min(1).max(1_000_000),
   topN: z.number().int().min(1).max(200),
+  /** The constraint stage (issue #21); absent in files without one. */
+  constraint: z.object({ kind: z.enum(['none', 'choice', 'regex', 'json']), text: z.string().max(100_000) }).optional(),
 });
 
-const stage = z.enum(['raw', 'repetitionPenalty', 'temperature', 'topK', 'topP', 'minP']);
+const stage = z.enum(['raw', 'repetitionPenalty', 'constraint', 'temperature', 'topK', 'topP', 'minP']);
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
 /** A recorded distribution (the columnar DistributionRecord as plain arrays). */
@@ -196,14 +198,14 @@ export function toSessionFile(args: {
   cursor: number;
   records?: Record<number, StoredRecord>;
 }): SessionFile {
-  const { strategy, sampling, orderName, beam, seed, maxNewTokens, topN } = args.settings;
+  const { strategy, sampling, orderName, beam, seed, maxNewTokens, topN, constraint } = args.settings;
   return {
     version: SESSION_VERSION,
     savedAt: new Date().toISOString(),
     model: args.model,
     prompt: args.prompt,
     ...(args.chat ? { chat: args.chat.map((m) => ({ ...m })) } : {}),
-    settings: { strategy, sampling: { ...sampling, order: [...sampling.order] }, orderName, beam: { ...beam }, seed, maxNewTokens, topN },
+    settings: { strategy, sampling: { ...sampling, order: [...sampling.order] }, orderName, beam: { ...beam }, seed, maxNewTokens, topN, ...(constraint && constraint.kind !== 'none' ? { constraint: { ...constraint } } : {}) },
     tree: { promptIds: [...args.tree.promptIds], nodes: args.tree.nodes.map((n) => ({ ...n, children: [...n.children] })) },
     cursor: args.cursor,
     records: Object.fromEntries(

@@ -4,6 +4,7 @@
  * the worker (src/engine via src/worker); actions live in src/store/actions/ (bound in
  * controller.ts), selectors in selectors.ts.
  */
+import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
@@ -60,6 +61,8 @@ export interface SettingsSlice {
   seed: number;
   maxNewTokens: number;
   topN: number;
+  /** The constraint on the generated text (issue #21); absent = none. */
+  constraint?: ConstraintSpec;
 }
 
 /** A record kept for a node, tagged with the settings it was computed under. */

@@ -10,6 +10,7 @@ import type { EngineErrorCode } from '../engine/errors.ts';
 import type { BeamSettings, SamplingSettings, Strategy } from '../engine/settings.ts';
 import type { McHistogram } from '../engine/monteCarlo.ts';
 import type { McTreeNode } from '../engine/mcTree.ts';
+import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
 
 export type { BeamStepRecord, ChatMessage, Device, DevicePreference, ModelInfo, ModelSource, ScoredToken } from '../domain/types.ts';
 import type { BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ModelSource, ScoredToken } from '../domain/types.ts';
@@ -40,8 +41,10 @@ export type WorkerRequest =
       drawKey: DrawKey | null;
       /** Choose this token instead of the strategy's choice; null = the strategy chooses; 'none' = no choice (distribution only). */
       choose: number | null | 'none';
+      /** The constraint on the generated text (issue #21); absent or null for none. */
+      constraint?: ConstraintSpec | null;
     }
-  | { type: 'query'; id: number; nodeId: number; path: number[]; ids: number[]; settings: SamplingSettings; strategy: Strategy; tokenIds: number[] }
+  | { type: 'query'; id: number; nodeId: number; path: number[]; ids: number[]; settings: SamplingSettings; strategy: Strategy; tokenIds: number[]; constraint?: ConstraintSpec | null }
   /**
    * Run to end, in the worker: up to `count` greedy or sampled steps from node path.at(-1) (fewer
    * after a 'cancel-run'), each
@@ -64,6 +67,8 @@ export type WorkerRequest =
       firstReroll: number;
       nextNodeId: number;
       count: number;
+      /** The constraint on the generated text (issue #21); absent or null for none. */
+      constraint?: ConstraintSpec | null;
     }
   | {
       type: 'beam';

@@ -2,6 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useAppShallow, type AppState, type SettingsSlice } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
+import { ConstraintField } from './ConstraintField.tsx';
 import type { MessageKey } from '../../i18n/en.ts';
 import type { EarlyStopping, ProcessorOrderName, Strategy } from '../../engine/settings.ts';
 
@@ -176,6 +177,7 @@ export function SettingsPanel() {
             toPatch={(v) => ({ beam: { ...s.beam, repetitionPenalty: v } })} />
         </>
       )}
+      <ConstraintField />
       <NumberField testId="setting-max-new-tokens" labelKey="settings.maxNewTokens" helpKey="settings.maxNewTokens.help" range={`1 – ${Number.isFinite(room) ? room : '∞'}`} value={s.maxNewTokens} step={1} min={1} integer
         toPatch={(v) => ({ maxNewTokens: v })}
         note={Number.isFinite(room) && s.maxNewTokens === room ? <p className="help warn">{t('settings.clamped', { n: room })}</p> : null} />

@@ -6,7 +6,7 @@
 import { findReusableChild, getNode, updateNode, type ChoiceMethod } from '../../engine/tree.ts';
 import type { WorkerResponse } from '../../worker/protocol.ts';
 import { StaleResult } from '../link.ts';
-import { beamViewCanAdvance, currentKey, displayNodeOf, stepSettings } from '../selectors.ts';
+import { activeConstraint, beamViewCanAdvance, currentKey, displayNodeOf, stepSettings } from '../selectors.ts';
 import type { ActionContext } from './context.ts';
 import { onRunError } from './model.ts';
 import { addEdge, announcement, canStepNow, drawKeyOf, ensureRecord, resultPatch, stepForward } from './step.ts';
@@ -128,6 +128,7 @@ async function runInWorker(ctx: ActionContext): Promise<boolean> {
         startDepth: fromNode.depth,
         firstReroll: fromNode.rerolls,
         count,
+        constraint: activeConstraint(s),
       },
       (m) => {
         if (m.type !== 'run-step') return;

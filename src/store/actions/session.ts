@@ -61,6 +61,7 @@ function showSession(ctx: ActionContext, s: SessionFile, readOnly: boolean): voi
     prompt: s.prompt,
     chat: s.chat ?? null,
     ...s.settings,
+    constraint: s.settings.constraint,
     tree: s.tree,
     cursor: s.cursor,
     records: recordsOf(s),

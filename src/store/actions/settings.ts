@@ -1,7 +1,7 @@
 /** Settings and token-query actions. */
 import { processorOrder, validateBeamSettings, validateSamplingSettings, type ProcessorOrderName } from '../../engine/settings.ts';
 import { StaleResult } from '../link.ts';
-import { displayNodeOf, stepSettings } from '../selectors.ts';
+import { activeConstraint, displayNodeOf, stepSettings } from '../selectors.ts';
 import type { SettingsSlice } from '../store.ts';
 import { toAppError, type ActionContext } from './context.ts';
 import { ensureRecord } from './step.ts';
@@ -34,6 +34,7 @@ export async function updateSettings(ctx: ActionContext, patch: SettingsPatch): 
     seed: next.seed,
     topN: next.topN,
     maxNewTokens: clamped,
+    constraint: next.constraint,
   });
   await ensureRecord(ctx, displayNodeOf(ctx.s));
 }
@@ -71,7 +72,7 @@ export async function queryToken(ctx: ActionContext, text: string): Promise<void
     const at = displayNodeOf(ctx.s);
     const s = ctx.s;
     const ticket = ctx.link.ticket();
-    const r = await ctx.link.query(s.tree, at, s.strategy, stepSettings(s), ids.slice(0, 1));
+    const r = await ctx.link.query(s.tree, at, s.strategy, stepSettings(s), ids.slice(0, 1), activeConstraint(s));
     ctx.link.check(ticket);
     ctx.set({ query: { text, ids, stats: r.stats } });
   } catch (e) {

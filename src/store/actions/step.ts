@@ -8,7 +8,7 @@ import type { DrawKey } from '../../engine/random.ts';
 import type { DistributionRecord } from '../../engine/distribution.ts';
 import type { StepChoice } from '../../engine/step.ts';
 import { StaleResult } from '../link.ts';
-import { beamViewCanAdvance, canStep, currentKey, displayNodeOf, stepSettings } from '../selectors.ts';
+import { activeConstraint, beamViewCanAdvance, canStep, currentKey, displayNodeOf, stepSettings } from '../selectors.ts';
 import type { AppState } from '../store.ts';
 import { toAppError, type ActionContext } from './context.ts';
 import { onRunError } from './model.ts';
@@ -51,6 +51,7 @@ async function requestStep(
     extraIds: s.query?.ids.slice(0, 1) ?? [],
     drawKey: s.strategy === 'sample' ? drawKeyOf(ctx, nodeId) : null,
     choose,
+    constraint: activeConstraint(s),
   });
   ctx.perf.lastStepRoundTripMs = ctx.link.lastRoundTripMs;
   ctx.perf.lastStepWorkerMs = r.workerMs;
