@@ -247,7 +247,7 @@ function Bars({ rec, view, chosenId, showLogprob, stageName }: BarsProps) {
               title={label}
               onClick={() => void controller.chooseToken(id)}
             >
-              <span className={`tok${lab.special ? ' special' : ''}${lab.partial ? ' partial' : ''}`}>{lab.label}</span>
+              <span className={`tok${lab.special ? ' special' : ''}${lab.partial ? ' partial' : ''}${lab.invalid ? ' invalid' : ''}`} data-partial={String(lab.partial)} data-invalid={String(lab.invalid)}>{lab.label}</span>
               <svg viewBox={`0 0 ${BAR_WIDTH} 18`} preserveAspectRatio="none" height={18} aria-hidden="true" className="bar-svg">
                 <rect className="bar-model" x={0} y={1} height={16} style={{ width: Math.max(0, wModel) }} />
                 <rect className="bar-final" x={0} y={5} height={8} style={{ width: Math.max(0, wStage) }} />

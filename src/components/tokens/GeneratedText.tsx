@@ -5,6 +5,7 @@ import { pathTo } from '../../engine/tree.ts';
 import { useT } from '../useT.ts';
 import { formatPercent, sequenceDisplay } from '../format.ts';
 import { TokenChip } from './TokenChip.tsx';
+import { byteNote } from './byteNote.ts';
 import { probabilityColor } from '../../charts/scales.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 
@@ -40,7 +41,7 @@ export function GeneratedText() {
           path.map((nid, i) => {
             const e = tree.nodes[nid].edge!;
             const d = shown[i];
-            const label = `${t('prompt.tokenDetails', { id: e.tokenId, raw: JSON.stringify(info.vocabPieces[e.tokenId]), bytes: d.hex })} · ${t('dist.model')} ${formatPercent(e.prob, locale)} · ${t('dist.final')} ${formatPercent(e.finalProb, locale)} · ${t(`method.${e.method}` as MessageKey)}`;
+            const label = `${t('prompt.tokenDetails', { id: e.tokenId, raw: JSON.stringify(info.vocabPieces[e.tokenId]), bytes: d.hex })} · ${t('dist.model')} ${formatPercent(e.prob, locale)} · ${t('dist.final')} ${formatPercent(e.finalProb, locale)} · ${t(`method.${e.method}` as MessageKey)}${byteNote(d, t) ? ` · ${byteNote(d, t)}` : ''}`;
             const onPath = i < cursorDepth;
             const stop = tree.nodes[nid].stop;
             return (
@@ -53,6 +54,8 @@ export function GeneratedText() {
                   hex={d.hex}
                   special={info.special[e.tokenId] === 1}
                   partial={d.partial}
+                  invalid={d.invalid}
+                  brackets={d.brackets}
                   prob={e.prob}
                   finalProb={e.finalProb}
                   current={nid === cursor}

@@ -4,6 +4,7 @@ import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import { sequenceDisplay } from '../format.ts';
 import { TokenChip } from './TokenChip.tsx';
+import { byteNote } from './byteNote.ts';
 import { ChatEditor } from './ChatEditor.tsx';
 import { EXAMPLE_PROMPTS } from '../../config.ts';
 
@@ -67,7 +68,7 @@ export function PromptPanel() {
             const id = promptIds[i];
             const special = info.special[id] === 1;
             const label = t('prompt.tokenDetails', { id, raw: JSON.stringify(info.vocabPieces[id]), bytes: d.hex }) +
-              (special ? ` · ${t('prompt.special')}` : '') + (d.partial ? ` · ${t('prompt.partial')}` : '');
+              (special ? ` · ${t('prompt.special')}` : '') + (d.partial ? ` · ${t('prompt.partial')}` : '') + (byteNote(d, t) ? ` · ${byteNote(d, t)}` : '');
             return (
               <TokenChip
                 key={i}
@@ -78,6 +79,8 @@ export function PromptPanel() {
                 hex={d.hex}
                 special={special}
                 partial={d.partial}
+                invalid={d.invalid}
+                brackets={d.brackets}
                 label={label}
                 onFocusDetails={() => setDetails(label)}
               />
