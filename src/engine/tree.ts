@@ -1,5 +1,13 @@
 import type { DrawKey } from './random.ts';
 import type { Strategy } from './settings.ts';
+import { EngineError } from './errors.ts';
+
+/**
+ * Most nodes a generation tree holds (root included). Enforced where the tree grows ({@link addChild})
+ * and where a saved session is read (sessionSchema.ts), so every tree that can be built can be saved
+ * and restored. A 50,000-node session is about 15 MB of JSON without its distributions.
+ */
+export const MAX_TREE_NODES = 50_000;
 
 /**
  * The generation tree: every visited token sequence is a path from the root
@@ -125,9 +133,11 @@ export function findReusableChild(
 /**
  * Adds a child under `parentId` (immutably: returns a new tree sharing untouched nodes).
  * @returns the new tree and the child's id
+ * @throws EngineError `tree-full` when the tree already holds {@link MAX_TREE_NODES} nodes
  */
 export function addChild(tree: GenerationTree, parentId: number, edge: Edge): { tree: GenerationTree; id: number } {
   const parent = getNode(tree, parentId);
+  if (tree.nodes.length >= MAX_TREE_NODES) throw new EngineError('tree-full', `${MAX_TREE_NODES}`);
   const id = tree.nodes.length;
   const child: TreeNode = { id, parent: parentId, depth: parent.depth + 1, edge, children: [], rerolls: 0, stop: null };
   const nodes = tree.nodes.slice();

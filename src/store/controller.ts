@@ -26,7 +26,8 @@ import type { McTreeNode } from '../engine/mcTree.ts';
 import type { ChatMessage, DevicePreference, ModelSource, StepChoice, WorkerResponse } from '../worker/protocol.ts';
 import { appStore, DEFAULT_SETTINGS, type AppError, type AppState, type AppStore, type SettingsSlice } from './store.ts';
 import { parseSession, recordsOf, toSessionFile, type SessionFile } from './sessionSchema.ts';
-import { clearSavedSession, readSavedSession, writeSession } from './persistence.ts';
+import { appJournal, clearSavedSession, readSavedSession, writeSession } from './persistence.ts';
+import { journalEntry } from './journal.ts';
 import { decodeShare, encodeShare, settingsFromKey, type SharePayload } from './shareLink.ts';
 import { deleteCachedModel, listCachedModels, type CachedModel } from '../models/browserCache.ts';
 
@@ -87,6 +88,8 @@ export class Controller {
   lastStepWorkerMs = 0;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   private autosave: (() => void) | null = null;
+  /** The next journal entry must hold the whole session (nothing saved holds the one on screen). */
+  private journalNeedsBase = true;
   /** A session shown read-only (its model is not loaded). */
   private pending: SessionFile | null = null;
   private recentSteps: number[] = [];
@@ -1010,13 +1013,9 @@ export class Controller {
    * Then saves every change (debounced) until the page closes.
    */
   async restoreSession(): Promise<void> {
-    let saved: Awaited<ReturnType<typeof readSavedSession>>;
-    try {
-      saved = await readSavedSession();
-    } catch (e) {
-      this.set({ storageNotice: e instanceof Error ? e.message : String(e) });
-      return;
-    }
+    const read = await readSavedSession();
+    if (read.storageError) this.set({ storageNotice: read.storageError });
+    const saved = read.result;
     if (saved && !saved.ok) {
       this.set({ sessionProblemSource: 'saved', sessionProblem: saved.message });
       await clearSavedSession().catch(() => undefined);
@@ -1026,7 +1025,11 @@ export class Controller {
         if (problem) {
           this.set({ sessionProblemSource: 'saved', sessionProblem: problem });
           await clearSavedSession().catch(() => undefined);
-        } else await this.applySession(saved.session);
+        } else {
+          await this.applySession(saved.session);
+          // the session on screen is the snapshot plus the journal: new entries continue the chain
+          this.journalNeedsBase = !read.complete;
+        }
       }
       else {
         this.showSession(saved.session, true);
@@ -1133,6 +1136,7 @@ export class Controller {
   private startAutosave(): void {
     if (this.autosave) return;
     this.autosave = this.store.subscribe((st, prev) => {
+      this.journalChange(prev, st);
       if (st.tree === prev.tree && st.cursor === prev.cursor && st.prompt === prev.prompt && st.chat === prev.chat && st.sampling === prev.sampling &&
         st.beam === prev.beam && st.strategy === prev.strategy && st.seed === prev.seed && st.maxNewTokens === prev.maxNewTokens && st.topN === prev.topN) return;
       if (this.saveTimer) clearTimeout(this.saveTimer);
@@ -1149,14 +1153,41 @@ export class Controller {
     }
   }
 
-  /** Writes the current session to browser storage now. */
+  /**
+   * Journals a change synchronously (journal.ts), so a reload right after it keeps it; the
+   * debounced snapshot folds the journal in.
+   */
+  private journalChange(prev: AppState, st: AppState): void {
+    const j = appJournal();
+    if (!j || st.readOnly || !st.info || st.tree.promptIds.length === 0) return;
+    const base = () => {
+      const model = this.sessionModel();
+      if (!model) return null;
+      const { records: _records, ...rest } = toSessionFile({ model, prompt: st.prompt, chat: st.chat, settings: st, tree: st.tree, cursor: st.cursor });
+      return rest;
+    };
+    const b = this.journalNeedsBase ? base() : null;
+    const entry = b ? { base: b } : journalEntry(prev, st, base);
+    if (!entry) return;
+    try {
+      j.append(entry);
+      this.journalNeedsBase = false;
+    } catch (e) {
+      this.journalNeedsBase = true;
+      if (!this.s.storageNotice) this.set({ storageNotice: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** Writes the current session to browser storage now (IndexedDB), folding the journal into it. */
   async saveNow(): Promise<void> {
     const model = this.sessionModel();
-    if (!model || this.s.storageNotice || this.s.readOnly || this.s.tree.promptIds.length === 0) return;
+    if (!model || this.s.readOnly || this.s.tree.promptIds.length === 0) return;
+    const seq = appJournal()?.last ?? 0;
     try {
-      await writeSession(this.currentSessionFile(model));
+      await writeSession(this.currentSessionFile(model), seq);
+      if (seq === (appJournal()?.last ?? 0)) this.journalNeedsBase = false;
     } catch (e) {
-      this.set({ storageNotice: e instanceof Error ? e.message : String(e) });
+      if (!this.s.storageNotice) this.set({ storageNotice: e instanceof Error ? e.message : String(e) });
     }
   }
 
@@ -1176,6 +1207,7 @@ export class Controller {
   async newSession(): Promise<void> {
     this.pending = null;
     await clearSavedSession().catch(() => undefined);
+    this.journalNeedsBase = true;
     await this.forgetAll();
     // the tree explored so far stays reachable from the prompt history (an undo for "new session")
     const s = this.s;

@@ -4,15 +4,15 @@
  * express (node ids, parents before children, token ids inside the vocabulary), before any of it is used.
  */
 import { z } from 'zod';
-import type { GenerationTree } from '../engine/tree.ts';
+import { MAX_TREE_NODES, type GenerationTree } from '../engine/tree.ts';
 import type { SettingsSlice, StoredRecord } from './store.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
 import type { ChatMessage } from '../worker/protocol.ts';
 import { validateBeamSettings, validateSamplingSettings } from '../engine/settings.ts';
 
 export const SESSION_VERSION = 1;
-/** A tree larger than this is refused (a saved lesson has hundreds of nodes, not millions). */
-export const MAX_NODES = 10_000;
+/** A tree larger than this is refused: the most a tree can grow to (MAX_TREE_NODES, enforced in addChild). */
+export const MAX_NODES = MAX_TREE_NODES;
 const MAX_PROMPT_TOKENS = 100_000;
 
 const u32 = z.number().int().min(0).max(0xffffffff);
