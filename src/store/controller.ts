@@ -28,6 +28,7 @@ import { appStore, DEFAULT_SETTINGS, type AppError, type AppState, type AppStore
 import { parseSession, recordsOf, toSessionFile, type SessionFile } from './sessionSchema.ts';
 import { appJournal, clearSavedSession, readSavedSession, writeSession } from './persistence.ts';
 import { journalEntry } from './journal.ts';
+import { classroomForSave, onClassroomChange, restoreClassroom } from './sessionExtras.ts';
 import { decodeShare, encodeShare, settingsFromKey, type SharePayload } from './shareLink.ts';
 import { deleteCachedModel, listCachedModels, type CachedModel } from '../models/browserCache.ts';
 
@@ -347,10 +348,18 @@ export class Controller {
   }
 
   /** Prompt ids: the plain prompt tokenized, or in chat mode the conversation through the chat template. */
-  private promptIdsOf(text: string, chat: readonly ChatMessage[] | null) {
-    return chat
-      ? this.need().request({ type: 'chat-tokenize', messages: templateMessages(chat) }, ['tokens'])
-      : this.need().request({ type: 'tokenize', text, addSpecialTokens: true }, ['tokens']);
+  private async promptIdsOf(text: string, chat: readonly ChatMessage[] | null, allowSpecial = this.s.chatAllowSpecial) {
+    if (!chat) return this.need().request({ type: 'tokenize', text, addSpecialTokens: true }, ['tokens']);
+    const r = await this.need().request({ type: 'chat-tokenize', messages: templateMessages(chat), allowSpecial }, ['tokens']);
+    this.set({ promptInjected: { key: r.ids.join(), at: r.injected ?? [] } });
+    return r;
+  }
+
+  /** The "allow special tokens in my text" switch of chat mode: the conversation is tokenized again (a new tree). */
+  async setChatAllowSpecial(on: boolean): Promise<void> {
+    if (this.s.chatAllowSpecial === on) return;
+    this.set({ chatAllowSpecial: on });
+    if (this.s.chat) await this.setPrompt(this.s.prompt, { force: true });
   }
 
   /**
@@ -1042,9 +1051,11 @@ export class Controller {
   /** Puts a validated session on screen: editable (its model is loaded) or read-only (another model). */
   private showSession(s: SessionFile, readOnly: boolean): void {
     this.pending = readOnly ? s : null;
+    restoreClassroom(s.classroom);
     this.replaceTree({
       prompt: s.prompt,
       chat: s.chat ?? null,
+      chatAllowSpecial: s.chatAllowSpecial ?? false,
       ...s.settings,
       tree: s.tree,
       cursor: s.cursor,
@@ -1074,7 +1085,7 @@ export class Controller {
     if (s.chat && !info.hasChatTemplate) return `the session's prompt comes from a chat template; ${info.id} has none`;
     let ids: number[];
     try {
-      ids = (await this.promptIdsOf(s.prompt, s.chat ?? null)).ids;
+      ids = (await this.promptIdsOf(s.prompt, s.chat ?? null, s.chatAllowSpecial ?? false)).ids;
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
     }
@@ -1088,7 +1099,7 @@ export class Controller {
   /** The session on screen as a session file, under the given model identity. */
   private currentSessionFile(model: SessionFile['model']): SessionFile {
     const s = this.s;
-    return toSessionFile({ model, prompt: s.prompt, chat: s.chat, settings: s, tree: s.tree, cursor: s.cursor, records: s.records });
+    return toSessionFile({ model, prompt: s.prompt, chat: s.chat, settings: s, tree: s.tree, cursor: s.cursor, records: s.records, classroom: classroomForSave(), chatAllowSpecial: s.chatAllowSpecial });
   }
 
   /** The current session as a versioned JSON file (with the recorded distributions). */
@@ -1139,6 +1150,11 @@ export class Controller {
       this.journalChange(prev, st);
       if (st.tree === prev.tree && st.cursor === prev.cursor && st.prompt === prev.prompt && st.chat === prev.chat && st.sampling === prev.sampling &&
         st.beam === prev.beam && st.strategy === prev.strategy && st.seed === prev.seed && st.maxNewTokens === prev.maxNewTokens && st.topN === prev.topN) return;
+      if (this.saveTimer) clearTimeout(this.saveTimer);
+      this.saveTimer = setTimeout(() => void this.saveNow(), 100);
+    });
+    // quiz answers, votes and Monte-Carlo results are saved too (not journaled: the next snapshot holds them)
+    onClassroomChange(() => {
       if (this.saveTimer) clearTimeout(this.saveTimer);
       this.saveTimer = setTimeout(() => void this.saveNow(), 100);
     });

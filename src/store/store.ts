@@ -87,6 +87,10 @@ export interface SessionSlice {
    * kept for when chat mode is turned off); null = the plain prompt.
    */
   chat: ChatMessage[] | null;
+  /** Chat mode: special-token strings typed in messages become special tokens (off: they are text). */
+  chatAllowSpecial: boolean;
+  /** Chat mode: positions of prompt tokens that are special tokens typed in message text, for the prompt ids `key` (joined). */
+  promptInjected: { key: string; at: number[] } | null;
   tree: GenerationTree;
   cursor: number;
   records: Record<number, StoredRecord>;
@@ -221,6 +225,8 @@ export function initialState(language: Language = 'en'): AppState {
     ...DEFAULT_SETTINGS,
     prompt: '',
     chat: null,
+    chatAllowSpecial: false,
+    promptInjected: null,
     tree: createTree([]),
     cursor: 0,
     records: {},

@@ -161,7 +161,7 @@ scope.onmessage = async (ev: MessageEvent<WorkerRequest>) => {
         post({ type: 'tokens', id: msg.id, ids: need().tokenize(msg.text, msg.addSpecialTokens) });
         break;
       case 'chat-tokenize':
-        post({ type: 'tokens', id: msg.id, ids: need().chatTokenize(msg.messages) });
+        post({ type: 'tokens', id: msg.id, ...need().chatTokens(msg.messages, msg.allowSpecial === true) });
         break;
       case 'step': {
         const t0 = performance.now();

@@ -4,6 +4,7 @@
  * the per-node KV-cache snapshots, and calls src/engine for all math.
  * Runs in the Web Worker and, for integration tests, in Node.
  */
+import { guardedChatTokenize, type GuardedChatIds, type TemplateTokenizer } from './chatTokenize.ts';
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import { finalProbs, runProcessors, tokenStat, type DistributionRecord } from '../engine/distribution.ts';
 import { decideStep, effectiveSettings, type StepChoice, type StepInput } from '../engine/step.ts';
@@ -297,16 +298,19 @@ export class ModelSession {
    * Prompt ids of a conversation built with the tokenizer's own chat template (transformers.js
    * `apply_chat_template`, Jinja), ending with the generation prompt that opens the assistant's turn.
    * The template writes its special tokens (e.g. `<|im_start|>`) as text; the tokenizer maps them to
-   * their added-token ids. Nothing else is added (no BOS unless the template writes it).
+   * their added-token ids. Special-token strings in the messages' own text stay text unless
+   * `allowSpecial` (see chatTokenize.ts). Nothing else is added (no BOS unless the template writes it).
    * @throws EngineError `chat-template` when the tokenizer has no chat template or rendering fails
    */
-  chatTokenize(messages: ChatMessage[]): number[] {
+  chatTokenize(messages: ChatMessage[], allowSpecial = false): number[] {
+    return this.chatTokens(messages, allowSpecial).ids;
+  }
+
+  /** As chatTokenize, with the positions of special tokens typed in message text (chatTokenize.ts). */
+  chatTokens(messages: ChatMessage[], allowSpecial: boolean): GuardedChatIds {
     if (!this.info.hasChatTemplate) throw new EngineError('chat-template', `${this.info.id} has no chat template`);
-    const tk = this.tokenizer as unknown as {
-      apply_chat_template(m: ChatMessage[], o: { add_generation_prompt: boolean; tokenize: true; return_tensor: false; return_dict: false }): number[];
-    };
     try {
-      return tk.apply_chat_template(messages, { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false });
+      return guardedChatTokenize(this.tokenizer as unknown as TemplateTokenizer, messages, allowSpecial);
     } catch (e) {
       throw new EngineError('chat-template', e instanceof Error ? e.message : String(e));
     }

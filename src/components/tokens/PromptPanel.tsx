@@ -29,6 +29,9 @@ export function PromptPanel() {
   };
 
   const chips = useMemo(() => (info ? sequenceDisplay(info, promptIds) : []), [info, promptIds]);
+  const injectedAt = useApp((s) => s.promptInjected);
+  // special tokens typed in the user's own text (chat mode with special tokens allowed)
+  const injected = useMemo(() => new Set(injectedAt && injectedAt.key === promptIds.join() ? injectedAt.at : []), [injectedAt, promptIds]);
 
   return (
     <section className="panel prompt-panel" aria-labelledby="prompt-title">
@@ -68,7 +71,7 @@ export function PromptPanel() {
             const id = promptIds[i];
             const special = info.special[id] === 1;
             const label = t('prompt.tokenDetails', { id, raw: JSON.stringify(info.vocabPieces[id]), bytes: d.hex }) +
-              (special ? ` · ${t('prompt.special')}` : '') + (d.partial ? ` · ${t('prompt.partial')}` : '') + (byteNote(d, t) ? ` · ${byteNote(d, t)}` : '');
+              (special ? ` · ${t('prompt.special')}` : '') + (d.partial ? ` · ${t('prompt.partial')}` : '') + (byteNote(d, t) ? ` · ${byteNote(d, t)}` : '') + (injected.has(i) ? ` · ${t('prompt.injected')}` : '');
             return (
               <TokenChip
                 key={i}
@@ -80,6 +83,7 @@ export function PromptPanel() {
                 special={special}
                 partial={d.partial}
                 invalid={d.invalid}
+                injected={injected.has(i)}
                 brackets={d.brackets}
                 label={label}
                 onFocusDetails={() => setDetails(label)}
