@@ -10,31 +10,39 @@ const numberFormats = new Map<string, Intl.NumberFormat>();
  * step formats hundreds of numbers (chart rows, chips, tree labels) — it was ~10 % of a step's
  * main-thread time (bench P2).
  */
-function numberFormat(locale: string, kind: 'percent' | 'decimal' | 'sig2', digits: number): Intl.NumberFormat {
+function numberFormat(locale: string, kind: 'percent' | 'percent-sig2' | 'decimal', digits: number): Intl.NumberFormat {
   const key = `${locale}|${kind}|${digits}`;
   let f = numberFormats.get(key);
   if (!f) {
     f =
-      kind === 'sig2'
-        ? new Intl.NumberFormat(locale, { maximumSignificantDigits: 2 })
+      kind === 'percent-sig2'
+        ? new Intl.NumberFormat(locale, { style: 'percent', maximumSignificantDigits: 2 })
         : new Intl.NumberFormat(locale, { style: kind, minimumFractionDigits: digits, maximumFractionDigits: digits });
     numberFormats.set(key, f);
   }
   return f;
 }
 
-export function formatPercent(p: number, locale: string, digits = 1): string {
+/**
+ * The one percent formatter of every panel: a probability (0..1) as a percentage in the locale's
+ * percent style (Intl.NumberFormat `style: 'percent'`, so "12.3%" in en, one style for every size).
+ * @param digits fraction digits; 'adaptive' keeps 2 fraction digits from 0.1 % up and 2 significant
+ *   digits below, so small probabilities stay apart (2.3e-5 → "0.0023%")
+ * @returns '—' for a non-finite value; "< 0.1%" below 0.1 % with a fixed number of digits
+ */
+export function formatPercent(p: number, locale: string, digits: number | 'adaptive' = 1): string {
   if (!Number.isFinite(p)) return '—';
+  if (digits === 'adaptive') {
+    if (p === 0) return numberFormat(locale, 'percent', 1).format(0);
+    return p >= 0.001 ? numberFormat(locale, 'percent', 2).format(p) : numberFormat(locale, 'percent-sig2', 0).format(p);
+  }
   if (p > 0 && p < 0.001) return `< ${numberFormat(locale, 'percent', 1).format(0.001)}`;
   return numberFormat(locale, 'percent', digits).format(p);
 }
 
-/** A probability as a percentage with enough digits to tell small ones apart (2.3e-5 → "0.0023 %"). */
+/** A probability with enough digits to tell small ones apart: formatPercent(p, locale, 'adaptive'). */
 export function formatProbability(p: number, locale: string): string {
-  if (!Number.isFinite(p)) return '—';
-  if (p === 0) return formatPercent(0, locale, 1);
-  if (p >= 0.001) return formatPercent(p, locale, 2);
-  return `${numberFormat(locale, 'sig2', 0).format(p * 100)} %`;
+  return formatPercent(p, locale, 'adaptive');
 }
 
 export function formatNumber(x: number, locale: string, digits = 2): string {

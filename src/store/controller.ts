@@ -176,7 +176,7 @@ export class Controller {
     }
     const token = ++this.loadToken;
     const previous = this.client;
-    this.set({ status: 'loading', progress: 0, progressFile: '', loadError: null, devicePref, loadBytes: 0, loadTotalBytes: 0, loadFiles: 0, loadFilesDone: 0 });
+    this.set({ status: 'loading', progress: 0, progressFile: '', progressFileFraction: 0, loadError: null, devicePref, loadBytes: 0, loadTotalBytes: 0, loadFiles: 0, loadFilesDone: 0 });
     const c = this.makeClient();
     this.loading = c;
     /** Per file: finished (loaded ≥ total > 0)? */
@@ -187,7 +187,8 @@ export class Controller {
         files.set(m.file, m.total > 0 && m.loaded >= m.total);
         this.set({
           progress: m.overall,
-          progressFile: `${m.file} (${Math.round(m.progress * 100)} %)`,
+          progressFile: m.file,
+          progressFileFraction: m.progress,
           loadBytes: m.loadedAll,
           loadTotalBytes: m.totalAll,
           loadFiles: files.size,

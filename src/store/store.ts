@@ -28,6 +28,8 @@ export interface ModelSlice {
   devicePref: DevicePreference;
   progress: number;
   progressFile: string;
+  /** Fraction (0..1) of `progressFile` loaded. */
+  progressFileFraction: number;
   loadError: AppError | null;
   /** ONNX session runs so far (for tests and the status bar). */
   forwardCount: number;
@@ -212,6 +214,7 @@ export function initialState(language: Language = 'en'): AppState {
     devicePref: 'auto',
     progress: 0,
     progressFile: '',
+    progressFileFraction: 0,
     loadError: null,
     forwardCount: 0,
     lastForwardMs: 0,
