@@ -253,8 +253,8 @@ function structuralProblem(s: SessionFile): string | null {
  */
 export function parseSession(value: unknown): ParseResult {
   const migrated = migrateSession(value);
-  if (typeof migrated === 'string') return { ok: false, message: migrated };
-  const r = sessionSchema.safeParse(migrated);
+  if (!migrated.ok) return migrated;
+  const r = sessionSchema.safeParse(migrated.value);
   if (!r.success) {
     const issue = r.error.issues[0];
     return { ok: false, message: `${issue.path.join('.') || 'session'}: ${issue.message}` };
@@ -276,16 +276,16 @@ const MIGRATIONS: Record<number, (s: Record<string, unknown>) => Record<string, 
 /**
  * Brings a session value of any known older version to SESSION_VERSION (untrusted input: only the
  * version field is looked at; the result is validated by the schema afterwards).
- * @returns the migrated value, or a message for an unknown version
+ * @returns the migrated value, or a message for a version this app never wrote
  */
-export function migrateSession(value: unknown): unknown {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+export function migrateSession(value: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: true, value }; // the schema names the problem
   let s = value as Record<string, unknown>;
   const v = s.version;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v > SESSION_VERSION) return value; // the schema names the problem
-  if (v < 1) return `version: session format ${v} is not one this app has ever written (1 to ${SESSION_VERSION})`;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v > SESSION_VERSION) return { ok: true, value };
+  if (v < 1) return { ok: false, message: `version: session format ${v} is not one this app has ever written (1 to ${SESSION_VERSION})` };
   for (let at = v; at < SESSION_VERSION; at++) s = MIGRATIONS[at](s);
-  return s;
+  return { ok: true, value: s };
 }
 
 /** Builds the session object for the current state. */
