@@ -66,11 +66,12 @@ test('closing the page during Run to end keeps every token shown before closing'
 });
 
 test('a tiny storage quota (DevTools protocol): a notice, and a reload loses nothing', async ({ app, page, context, baseURL }) => {
-  await app.open();
-  await app.setPrompt(reference.greedy[0].text, reference.greedy[0].ids);
   // set once the page is on the app's origin (an override set before the first navigation does not stay)
+  await page.goto('/manifest.webmanifest');
   const cdp = await context.newCDPSession(page);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(baseURL!).origin, quotaSize: 1 });
+  await app.open();
+  await app.setPrompt(reference.greedy[0].text, reference.greedy[0].ids);
   for (let i = 0; i < 3; i++) await app.step();
   await expect(page.getByTestId('storage-notice')).toBeVisible();
   const want = await pathIds(page);

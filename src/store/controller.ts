@@ -26,7 +26,7 @@ import type { McTreeNode } from '../engine/mcTree.ts';
 import type { ChatMessage, DevicePreference, ModelSource, StepChoice, WorkerResponse } from '../worker/protocol.ts';
 import { appStore, DEFAULT_SETTINGS, type AppError, type AppState, type AppStore, type SettingsSlice } from './store.ts';
 import { parseSession, recordsOf, toSessionFile, type SessionFile } from './sessionSchema.ts';
-import { appJournal, clearSavedSession, readSavedSession, writeSession } from './persistence.ts';
+import { appJournal, clearSavedSession, readSavedSession, storageMessage, writeSession } from './persistence.ts';
 import { journalEntry } from './journal.ts';
 import { classroomForSave, onClassroomChange, restoreClassroom } from './sessionExtras.ts';
 import { decodeShare, encodeShare, settingsFromKey, type SharePayload } from './shareLink.ts';
@@ -1191,7 +1191,7 @@ export class Controller {
       this.journalNeedsBase = false;
     } catch (e) {
       this.journalNeedsBase = true;
-      if (!this.s.storageNotice) this.set({ storageNotice: e instanceof Error ? e.message : String(e) });
+      if (!this.s.storageNotice) this.set({ storageNotice: storageMessage(e) });
     }
   }
 
@@ -1204,7 +1204,7 @@ export class Controller {
       await writeSession(this.currentSessionFile(model), seq);
       if (seq === (appJournal()?.last ?? 0)) this.journalNeedsBase = false;
     } catch (e) {
-      if (!this.s.storageNotice) this.set({ storageNotice: e instanceof Error ? e.message : String(e) });
+      if (!this.s.storageNotice) this.set({ storageNotice: storageMessage(e) });
     }
   }
 

@@ -13,6 +13,12 @@ const SEQ_KEY = 'token-by-token:session:journal-seq';
 
 let journal: Journal | null | undefined;
 
+/** A storage failure as text: IndexedDB's QuotaExceededError has an empty message, so its name stands in. */
+export function storageMessage(e: unknown): string {
+  if (e instanceof Error || (typeof DOMException !== 'undefined' && e instanceof DOMException)) return e.message || e.name || 'storage error';
+  return String(e) || 'storage error';
+}
+
 /** The app's journal in localStorage, or null when localStorage cannot be used. */
 export function appJournal(): Journal | null {
   if (journal !== undefined) return journal;
@@ -45,7 +51,7 @@ export async function readSavedSession(): Promise<SavedRead> {
     raw = s;
     seq = typeof n === 'number' ? n : 0;
   } catch (e) {
-    storageError = e instanceof Error ? e.message : String(e);
+    storageError = storageMessage(e);
   }
   const j = appJournal();
   const entries = j ? j.entriesAfter(seq) : [];
