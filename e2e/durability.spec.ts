@@ -67,7 +67,7 @@ test('closing the page during Run to end keeps every token shown before closing'
 
 test('a tiny storage quota (DevTools protocol): a notice, and a reload loses nothing', async ({ app, page, context, baseURL }) => {
   // set once the page is on the app's origin (an override set before the first navigation does not stay)
-  await page.goto('/manifest.webmanifest');
+  await page.goto('/favicon.svg');
   const cdp = await context.newCDPSession(page);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(baseURL!).origin, quotaSize: 1 });
   await app.open();

@@ -57,6 +57,35 @@ export interface GenerationTree {
   nodes: TreeNode[];
 }
 
+/**
+ * Which nodes each tree operation replaced, keyed by the tree it returned: lets a reader that holds
+ * an earlier tree find what changed without comparing every node (the durability journal does this
+ * after every step). Weak on both ends, so no tree is kept alive by it.
+ */
+const trails = new WeakMap<GenerationTree, { from: WeakRef<GenerationTree>; ids: number[] }>();
+
+function trail(next: GenerationTree, from: GenerationTree, ids: number[]): GenerationTree {
+  if (typeof WeakRef !== 'undefined') trails.set(next, { from: new WeakRef(from), ids });
+  return next;
+}
+
+/**
+ * Ids of the nodes replaced or added on the way from `prev` to `next` by addChild / updateNode, or
+ * null when `next` was not made from `prev` by those operations (or the trail is gone): then compare.
+ * Cost: one step per operation, whatever the tree size.
+ */
+export function changedSince(prev: GenerationTree, next: GenerationTree): number[] | null {
+  const ids: number[] = [];
+  let t: GenerationTree | undefined = next;
+  for (let guard = 0; t && t !== prev && guard < 10_000; guard++) {
+    const step = trails.get(t);
+    if (!step) return null;
+    ids.push(...step.ids);
+    t = step.from.deref();
+  }
+  return t === prev ? ids : null;
+}
+
 /** A tree holding only the root (the prompt). */
 export function createTree(promptIds: readonly number[]): GenerationTree {
   return {
@@ -143,14 +172,14 @@ export function addChild(tree: GenerationTree, parentId: number, edge: Edge): { 
   const nodes = tree.nodes.slice();
   nodes[parentId] = { ...parent, children: [...parent.children, id] };
   nodes.push(child);
-  return { tree: { ...tree, nodes }, id };
+  return { tree: trail({ ...tree, nodes }, tree, [parentId, id]), id };
 }
 
 /** Returns a tree where node `id` has `patch` applied. */
 export function updateNode(tree: GenerationTree, id: number, patch: Partial<Pick<TreeNode, 'rerolls' | 'stop'>>): GenerationTree {
   const nodes = tree.nodes.slice();
   nodes[id] = { ...getNode(tree, id), ...patch };
-  return { ...tree, nodes };
+  return trail({ ...tree, nodes }, tree, [id]);
 }
 
 /** Sum of the model log-probabilities along the path (nats), and the token count. */

@@ -11,7 +11,7 @@
  * to finish (the 11-of-12 lost steps of issue #19).
  */
 import { z } from 'zod';
-import type { GenerationTree, TreeNode } from '../engine/tree.ts';
+import { changedSince, type GenerationTree, type TreeNode } from '../engine/tree.ts';
 import type { SessionFile } from './sessionSchema.ts';
 import type { AppState } from './store.ts';
 
@@ -51,7 +51,8 @@ const SETTINGS_FIELDS = ['strategy', 'sampling', 'orderName', 'beam', 'seed', 'm
  * The entry that takes `prev` to `next`, or null when nothing saved changed. A tree that is not
  * `prev`'s tree grown by appended nodes and re-roll/stop patches (a new prompt, a restored history
  * entry) gives a `base` entry built by `base()`.
- * Cost: one reference comparison per existing node (≈ 10 µs for 10,000 nodes).
+ * Cost: proportional to the nodes changed when the tree operations' trail links the two trees
+ * (`changedSince`), else one reference comparison per existing node.
  */
 export function journalEntry(prev: JournaledState, next: JournaledState, base: () => Omit<SessionFile, 'records'> | null): JournalEntry | null {
   const e: JournalEntry = {};
@@ -81,7 +82,12 @@ function growth(prev: GenerationTree, next: GenerationTree): { nodes: z.infer<ty
   if (next.promptIds !== prev.promptIds && next.promptIds.join() !== prev.promptIds.join()) return null;
   if (next.nodes.length < prev.nodes.length) return null;
   const patches: [number, number, TreeNode['stop']][] = [];
-  for (let i = 0; i < prev.nodes.length; i++) {
+  // the tree operations' trail names the nodes they replaced; without it, compare every node
+  const changed = changedSince(prev, next);
+  const candidates = changed ? [...new Set(changed)].filter((i) => i < prev.nodes.length).sort((a, b) => a - b) : null;
+  const n = candidates ? candidates.length : prev.nodes.length;
+  for (let k = 0; k < n; k++) {
+    const i = candidates ? candidates[k] : k;
     const a = prev.nodes[i];
     const b = next.nodes[i];
     if (a === b) continue;
