@@ -1037,8 +1037,8 @@ export class Controller {
           await clearSavedSession().catch(() => undefined);
         } else {
           await this.applySession(saved.session);
-          // the session on screen is the snapshot plus the journal: new entries continue the chain
-          this.journalNeedsBase = !read.complete;
+          // this page starts its own chain (entries are tagged by tab): its first entry holds the whole session
+          this.journalNeedsBase = true;
         }
       }
       else {
@@ -1183,9 +1183,10 @@ export class Controller {
       const { records: _records, ...rest } = toSessionFile({ model, prompt: st.prompt, chat: st.chat, settings: st, tree: st.tree, cursor: st.cursor });
       return rest;
     };
-    const b = this.journalNeedsBase ? base() : null;
-    const entry = b ? { base: b } : journalEntry(prev, st, base);
-    if (!entry) return;
+    const change = journalEntry(prev, st, base);
+    if (!change) return; // nothing saved changed (a hover, a busy flag)
+    const b = this.journalNeedsBase && !change.base ? base() : null;
+    const entry = b ? { base: b } : change;
     try {
       j.append(entry);
       this.journalNeedsBase = false;

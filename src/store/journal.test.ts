@@ -46,8 +46,8 @@ const base = (st: JournaledState) => () => {
   return rest;
 };
 /** The session a load restores from the snapshot value and the journal (validated as on load). */
-function restored(snapshot: unknown, j: Journal, after: number): SessionFile {
-  const r = parseSession(JSON.parse(JSON.stringify(replayJournal(snapshot, j.entriesAfter(after)).value)));
+function restored(snapshot: unknown, j: Journal, after: number, tab: string | null = j.tab): SessionFile {
+  const r = parseSession(JSON.parse(JSON.stringify(replayJournal(snapshot, j.entriesAfter(after), tab).value)));
   if (!r.ok) throw new Error(r.message);
   return r.session;
 }
@@ -70,7 +70,7 @@ describe('journal', () => {
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 1, maxLength: 60 }), (ops) => {
         const storage = new MapStorage();
-        let j = new Journal(storage);
+        const j = new Journal(storage);
         let st: JournaledState = { ...DEFAULT_SETTINGS, prompt: 'a', chat: null, tree: createTree([1, 2]), cursor: 0 };
         // the first entry holds the whole session (nothing is saved yet)
         j.append({ base: base(st)() });
@@ -90,7 +90,6 @@ describe('journal', () => {
             snapshot = JSON.parse(JSON.stringify(fileOf(st)));
             snapSeq = j.last;
             j.fold(snapSeq);
-            j = new Journal(storage);
           }
           const e = journalEntry(prev, st, base(st));
           if (e) j.append(e);
@@ -100,6 +99,26 @@ describe('journal', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('two open tabs never mix: the chain of the tab that wrote the last base is replayed', () => {
+    const storage = new MapStorage();
+    const a = new Journal(storage);
+    const b = new Journal(storage);
+    let sa: JournaledState = { ...DEFAULT_SETTINGS, prompt: 'a', chat: null, tree: createTree([1, 2]), cursor: 0 };
+    let sb: JournaledState = { ...sa, prompt: 'b', tree: createTree([3]) };
+    a.append({ base: base(sa)() });
+    b.append({ base: base(sb)() });
+    for (let i = 0; i < 5; i++) {
+      const na = { ...sa, tree: addChild(sa.tree, sa.tree.nodes.length - 1, edge(i, 0)).tree };
+      a.append(journalEntry(sa, na, base(na))!);
+      sa = na;
+      const nb = { ...sb, tree: addChild(sb.tree, 0, edge(100 + i, 0)).tree };
+      b.append(journalEntry(sb, nb, base(nb))!);
+      sb = nb;
+    }
+    // b started last: its chain is restored, none of a's changes are mixed in
+    expect(comparable(restored(null, new Journal(storage), 0, null))).toEqual(comparable(fileOf(sb)));
   });
 
   it('a growing tree journals only the new nodes (not the whole tree)', () => {

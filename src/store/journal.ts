@@ -29,6 +29,8 @@ const jNode = z.object({
 });
 
 const entrySchema = z.object({
+  /** The page (tab) that wrote the entry: a chain is one tab's entries after its snapshot or base. */
+  tab: z.string().max(64).optional(),
   /** The whole session without records: replaces everything before it. */
   base: z.object({}).passthrough().optional(),
   /** Nodes appended, in id order. */
@@ -101,13 +103,17 @@ function growth(prev: GenerationTree, next: GenerationTree): { nodes: z.infer<ty
 
 /**
  * Applies journal entries to a saved session value (untrusted; validated afterwards by parseSession).
- * Replay stops at the first entry that does not fit (a malformed or out-of-order entry); what came
- * before it is kept.
+ * Replay starts from the last base entry (or the snapshot) and applies only the entries of the tab
+ * that wrote it, so two open tabs never mix their changes (the tab that started last wins, as
+ * before the journal). Replay stops at the first entry that does not fit (a malformed or
+ * out-of-order entry); what came before it is kept.
  * @param saved the IndexedDB snapshot (a session file value) or null when there is none
+ * @param savedTab the tab that wrote the snapshot (null: unknown, the first entry's tab is taken)
  * @returns the session value with the entries applied, null when there is nothing to restore, and how
  *   many entries were applied
  */
-export function replayJournal(saved: unknown, entries: readonly unknown[]): { value: unknown; applied: number } {
+export function replayJournal(saved: unknown, entries: readonly unknown[], savedTab: string | null = null): { value: unknown; applied: number } {
+  let chain = savedTab;
   let s = saved && typeof saved === 'object' ? (structuredClone(saved) as Record<string, unknown>) : null;
   let applied = 0;
   // a base entry replaces everything before it: start from the last one
@@ -122,6 +128,11 @@ export function replayJournal(saved: unknown, entries: readonly unknown[]): { va
     const e = r.data;
     if (e.base) {
       s = { ...structuredClone(e.base), records: {} };
+      chain = e.tab ?? null;
+    } else if (chain === null) chain = e.tab ?? null;
+    else if ((e.tab ?? null) !== chain) {
+      applied++; // another tab's change: not part of this chain
+      continue;
     }
     if (!s) break;
     const tree = s.tree as { nodes: Record<string, unknown>[] } | undefined;
@@ -164,6 +175,8 @@ export interface KeyValueStorage {
 
 /** The journal in one storage: entries numbered from 1 upwards, across page loads. */
 export class Journal {
+  /** This page's id, written into each entry. */
+  readonly tab: string = typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : Math.random().toString(36).slice(2);
   private seq = 0;
   private readonly written: number[] = [];
 
@@ -197,7 +210,7 @@ export class Journal {
    */
   append(entry: JournalEntry): number {
     const n = this.seq + 1;
-    this.storage.setItem(PREFIX + n, JSON.stringify(entry));
+    this.storage.setItem(PREFIX + n, JSON.stringify({ ...entry, tab: this.tab }));
     this.seq = n;
     this.written.push(n);
     return n;

@@ -10,6 +10,8 @@ import { Journal, replayJournal, type KeyValueStorage } from './journal.ts';
 const KEY = 'token-by-token:session:v1';
 /** The number of the last journal entry the snapshot holds (written in the same transaction). */
 const SEQ_KEY = 'token-by-token:session:journal-seq';
+/** The tab whose journal chain the snapshot continues. */
+const TAB_KEY = 'token-by-token:session:journal-tab';
 
 let journal: Journal | null | undefined;
 
@@ -45,17 +47,19 @@ export interface SavedRead {
 export async function readSavedSession(): Promise<SavedRead> {
   let raw: unknown = undefined;
   let seq = 0;
+  let tab: string | null = null;
   let storageError: string | null = null;
   try {
-    const [s, n] = await getMany([KEY, SEQ_KEY]);
+    const [s, n, t] = await getMany([KEY, SEQ_KEY, TAB_KEY]);
     raw = s;
     seq = typeof n === 'number' ? n : 0;
+    tab = typeof t === 'string' ? t : null;
   } catch (e) {
     storageError = storageMessage(e);
   }
   const j = appJournal();
   const entries = j ? j.entriesAfter(seq) : [];
-  const { value, applied } = replayJournal(raw ?? null, entries);
+  const { value, applied } = replayJournal(raw ?? null, entries, tab);
   const complete = applied === entries.length;
   if (value === null || value === undefined) return { result: null, storageError, replayed: 0, complete };
   return { result: parseSession(value), storageError, replayed: applied, complete };
@@ -69,11 +73,12 @@ export async function writeSession(s: SessionFile, journalSeq: number): Promise<
   await setMany([
     [KEY, s],
     [SEQ_KEY, journalSeq],
+    [TAB_KEY, appJournal()?.tab ?? null],
   ]);
   appJournal()?.fold(journalSeq);
 }
 
 export async function clearSavedSession(): Promise<void> {
   appJournal()?.clear();
-  await delMany([KEY, SEQ_KEY]);
+  await delMany([KEY, SEQ_KEY, TAB_KEY]);
 }
