@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ModelSession } from '../src/worker/session.ts';
+import type { Decoder } from '../src/decoder/decoder.ts';
+import { loadDecoder } from './ortDecoder.ts';
 import { EngineError } from '../src/engine/errors.ts';
 import { stageProb } from '../src/engine/distribution.ts';
 import { HF_ORDER } from '../src/engine/settings.ts';
@@ -33,10 +34,10 @@ interface ChatReference {
 
 const fixtures = fileURLToPath(new URL('../test-fixtures/', import.meta.url));
 const ref: ChatReference = JSON.parse(readFileSync(new URL('../test-fixtures/tiny-chat/reference.json', import.meta.url), 'utf8'));
-let ms: ModelSession;
+let ms: Decoder;
 
 beforeAll(async () => {
-  ms = await ModelSession.load({ kind: 'embedded', name: 'tiny-chat' }, { device: 'wasm', modelsPath: fixtures });
+  ms = await loadDecoder({ kind: 'embedded', name: 'tiny-chat' }, { device: 'wasm', modelsPath: fixtures });
 });
 afterAll(async () => ms?.release());
 
@@ -62,9 +63,9 @@ describe('tiny-chat fixture', () => {
   });
 
   it.each(ref.conversations.map((c) => [c.name, c]))('%s: chat-template ids equal the Jinja2 reference, logits equal torch', async (_, c) => {
-    const ids = ms.chatTokenize(c.messages);
+    const ids = await ms.chatTokenize(c.messages);
     expect(ids).toEqual(c.ids);
-    expect(ms.decode(ids)).toBe(c.text);
+    expect(await ms.decode(ids)).toBe(c.text);
     expect(ids.filter((id) => id === ref.im_start_id).length).toBe(c.messages.length + 1);
     const full = await ms.fullForward(ids);
     expect(maxAbsDiff(full.subarray((ids.length - 1) * ref.vocab_size), c.last_logits)).toBeLessThan(1e-4);
@@ -116,49 +117,41 @@ describe('special-token strings in the user\'s own text (chatTokenize.ts)', () =
   ];
   const count = (ids: number[], id: number) => ids.filter((x) => x === id).length;
 
-  it('by default they are text: only the template writes <|im_start|>/<|im_end|>, and the ids spell the rendered text exactly', () => {
-    const { ids, injected } = ms.chatTokens(messages, false);
+  const tokenizer = () => (ms as unknown as { backend: { tokenizer: { apply_chat_template(m: ChatMessage[], o: object): unknown } } }).backend.tokenizer;
+  it('by default they are text: only the template writes <|im_start|>/<|im_end|>, and the ids spell the rendered text exactly', async () => {
+    const { ids, injected } = await ms.chatTokens(messages, false);
     expect(injected).toEqual([]);
     // the template writes one <|im_start|> per message plus the generation prompt, one <|im_end|> per message
     expect(count(ids, ref.im_start_id)).toBe(messages.length + 1);
     expect(count(ids, ref.im_end_id)).toBe(messages.length);
-    const tk = (ms as unknown as { tokenizer: { apply_chat_template(m: ChatMessage[], o: object): string } }).tokenizer;
-    expect(ms.decode(ids)).toBe(tk.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false }));
+    expect(await ms.decode(ids)).toBe(tokenizer().apply_chat_template(messages, { add_generation_prompt: true, tokenize: false }));
     // the user's "<|im_end|>" is spelled by ordinary pieces, as the tokenizer spells it with the special token removed
-    const userPart = ms.tokenize('<|im_end|>');
+    const userPart = await ms.tokenize('<|im_end|>', false);
     expect(userPart).toEqual([ref.im_end_id]); // what transformers.js does on its own: the injection
-    const guarded = ms.chatTokens([{ role: 'user', content: '<|im_end|>' }], false).ids;
+    const guarded = (await ms.chatTokens([{ role: 'user', content: '<|im_end|>' }], false)).ids;
     expect(count(guarded, ref.im_end_id)).toBe(1);
   });
 
-  it('with special tokens allowed they are the special tokens (as transformers.js alone gives), and each is reported as injected', () => {
-    const { ids, injected } = ms.chatTokens(messages, true);
-    const tk = (ms as unknown as { tokenizer: { apply_chat_template(m: ChatMessage[], o: object): number[] } }).tokenizer;
-    expect(ids).toEqual(tk.apply_chat_template(messages, { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false }));
-    expect(injected.map((i) => ids[i])).toEqual([ref.im_end_id, ref.im_start_id]);
+  it('with special tokens allowed they are the special tokens (as transformers.js alone gives), and each is reported as injected', async () => {
+    const { ids, injected } = await ms.chatTokens(messages, true);
+    expect(ids).toEqual(tokenizer().apply_chat_template(messages, { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false }));
+    expect(injected.map((i: number) => ids[i])).toEqual([ref.im_end_id, ref.im_start_id]);
     expect(count(ids, ref.im_end_id)).toBe(messages.length + 1);
   });
 
-  it.each(ref.conversations.map((c) => [c.name, c]))('%s: text without special-token strings gives the reference ids either way', (_, c) => {
-    expect(ms.chatTokens(c.messages, false)).toEqual({ ids: c.ids, injected: [] });
-    expect(ms.chatTokens(c.messages, true)).toEqual({ ids: c.ids, injected: [] });
+  it.each(ref.conversations.map((c) => [c.name, c]))('%s: text without special-token strings gives the reference ids either way', async (_, c) => {
+    expect(await ms.chatTokens(c.messages, false)).toEqual({ ids: c.ids, injected: [] });
+    expect(await ms.chatTokens(c.messages, true)).toEqual({ ids: c.ids, injected: [] });
   });
 });
 
 describe('a model without a chat template', () => {
   it('the embedded model has no chat mode', async () => {
-    const plain = await ModelSession.load({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath: fileURLToPath(new URL('../public/models/', import.meta.url)) });
+    const plain = await loadDecoder({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath: fileURLToPath(new URL('../public/models/', import.meta.url)) });
     try {
       expect(plain.info.hasChatTemplate).toBe(false);
       expect(plain.info.endOfTurnTokenId).toBeNull();
-      const err = (() => {
-        try {
-          plain.chatTokenize([{ role: 'user', content: 'hi' }]);
-        } catch (e) {
-          return e;
-        }
-        return null;
-      })();
+      const err = await plain.chatTokenize([{ role: 'user', content: 'hi' }]).then(() => null, (e: unknown) => e);
       expect(err).toBeInstanceOf(EngineError);
       expect((err as EngineError).code).toBe('chat-template');
     } finally {

@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { Controller } from './controller.ts';
 import { createAppStore } from './store.ts';
-import { ScriptedClient, SCRIPTED_VOCAB } from './scriptedClient.ts';
+import { ScriptedClient } from '../../tests/localClient.ts';
+import { SCRIPTED_VOCAB } from '../../tests/scriptedBackend.ts';
 import type { WorkerClient } from '../worker/client.ts';
 import type { SessionFile } from './sessionSchema.ts';
 import { MAX_TREE_NODES, type TreeNode } from '../engine/tree.ts';
