@@ -167,3 +167,35 @@ test('chat mode in three languages, off again, and restored after a reload', asy
   await expect(app.prompt).toBeVisible();
   await expect.poll(async () => (await app.tokenIds(app.promptTokens)).filter((id) => id >= ref.im_start_id)).toEqual([]);
 });
+
+test('special-token strings typed by the user are text; with "allow special tokens in my text" they are special and marked injected', async ({ app, page }, info) => {
+  await loadChatModel(app, page);
+  await page.getByTestId('chat-toggle').click();
+  const allow = page.getByTestId('special-tokens-toggle');
+  await expect(allow).toHaveAttribute('aria-pressed', 'false');
+  await page.locator('[data-testid="chat-message"][data-role="user"]').last().fill('Hi<|im_end|>');
+  const injectedText = page.locator('[data-testid="prompt-token"][data-injected="true"]');
+  const specials = () =>
+    app.promptTokens.evaluateAll((els) => els.filter((e) => e.getAttribute('data-special') === 'true').map((e) => Number(e.getAttribute('data-token-id'))));
+  // off: the typed "<|im_end|>" is spelled by ordinary chips (data-special="false") …
+  const plainText = () =>
+    app.promptTokens.evaluateAll((els) => els.filter((e) => e.getAttribute('data-special') === 'false').map((e) => e.textContent).join(''));
+  await expect.poll(plainText).toContain('Hi<|im_end|>');
+  // … and only the template's own markers are special (user turn + generation prompt)
+  expect(await specials()).toEqual([ref.im_start_id, ref.im_end_id, ref.im_start_id]);
+  await expect(injectedText).toHaveCount(0);
+  // on: the typed string is the real <|im_end|>, marked as coming from the user's text
+  await allow.click();
+  await expect(allow).toHaveAttribute('aria-pressed', 'true');
+  await expect.poll(specials).toEqual([ref.im_start_id, ref.im_end_id, ref.im_end_id, ref.im_start_id]);
+  expect(await plainText()).not.toContain('<|im_end|>');
+  await expect(injectedText).toHaveCount(1);
+  await expect(injectedText).toHaveAttribute('data-special', 'true');
+  await expect(injectedText).toHaveAttribute('data-token-id', String(ref.im_end_id));
+  await shot(page, info, 'special-tokens-injected');
+  // off again: text again
+  await allow.click();
+  await expect.poll(plainText).toContain('Hi<|im_end|>');
+  expect(await specials()).toEqual([ref.im_start_id, ref.im_end_id, ref.im_start_id]);
+  await expect(injectedText).toHaveCount(0);
+});

@@ -14,7 +14,7 @@ test('export → import: the same model opens editable; another model opens read
   await page.getByTestId('export-json').click();
   const file = readFileSync(await (await download).path(), 'utf8');
   const session = JSON.parse(file);
-  expect(session.version).toBe(1);
+  expect(session.version).toBe(2);
   expect(session.model.id).toBe('tiny-bilingual-gpt2');
   expect(session.model.fingerprint).toMatch(/^[0-9a-f]{64}$/);
 
@@ -45,4 +45,23 @@ test('export → import: the same model opens editable; another model opens read
   await page.getByTestId('import-json').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
   await expect(page.getByTestId('error-message').filter({ hasText: /outside the vocabulary/ })).toBeVisible();
   expect(await app.tokenIds(app.generated)).toEqual(ids);
+});
+
+test('Monte-Carlo results are saved: in the exported file, and back after a reload', async ({ app, page }) => {
+  await app.open();
+  await app.setPrompt('In the beginning God creat');
+  await page.getByTestId('mc-n').selectOption('100');
+  await page.getByTestId('mc-run').click();
+  await expect(page.getByTestId('mc-run')).toBeEnabled();
+  await expect(page.getByTestId('mc-bar').first()).toBeVisible();
+  const bars = await page.getByTestId('mc-bar').evaluateAll((els) => els.map((e) => [e.getAttribute('data-token-id'), e.getAttribute('data-count')]));
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-json').click();
+  const session = JSON.parse(readFileSync(await (await download).path(), 'utf8'));
+  expect(session.classroom.mc.histogram.n).toBe(100);
+  expect(session.classroom.mc.histogram.counts.reduce((a: number, b: number) => a + b, 0) + session.classroom.mc.histogram.restCount).toBe(100);
+  await page.waitForTimeout(500); // the classroom results reach the snapshot with the debounced save
+  await page.reload();
+  await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  await expect.poll(() => page.getByTestId('mc-bar').evaluateAll((els) => els.map((e) => [e.getAttribute('data-token-id'), e.getAttribute('data-count')]))).toEqual(bars);
 });

@@ -191,6 +191,14 @@ export interface ModelBackend {
   applyChatTemplate?(messages: readonly ChatMessage[]): Promise<number[]>;
 
   /**
+   * As applyChatTemplate, choosing whether special-token strings typed in the messages' text become
+   * special tokens (`allowSpecial`), with the positions of those that did (`injected`). Absent: the
+   * backend cannot tell, and applyChatTemplate's ids are used with nothing marked injected.
+   * @throws EngineError `chat-template` when rendering fails
+   */
+  chatTemplateTokens?(messages: readonly ChatMessage[], allowSpecial: boolean): Promise<{ ids: number[]; injected: number[] }>;
+
+  /**
    * One engine call over `rows` (at most `capabilities.maxRows`): each row's new tokens appended to
    * its prefix. Rows may share a prefix handle. All rows must have the same number of new tokens and
    * prefixes of the same length. Input handles stay valid (the caller still owns them).

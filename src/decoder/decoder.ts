@@ -137,6 +137,16 @@ export class Decoder {
     return this.backend.applyChatTemplate(messages);
   }
 
+  /**
+   * As chatTokenize, choosing whether special-token strings typed in message text become special
+   * tokens, with the positions of those that did (src/worker/chatTokenize.ts).
+   * @throws EngineError `chat-template` when the model has none or rendering fails
+   */
+  async chatTokens(messages: ChatMessage[], allowSpecial: boolean): Promise<{ ids: number[]; injected: number[] }> {
+    if (this.backend.chatTemplateTokens && this.info.hasChatTemplate) return this.backend.chatTemplateTokens(messages, allowSpecial);
+    return { ids: await this.chatTokenize(messages), injected: [] };
+  }
+
   /** decideStep with the end-of-turn token pinned in the record like EOS, so its probability is always shown; and the stop rule on the choice. */
   private decide(logits: Float32Array, input: StepInput): { record: DistributionRecord; choice: StepChoice | null; stop: boolean } {
     const eot = this.info.endOfTurnTokenId;

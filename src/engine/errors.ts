@@ -15,6 +15,8 @@ export type EngineErrorCode =
   | 'worker-crash'
   /** The tokenizer has no chat template, or rendering it failed. */
   | 'chat-template'
+  /** The tree holds MAX_TREE_NODES nodes: it cannot grow (see engine/tree.ts). */
+  | 'tree-full'
   | 'unknown';
 
 /** An error carrying a stable code for the UI. */

@@ -1,5 +1,13 @@
 import type { DrawKey } from './random.ts';
 import type { Strategy } from './settings.ts';
+import { EngineError } from './errors.ts';
+
+/**
+ * Most nodes a generation tree holds (root included). Enforced where the tree grows ({@link addChild})
+ * and where a saved session is read (sessionSchema.ts), so every tree that can be built can be saved
+ * and restored. A 50,000-node session is about 15 MB of JSON without its distributions.
+ */
+export const MAX_TREE_NODES = 50_000;
 
 /**
  * The generation tree: every visited token sequence is a path from the root
@@ -47,6 +55,35 @@ export interface TreeNode {
 export interface GenerationTree {
   promptIds: number[];
   nodes: TreeNode[];
+}
+
+/**
+ * Which nodes each tree operation replaced, keyed by the tree it returned: lets a reader that holds
+ * an earlier tree find what changed without comparing every node (the durability journal does this
+ * after every step). Weak on both ends, so no tree is kept alive by it.
+ */
+const trails = new WeakMap<GenerationTree, { from: WeakRef<GenerationTree>; ids: number[] }>();
+
+function trail(next: GenerationTree, from: GenerationTree, ids: number[]): GenerationTree {
+  if (typeof WeakRef !== 'undefined') trails.set(next, { from: new WeakRef(from), ids });
+  return next;
+}
+
+/**
+ * Ids of the nodes replaced or added on the way from `prev` to `next` by addChild / updateNode, or
+ * null when `next` was not made from `prev` by those operations (or the trail is gone): then compare.
+ * Cost: one step per operation, whatever the tree size.
+ */
+export function changedSince(prev: GenerationTree, next: GenerationTree): number[] | null {
+  const ids: number[] = [];
+  let t: GenerationTree | undefined = next;
+  for (let guard = 0; t && t !== prev && guard < 10_000; guard++) {
+    const step = trails.get(t);
+    if (!step) return null;
+    ids.push(...step.ids);
+    t = step.from.deref();
+  }
+  return t === prev ? ids : null;
 }
 
 /** A tree holding only the root (the prompt). */
@@ -125,22 +162,24 @@ export function findReusableChild(
 /**
  * Adds a child under `parentId` (immutably: returns a new tree sharing untouched nodes).
  * @returns the new tree and the child's id
+ * @throws EngineError `tree-full` when the tree already holds {@link MAX_TREE_NODES} nodes
  */
 export function addChild(tree: GenerationTree, parentId: number, edge: Edge): { tree: GenerationTree; id: number } {
   const parent = getNode(tree, parentId);
+  if (tree.nodes.length >= MAX_TREE_NODES) throw new EngineError('tree-full', `${MAX_TREE_NODES}`);
   const id = tree.nodes.length;
   const child: TreeNode = { id, parent: parentId, depth: parent.depth + 1, edge, children: [], rerolls: 0, stop: null };
   const nodes = tree.nodes.slice();
   nodes[parentId] = { ...parent, children: [...parent.children, id] };
   nodes.push(child);
-  return { tree: { ...tree, nodes }, id };
+  return { tree: trail({ ...tree, nodes }, tree, [parentId, id]), id };
 }
 
 /** Returns a tree where node `id` has `patch` applied. */
 export function updateNode(tree: GenerationTree, id: number, patch: Partial<Pick<TreeNode, 'rerolls' | 'stop'>>): GenerationTree {
   const nodes = tree.nodes.slice();
   nodes[id] = { ...getNode(tree, id), ...patch };
-  return { ...tree, nodes };
+  return trail({ ...tree, nodes }, tree, [id]);
 }
 
 /** Sum of the model log-probabilities along the path (nats), and the token count. */

@@ -1,6 +1,7 @@
 import { TERMS } from './glossary.ts';
 import { classroomEn } from './classroom.ts';
 import { chineseEn } from './chinese.ts';
+import { robustnessEn } from './robustness.ts';
 
 /** English messages: the source of truth for message keys (zh-Hans and zh-Hant must have the same keys). */
 export const en = {
@@ -296,6 +297,7 @@ export const en = {
   'compare.divergence.beam': 'Beam search does not take the most probable next token on its own: it keeps the sequences whose whole log-probability is highest, so its token here can be a less probable one.',
   ...classroomEn,
   ...chineseEn,
+  ...robustnessEn,
   'export.group': 'Save as picture',
   'export.svg': 'SVG',
   'export.png': 'PNG',

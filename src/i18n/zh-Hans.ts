@@ -3,6 +3,7 @@ import { TERMS } from './glossary.ts';
 import type { Messages } from './en.ts';
 import { classroomZhHans } from './classroom.ts';
 import { chineseZhHans } from './chinese.ts';
+import { robustnessZhHans } from './robustness.ts';
 
 export const zhHans: Messages = {
   'app.title': 'Token by Token',
@@ -297,6 +298,7 @@ export const zhHans: Messages = {
   'compare.divergence.beam': '束搜索不是单独挑下一个概率最高的词元：它保留整个序列对数概率最高的那几条，所以它在这里选的词元可能概率较低。',
   ...classroomZhHans,
   ...chineseZhHans,
+  ...robustnessZhHans,
   'export.group': '保存为图片',
   'export.svg': 'SVG',
   'export.png': 'PNG',

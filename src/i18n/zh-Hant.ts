@@ -3,6 +3,7 @@ import { TERMS } from './glossary.ts';
 import type { Messages } from './en.ts';
 import { classroomZhHant } from './classroom.ts';
 import { chineseZhHant } from './chinese.ts';
+import { robustnessZhHant } from './robustness.ts';
 
 export const zhHant: Messages = {
   'app.title': 'Token by Token',
@@ -297,6 +298,7 @@ export const zhHant: Messages = {
   'compare.divergence.beam': '集束搜尋不是單獨挑下一個機率最高的詞元：它保留整個序列對數機率最高的那幾條，所以它在這裡選的詞元可能機率較低。',
   ...classroomZhHant,
   ...chineseZhHant,
+  ...robustnessZhHant,
   'export.group': '儲存為圖片',
   'export.svg': 'SVG',
   'export.png': 'PNG',

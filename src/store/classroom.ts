@@ -15,6 +15,8 @@ import { EngineError } from '../engine/errors.ts';
 import { appStore, useApp, type AppState } from './store.ts';
 import { controller } from './controller.ts';
 import { displayNodeOf } from './selectors.ts';
+import { registerClassroomBridge } from './sessionExtras.ts';
+import type { SessionClassroom } from './sessionSchema.ts';
 
 /** The Monte-Carlo sample sizes offered. */
 export const MC_SIZES = [100, 1000, 10000] as const;
@@ -217,3 +219,53 @@ export function setVoteRevealed(revealed: boolean): void {
   const key = sequenceKey(app.tree, app.cursor);
   classroomStore.setState({ voteRevealed: { ...classroomStore.getState().voteRevealed, [key]: revealed } });
 }
+
+/** The classroom results as a session saves them (typed arrays as plain arrays). */
+function toSaved(c: ClassroomState): SessionClassroom | null {
+  const empty = !c.mc && !c.mcTree && c.quizScore.total === 0 && Object.keys(c.quizAnswers).length === 0 && Object.keys(c.votes).length === 0;
+  if (empty) return null;
+  const h = c.mc?.histogram;
+  return {
+    quizAnswers: c.quizAnswers,
+    quizScore: c.quizScore,
+    votes: c.votes,
+    voteRevealed: c.voteRevealed,
+    mc: c.mc && h
+      ? {
+          seqKey: c.mc.seqKey,
+          settingsKey: c.mc.settingsKey,
+          histogram: { ...h, tokenIds: Array.from(h.tokenIds), counts: Array.from(h.counts), probs: Array.from(h.probs), finalProbs: Array.from(h.finalProbs), chiSquared: { ...h.chiSquared } },
+        }
+      : null,
+    mcTree: c.mcTree ? { seqKey: c.mcTree.seqKey, settingsKey: c.mcTree.settingsKey, nodes: c.mcTree.nodes } : null,
+  };
+}
+
+registerClassroomBridge({
+  get: () => toSaved(classroomStore.getState()),
+  set: (saved) => {
+    if (!saved) {
+      classroomStore.setState({ mc: null, mcTree: null, quizAnswers: {}, quizScore: { right: 0, total: 0 }, votes: {}, voteRevealed: {} });
+      return;
+    }
+    const h = saved.mc?.histogram;
+    classroomStore.setState({
+      quizAnswers: saved.quizAnswers,
+      quizScore: saved.quizScore,
+      votes: saved.votes,
+      voteRevealed: saved.voteRevealed,
+      mc: saved.mc && h
+        ? {
+            seqKey: saved.mc.seqKey,
+            settingsKey: saved.mc.settingsKey,
+            histogram: { ...h, tokenIds: Int32Array.from(h.tokenIds), counts: Int32Array.from(h.counts), probs: Float64Array.from(h.probs), finalProbs: Float64Array.from(h.finalProbs) },
+          }
+        : null,
+      mcTree: saved.mcTree,
+    });
+  },
+  subscribe: (listener) =>
+    classroomStore.subscribe((s, prev) => {
+      if (s.mc !== prev.mc || s.mcTree !== prev.mcTree || s.quizAnswers !== prev.quizAnswers || s.votes !== prev.votes || s.voteRevealed !== prev.voteRevealed) listener();
+    }),
+});

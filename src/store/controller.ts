@@ -63,6 +63,9 @@ export class Controller {
   toggleChat() {
     return prompt.toggleChat(this.ctx);
   }
+  setChatAllowSpecial(on: boolean) {
+    return prompt.setChatAllowSpecial(this.ctx, on);
+  }
   restoreHistory(index: number) {
     return prompt.restoreHistory(this.ctx, index);
   }

@@ -69,10 +69,10 @@ export function claimContext(s: AppState, forwardBase: number): ClaimContext {
   const info = s.info;
   const shown = displayNodeOf(s);
   const ids = s.tree.promptIds.length ? sequenceIds(s.tree, s.cursor) : [];
-  const bytes = (id: number) => (info && !info.special[id] ? info.vocabBytes.subarray(info.vocabOffsets[id], info.vocabOffsets[id + 1]) : new Uint8Array(0));
+  const bytes = (id: number) => (info && !info.special[id] ? info.vocabBytes.subarray(info.vocabOffsets[id], info.vocabOffsets[id + 1]) : null);
   const shownTokens = info ? displayTokens(ids.map(bytes)) : [];
   // a token's own text (not what it completes), to compare spellings such as "the" and " the"
-  const own = info ? ids.map((id) => displayTokens([bytes(id)])[0]) : [];
+  const own = info ? ids.map((id) => displayTokens([bytes(id) ?? new Uint8Array(0)])[0]) : [];
   return {
     tree: s.tree,
     cursor: s.cursor,

@@ -324,8 +324,8 @@ export class WorkerLink {
   }
 
   /** Prompt ids of a conversation through the model's chat template. */
-  chatTokenize(messages: ChatMessage[]): Promise<Final<'tokens'>> {
-    return this.ask({ type: 'chat-tokenize', messages }, ['tokens']);
+  chatTokenize(messages: ChatMessage[], allowSpecial = false): Promise<Final<'tokens'>> {
+    return this.ask({ type: 'chat-tokenize', messages, allowSpecial }, ['tokens']);
   }
 
   /** Teacher forcing over a text. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
-import { parseSession, toSessionFile, MAX_NODES, type SessionFile } from './sessionSchema.ts';
+import { migrateSession, parseSession, toSessionFile, MAX_NODES, SESSION_VERSION, type SessionClassroom, type SessionFile } from './sessionSchema.ts';
 import { addChild, createTree, type Edge } from '../engine/tree.ts';
 import { DEFAULT_SETTINGS } from './store.ts';
 
@@ -27,7 +27,8 @@ describe('parseSession', () => {
   });
 
   const mutations: [string, (s: SessionFile & Record<string, unknown>) => unknown, RegExp][] = [
-    ['wrong version', (s) => ({ ...s, version: 2 }), /version/],
+    ['a version from the future', (s) => ({ ...s, version: 3 }), /version/],
+    ['version 0', (s) => ({ ...s, version: 0 }), /version/],
     ['not an object', () => 'hello', /session/],
     ['temperature as a string', (s) => ({ ...s, settings: { ...s.settings, sampling: { ...s.settings.sampling, temperature: '1' } } }), /temperature/],
     ['prompt token outside the vocabulary', (s) => ({ ...s, tree: { ...s.tree, promptIds: [1, 4000] } }), /outside the vocabulary/],
@@ -78,5 +79,52 @@ describe('parseSession', () => {
     const expectOk = f.startsWith('valid');
     expect(r.ok).toBe(expectOk);
     if (!r.ok) expect(r.message.length).toBeGreaterThan(5);
+  });
+});
+
+describe('session format versions', () => {
+  it('a version-1 file (before classroom results) reads through the one migration chain', () => {
+    const v1 = { ...JSON.parse(JSON.stringify(valid())), version: 1 };
+    delete v1.classroom;
+    expect(SESSION_VERSION).toBe(2);
+    expect(migrateSession(v1)).toMatchObject({ ok: true, value: { version: SESSION_VERSION } });
+    const r = parseSession(v1);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.session.version).toBe(SESSION_VERSION);
+      expect(r.session.classroom).toBeUndefined();
+      expect(r.session.tree).toEqual(valid().tree);
+    }
+  });
+
+  const classroom: SessionClassroom = {
+    quizAnswers: { '5,6,7': { pick: 8, top: 9, options: [9, 8, 10] } },
+    quizScore: { right: 3, total: 5 },
+    votes: { '5,6,7,8': { 9: 12, 10: 3 } },
+    voteRevealed: { '5,6,7,8': true },
+    mc: {
+      seqKey: '5,6,7',
+      settingsKey: '[{"temperature":1},42]',
+      histogram: {
+        n: 100, seed: 42, depth: 0, tokenIds: [8, 9], counts: [60, 30], probs: [0.6, 0.3], finalProbs: [0.6, 0.3],
+        restCount: 10, restProb: 0.1, restFinalProb: 0.1, chiSquared: { statistic: 0.5, dof: 2, pValue: 0.78, bins: 3 }, tvd: 0.01,
+      },
+    },
+    mcTree: { seqKey: '5,6,7', settingsKey: 'k', nodes: [{ id: 0, parent: -1, tokenId: -1, depth: 0, visits: 100, prob: 1, finalProb: 1, eos: false, children: [] }] },
+  };
+  it('quiz scores, votes and Monte-Carlo results are saved and read back exactly', () => {
+    const s = toSessionFile({ model: valid().model, prompt: 'a', settings: DEFAULT_SETTINGS, tree: valid().tree, cursor: 0, classroom, chatAllowSpecial: true });
+    const r = parseSession(JSON.parse(JSON.stringify(s)));
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.session.classroom).toEqual(classroom);
+      expect(r.session.chatAllowSpecial).toBe(true);
+    }
+  });
+  it('refuses classroom results with a token outside the vocabulary or a score above its total', () => {
+    const bad1 = { ...JSON.parse(JSON.stringify(valid())), classroom: { ...classroom, votes: { '5': { 4000: 1 } } } };
+    expect(parseSession(bad1)).toMatchObject({ ok: false, message: expect.stringMatching(/vocabulary/) });
+    const bad2 = { ...JSON.parse(JSON.stringify(valid())), classroom: { ...classroom, quizScore: { right: 6, total: 5 } } };
+    expect(parseSession(bad2)).toMatchObject({ ok: false });
   });
 });

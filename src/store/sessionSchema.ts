@@ -4,15 +4,21 @@
  * express (node ids, parents before children, token ids inside the vocabulary), before any of it is used.
  */
 import { z } from 'zod';
-import type { GenerationTree } from '../engine/tree.ts';
+import { MAX_TREE_NODES, type GenerationTree } from '../engine/tree.ts';
 import type { SettingsSlice, StoredRecord } from './store.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
 import type { ChatMessage } from '../domain/types.ts';
 import { validateBeamSettings, validateSamplingSettings } from '../engine/settings.ts';
 
-export const SESSION_VERSION = 1;
-/** A tree larger than this is refused (a saved lesson has hundreds of nodes, not millions). */
-export const MAX_NODES = 10_000;
+/**
+ * The current format. History (each older version is read through {@link migrateSession}):
+ * - 1: tree, settings, prompt, conversation, records.
+ * - 2: `classroom` (quiz answers and score, class votes, Monte-Carlo histogram and tree) and
+ *   `chatAllowSpecial` (special-token strings in the user's chat text were matched as special tokens).
+ */
+export const SESSION_VERSION = 2;
+/** A tree larger than this is refused: the most a tree can grow to (MAX_TREE_NODES, enforced in addChild). */
+export const MAX_NODES = MAX_TREE_NODES;
 const MAX_PROMPT_TOKENS = 100_000;
 
 const u32 = z.number().int().min(0).max(0xffffffff);
@@ -105,6 +111,60 @@ export const chatMessages = z
   .min(1)
   .max(MAX_CHAT_MESSAGES);
 
+const seqKey = z.string().regex(/^\d+(,\d+)*$/).max(2_000_000);
+const count = z.number().int().min(0).max(1_000_000_000);
+
+/** Quiz, class votes and Monte-Carlo results (classroom tools), keyed by the token sequence of their step. */
+const classroom = z.object({
+  quizAnswers: z.record(seqKey, z.object({ pick: tokenId, top: tokenId, options: z.array(tokenId).max(50) })),
+  quizScore: z.object({ right: count, total: count }).refine((q) => q.right <= q.total, 'more right answers than answers'),
+  votes: z.record(seqKey, z.record(z.string().regex(/^\d+$/), count)),
+  voteRevealed: z.record(seqKey, z.boolean()),
+  mc: z
+    .object({
+      seqKey,
+      settingsKey: z.string().max(4000),
+      histogram: z.object({
+        n: count,
+        seed: u32,
+        depth: count,
+        tokenIds: z.array(tokenId).max(1000),
+        counts: z.array(count).max(1000),
+        probs: z.array(probability).max(1000),
+        finalProbs: z.array(probability).max(1000),
+        restCount: count,
+        restProb: z.number().min(0).max(1.000001),
+        restFinalProb: z.number().min(0).max(1.000001),
+        chiSquared: z.object({ statistic: z.number().min(0), dof: count, pValue: probability, bins: count }),
+        tvd: z.number().min(0).max(1),
+      }),
+    })
+    .nullable(),
+  mcTree: z
+    .object({
+      seqKey,
+      settingsKey: z.string().max(4000),
+      nodes: z
+        .array(
+          z.object({
+            id: count,
+            parent: z.number().int().min(-1),
+            tokenId: z.number().int().min(-1),
+            depth: count,
+            visits: count,
+            prob: probability,
+            finalProb: probability,
+            eos: z.boolean(),
+            children: z.array(count),
+          }),
+        )
+        .max(200_000),
+    })
+    .nullable(),
+});
+
+export type SessionClassroom = z.infer<typeof classroom>;
+
 export const sessionSchema = z.object({
   version: z.literal(SESSION_VERSION),
   savedAt: z.string().max(64),
@@ -125,6 +185,10 @@ export const sessionSchema = z.object({
   cursor: z.number().int().min(0),
   /** Distributions seen, by node id: a session opens read-only from these when its model is not loaded. */
   records: z.record(z.string().regex(/^\d+$/), record).optional(),
+  /** Classroom results (version 2). */
+  classroom: classroom.optional(),
+  /** Chat mode: special-token strings in the user's text were matched as special tokens (version 2). */
+  chatAllowSpecial: z.boolean().optional(),
 });
 
 export type SessionFile = z.infer<typeof sessionSchema>;
@@ -166,6 +230,17 @@ function structuralProblem(s: SessionFile): string | null {
     for (const c of n.children) if (c >= nodes.length || nodes[c].parent !== n.id) return `node ${n.id} lists child ${c} that is not its child`;
   }
   if (s.cursor >= nodes.length) return `cursor ${s.cursor} is not a node`;
+  const c = s.classroom;
+  if (c) {
+    const ids = [
+      ...Object.values(c.quizAnswers).flatMap((a) => [a.pick, a.top, ...a.options]),
+      ...Object.values(c.votes).flatMap((v) => Object.keys(v).map(Number)),
+      ...(c.mc?.histogram.tokenIds ?? []),
+    ];
+    if (ids.some((t) => t >= V)) return `classroom: a token id outside the vocabulary (${V})`;
+    const h = c.mc?.histogram;
+    if (h && !(h.counts.length === h.tokenIds.length && h.probs.length === h.tokenIds.length && h.finalProbs.length === h.tokenIds.length)) return 'classroom: Monte-Carlo histogram arrays have inconsistent lengths';
+  }
   for (const [id, r] of Object.entries(s.records ?? {})) {
     if (Number(id) >= nodes.length) return `record for node ${id}, which is not in the tree`;
     if (r.vocabSize !== V) return `record for node ${id} has vocabulary size ${r.vocabSize}, expected ${V}`;
@@ -179,13 +254,40 @@ function structuralProblem(s: SessionFile): string | null {
  * @returns the session, or a message saying what is wrong
  */
 export function parseSession(value: unknown): ParseResult {
-  const r = sessionSchema.safeParse(value);
+  const migrated = migrateSession(value);
+  if (!migrated.ok) return migrated;
+  const r = sessionSchema.safeParse(migrated.value);
   if (!r.success) {
     const issue = r.error.issues[0];
     return { ok: false, message: `${issue.path.join('.') || 'session'}: ${issue.message}` };
   }
   const problem = structuralProblem(r.data);
   return problem ? { ok: false, message: problem } : { ok: true, session: r.data };
+}
+
+/**
+ * The one chain of migrations: entry `v` takes a version-`v` session to version `v + 1`. Every
+ * change to the format adds one entry and bumps SESSION_VERSION; a file of any older version is
+ * taken through every later step, so each version is read by exactly one path.
+ */
+const MIGRATIONS: Record<number, (s: Record<string, unknown>) => Record<string, unknown>> = {
+  // 1 → 2: classroom results and the chat special-token switch did not exist (none saved, switch off)
+  1: (s) => ({ ...s, version: 2 }),
+};
+
+/**
+ * Brings a session value of any known older version to SESSION_VERSION (untrusted input: only the
+ * version field is looked at; the result is validated by the schema afterwards).
+ * @returns the migrated value, or a message for a version this app never wrote
+ */
+export function migrateSession(value: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: true, value }; // the schema names the problem
+  let s = value as Record<string, unknown>;
+  const v = s.version;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v > SESSION_VERSION) return { ok: true, value };
+  if (v < 1) return { ok: false, message: `version: session format ${v} is not one this app has ever written (1 to ${SESSION_VERSION})` };
+  for (let at = v; at < SESSION_VERSION; at++) s = MIGRATIONS[at](s);
+  return { ok: true, value: s };
 }
 
 /** Builds the session object for the current state. */
@@ -197,6 +299,8 @@ export function toSessionFile(args: {
   tree: GenerationTree;
   cursor: number;
   records?: Record<number, StoredRecord>;
+  classroom?: SessionClassroom | null;
+  chatAllowSpecial?: boolean;
 }): SessionFile {
   const { strategy, sampling, orderName, beam, seed, maxNewTokens, topN, constraint } = args.settings;
   return {
@@ -208,6 +312,8 @@ export function toSessionFile(args: {
     settings: { strategy, sampling: { ...sampling, order: [...sampling.order] }, orderName, beam: { ...beam }, seed, maxNewTokens, topN, ...(constraint && constraint.kind !== 'none' ? { constraint: { ...constraint } } : {}) },
     tree: { promptIds: [...args.tree.promptIds], nodes: args.tree.nodes.map((n) => ({ ...n, children: [...n.children] })) },
     cursor: args.cursor,
+    ...(args.classroom ? { classroom: args.classroom } : {}),
+    ...(args.chatAllowSpecial ? { chatAllowSpecial: true } : {}),
     records: Object.fromEntries(
       Object.entries(args.records ?? {}).map(([id, { key, record: r }]) => [
         id,

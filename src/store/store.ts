@@ -30,6 +30,8 @@ export interface ModelSlice {
   devicePref: DevicePreference;
   progress: number;
   progressFile: string;
+  /** Fraction (0..1) of `progressFile` loaded. */
+  progressFileFraction: number;
   loadError: AppError | null;
   /**
    * A model worker is up and answering requests: false before the first load and from a worker crash
@@ -96,6 +98,10 @@ export interface SessionSlice {
    * kept for when chat mode is turned off); null = the plain prompt.
    */
   chat: ChatMessage[] | null;
+  /** Chat mode: special-token strings typed in messages become special tokens (off: they are text). */
+  chatAllowSpecial: boolean;
+  /** Chat mode: positions of prompt tokens that are special tokens typed in message text, for the prompt ids `key` (joined). */
+  promptInjected: { key: string; at: number[] } | null;
   tree: GenerationTree;
   cursor: number;
   records: Record<number, StoredRecord>;
@@ -217,6 +223,7 @@ export function initialState(language: Language = 'en'): AppState {
     devicePref: 'auto',
     progress: 0,
     progressFile: '',
+    progressFileFraction: 0,
     loadError: null,
     workerReady: false,
     forwardCount: 0,
@@ -231,6 +238,8 @@ export function initialState(language: Language = 'en'): AppState {
     ...DEFAULT_SETTINGS,
     prompt: '',
     chat: null,
+    chatAllowSpecial: false,
+    promptInjected: null,
     tree: createTree([]),
     cursor: 0,
     records: {},

@@ -78,7 +78,7 @@ export class Dispatcher {
           post({ type: 'tokens', id: msg.id, ids: await this.need().tokenize(msg.text, msg.addSpecialTokens) });
           break;
         case 'chat-tokenize':
-          post({ type: 'tokens', id: msg.id, ids: await this.need().chatTokenize(msg.messages) });
+          post({ type: 'tokens', id: msg.id, ...(await this.need().chatTokens(msg.messages, msg.allowSpecial === true)) });
           break;
         case 'step': {
           const t0 = performance.now();

@@ -15,6 +15,7 @@ import { Tensor } from '@huggingface/transformers';
 import { EngineError } from '../engine/errors.ts';
 import type { BackendCapabilities, BackendStats, ForwardOptions, ForwardResult, ForwardRow, ModelBackend, PrefixCache, RowScores } from '../decoder/backend.ts';
 import type { ChatMessage, ModelInfo } from './protocol.ts';
+import { guardedChatTokenize, type GuardedChatIds, type TemplateTokenizer } from './chatTokenize.ts';
 
 /** The parts of an ONNX Runtime tensor we use (onnxruntime-web and -node share them). */
 export interface OrtTensor {
@@ -119,13 +120,19 @@ export class OrtBackend implements ModelBackend {
 
   /**
    * transformers.js `apply_chat_template` (Jinja): the template writes its special tokens (e.g.
-   * `<|im_start|>`) as text and the tokenizer maps them to their added-token ids; nothing else is
-   * added (no BOS unless the template writes it).
+   * `<|im_start|>`) as text and the tokenizer maps them to their added-token ids; special-token
+   * strings in the messages' own text stay text (chatTokenize.ts). Nothing else is added (no BOS
+   * unless the template writes it).
    * @throws EngineError `chat-template` when rendering fails
    */
   async applyChatTemplate(messages: readonly ChatMessage[]): Promise<number[]> {
+    return (await this.chatTemplateTokens(messages, false)).ids;
+  }
+
+  /** The chat template's ids, with special-token strings in message text matched only when `allowSpecial` (chatTokenize.ts). */
+  async chatTemplateTokens(messages: readonly ChatMessage[], allowSpecial: boolean): Promise<GuardedChatIds> {
     try {
-      return this.tokenizer.apply_chat_template([...messages], { add_generation_prompt: true, tokenize: true, return_tensor: false, return_dict: false });
+      return guardedChatTokenize(this.tokenizer as unknown as TemplateTokenizer, [...messages], allowSpecial);
     } catch (e) {
       throw new EngineError('chat-template', e instanceof Error ? e.message : String(e));
     }

@@ -23,7 +23,7 @@ export type WorkerRequest =
   | { type: 'cancel-load'; id: number }
   | { type: 'tokenize'; id: number; text: string; addSpecialTokens: boolean }
   /** Prompt ids from the tokenizer's chat template with the generation prompt (answered with `tokens`). */
-  | { type: 'chat-tokenize'; id: number; messages: ChatMessage[] }
+  | { type: 'chat-tokenize'; id: number; messages: ChatMessage[]; /** match special-token strings in message text (default false) */ allowSpecial?: boolean }
   | {
       type: 'step';
       id: number;
@@ -111,7 +111,7 @@ export type WorkerResponse =
       overall: number;
     }
   | { type: 'loaded'; id: number; info: ModelInfo }
-  | { type: 'tokens'; id: number; ids: number[] }
+  | { type: 'tokens'; id: number; ids: number[]; /** chat-tokenize: indices of special tokens typed in message text */ injected?: number[] }
   | {
       type: 'step-result';
       id: number;

@@ -143,6 +143,8 @@ function TokenRow({ info, promptIds, toks, which, divergence, locale }: { info: 
               hex={d.hex}
               special={info.special[id] === 1}
               partial={d.partial}
+              invalid={d.invalid}
+              brackets={d.brackets}
               prob={toks.probs[i]}
               label={label}
               onFocusDetails={() => undefined}

@@ -272,7 +272,7 @@ function Bars({ rec, view, chosenId, showLogprob, stageName, choose }: BarsProps
               title={label}
               onClick={() => choose(id)}
             >
-              <span className={`tok${lab.special ? ' special' : ''}${lab.partial ? ' partial' : ''}`}>
+              <span className={`tok${lab.special ? ' special' : ''}${lab.partial ? ' partial' : ''}${lab.invalid ? ' invalid' : ''}`} data-partial={String(lab.partial)} data-invalid={String(lab.invalid)}>
                 {!keptFinal && !greedyCut && (
                   <span className="removed-mark" aria-hidden="true">
                     ✗

@@ -1,6 +1,6 @@
 import { useApp } from '../../store/store.ts';
 import { useT } from '../useT.ts';
-import { formatNumber } from '../format.ts';
+import { formatNumber, formatPercent } from '../format.ts';
 import { formatBytes } from '../models/formatBytes.ts';
 
 /** Model, device, threads and isolation, read from the live worker and page. */
@@ -9,7 +9,9 @@ export function StatusBar() {
   const status = useApp((s) => s.status);
   const info = useApp((s) => s.info);
   const progress = useApp((s) => s.progress);
-  const file = useApp((s) => s.progressFile);
+  const fileName = useApp((s) => s.progressFile);
+  const fileFraction = useApp((s) => s.progressFileFraction);
+  const file = fileName ? `${fileName} (${formatPercent(fileFraction, locale, 0)})` : '';
   const forwards = useApp((s) => s.forwardCount);
   const latency = useApp((s) => s.lastForwardMs);
   const loadBytes = useApp((s) => s.loadBytes);

@@ -5,6 +5,7 @@ import type { ChatMessage } from '../../domain/types.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { useT } from '../useT.ts';
 import { MAX_CHAT_CONTENT, MAX_CHAT_MESSAGES } from '../../store/sessionSchema.ts';
+import { SpecialTokensToggle } from './SpecialTokensToggle.tsx';
 
 /**
  * Chat mode's prompt editor: an optional system message, earlier exchanges (user + assistant) and
@@ -68,6 +69,7 @@ export function ChatEditor() {
             {t('chat.removeTurn')}
           </button>
         )}
+        <SpecialTokensToggle />
       </div>
     </div>
   );

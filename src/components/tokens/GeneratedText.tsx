@@ -6,6 +6,7 @@ import { useT } from '../useT.ts';
 import { formatPercent, sequenceDisplay } from '../format.ts';
 import { TokenChip } from './TokenChip.tsx';
 import { TokenRaw } from './TokenRaw.tsx';
+import { byteNote } from './byteNote.ts';
 import { probabilityColor } from '../../charts/scales.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 
@@ -42,7 +43,8 @@ export function GeneratedText() {
           path.map((nid, i) => {
             const e = tree.nodes[nid].edge!;
             const d = shown[i];
-            const label = `${t('tok.details', { text: d.text, id: e.tokenId, bytes: d.hex })}${d.partial ? ` · ${t('tok.partialNote')}` : ''} · ${t('dist.model')} ${formatPercent(e.prob, locale)} · ${t('dist.final')} ${formatPercent(e.finalProb, locale)} · ${t(`method.${e.method}` as MessageKey)}`;
+            const note = byteNote(d, t);
+            const label = `${t('tok.details', { text: d.text, id: e.tokenId, bytes: d.hex })}${d.partial ? ` · ${t('tok.partialNote')}` : ''} · ${t('dist.model')} ${formatPercent(e.prob, locale)} · ${t('dist.final')} ${formatPercent(e.finalProb, locale)} · ${t(`method.${e.method}` as MessageKey)}${note ? ` · ${note}` : ''}`;
             const onPath = i < cursorDepth;
             const stop = tree.nodes[nid].stop;
             return (
@@ -55,6 +57,8 @@ export function GeneratedText() {
                   hex={d.hex}
                   special={info.special[e.tokenId] === 1}
                   partial={d.partial}
+                  invalid={d.invalid}
+                  brackets={d.brackets}
                   prob={e.prob}
                   finalProb={e.finalProb}
                   current={nid === cursor}

@@ -6,6 +6,7 @@ import { sequenceDisplay } from '../format.ts';
 import { TokenChip } from './TokenChip.tsx';
 import { TokenRaw } from './TokenRaw.tsx';
 import { ModelNotice } from '../models/ModelNotice.tsx';
+import { byteNote } from './byteNote.ts';
 import { ChatEditor } from './ChatEditor.tsx';
 import { EXAMPLE_PROMPTS } from '../../config.ts';
 
@@ -31,6 +32,9 @@ export function PromptPanel() {
   };
 
   const chips = useMemo(() => (info ? sequenceDisplay(info, promptIds) : []), [info, promptIds]);
+  const injectedAt = useApp((s) => s.promptInjected);
+  // special tokens typed in the user's own text (chat mode with special tokens allowed)
+  const injected = useMemo(() => new Set(injectedAt && injectedAt.key === promptIds.join() ? injectedAt.at : []), [injectedAt, promptIds]);
 
   return (
     <section className="panel prompt-panel" aria-labelledby="prompt-title">
@@ -70,8 +74,9 @@ export function PromptPanel() {
           chips.map((d, i) => {
             const id = promptIds[i];
             const special = info.special[id] === 1;
+            const note = byteNote(d, t);
             const label = t('tok.details', { text: d.text, id, bytes: d.hex }) +
-              (special ? ` · ${t('prompt.special')}` : '') + (d.partial ? ` · ${t('prompt.partial')}` : '');
+              (special ? ` · ${t('prompt.special')}` : '') + (d.partial ? ` · ${t('prompt.partial')}` : '') + (note ? ` · ${note}` : '') + (injected.has(i) ? ` · ${t('prompt.injected')}` : '');
             return (
               <TokenChip
                 key={i}
@@ -82,6 +87,9 @@ export function PromptPanel() {
                 hex={d.hex}
                 special={special}
                 partial={d.partial}
+                invalid={d.invalid}
+                injected={injected.has(i)}
+                brackets={d.brackets}
                 label={label}
                 onFocusDetails={() => {
                   setDetails(label);

@@ -4,6 +4,7 @@ import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import { formatNumber, sequenceDisplay, singleTokenLabel } from '../format.ts';
 import { sequenceIds } from '../../engine/tree.ts';
+import { runText } from '../../engine/tokens.ts';
 import { ExportButtons } from '../export/ExportButtons.tsx';
 
 const COL = 110;
@@ -95,14 +96,14 @@ export function BeamTree() {
             {run.hypotheses.map((h, i) => (
               <li key={i} data-testid="beam-result" data-score={h.beamScore} data-token-ids={h.tokens.join(',')}>
                 <strong>{formatNumber(h.beamScore, locale, 4)}</strong>{' '}
-                <span className="beam-text">{sequenceDisplay(info, h.tokens, prefix).map((d) => d.text).join('')}</span>{' '}
+                <span className="beam-text">{runText(sequenceDisplay(info, h.tokens, prefix))}</span>{' '}
                 <span className="muted">(Σ log p {formatNumber(h.sumLogprobs, locale, 3)}, L = {h.tokens.length})</span>
               </li>
             ))}
           </ol>
           {greedyTokens.length > 0 && (
             <p className="beam-greedy">
-              {t('beam.greedy')}: <span className="beam-text">{sequenceDisplay(info, greedyTokens, prefix).map((d) => d.text).join('')}</span>
+              {t('beam.greedy')}: <span className="beam-text">{runText(sequenceDisplay(info, greedyTokens, prefix))}</span>
             </p>
           )}
         </>

@@ -31,8 +31,11 @@ export class ActionContext {
   readonly play = { token: 0 };
   /** prompt.ts: the conversation of the last chat mode, restored when chat mode is turned on again. */
   readonly chat = { last: null as ChatMessage[] | null };
-  /** session.ts: a session shown read-only (its model is not loaded), the autosave subscription and timer. */
-  readonly session = { pending: null as SessionFile | null, autosave: null as (() => void) | null, saveTimer: null as ReturnType<typeof setTimeout> | null };
+  /**
+   * session.ts: a session shown read-only (its model is not loaded), the autosave subscription and
+   * timer, and whether the next journal entry must hold the whole session (nothing saved holds it).
+   */
+  readonly session = { pending: null as SessionFile | null, autosave: null as (() => void) | null, saveTimer: null as ReturnType<typeof setTimeout> | null, journalNeedsBase: true };
   /** classroom.ts: the running Monte-Carlo tree request. */
   readonly mc = { treeRequest: 0 };
 

@@ -21,7 +21,7 @@ export async function loadModel(ctx: ActionContext, source: ModelSource, deviceP
     if (host) source = { ...source, host: host.endsWith('/') ? host : `${host}/` };
   }
   const hadModel = ctx.link.ready;
-  ctx.set({ status: 'loading', progress: 0, progressFile: '', loadError: null, devicePref, loadBytes: 0, loadTotalBytes: 0, loadFiles: 0, loadFilesDone: 0 });
+  ctx.set({ status: 'loading', progress: 0, progressFile: '', progressFileFraction: 0, loadError: null, devicePref, loadBytes: 0, loadTotalBytes: 0, loadFiles: 0, loadFilesDone: 0 });
   /** Per file: finished (loaded ≥ total > 0)? */
   const files = new Map<string, boolean>();
   let current = true;
@@ -30,7 +30,8 @@ export async function loadModel(ctx: ActionContext, source: ModelSource, deviceP
     files.set(m.file, m.total > 0 && m.loaded >= m.total);
     ctx.set({
       progress: m.overall,
-      progressFile: `${m.file} (${Math.round(m.progress * 100)} %)`,
+      progressFile: m.file,
+      progressFileFraction: m.progress,
       loadBytes: m.loadedAll,
       loadTotalBytes: m.totalAll,
       loadFiles: files.size,

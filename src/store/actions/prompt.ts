@@ -65,8 +65,19 @@ export async function setPrompt(ctx: ActionContext, text: string, opts: { force?
 }
 
 /** Prompt ids: the plain prompt tokenized, or in chat mode the conversation through the chat template. */
-export function promptIdsOf(ctx: ActionContext, text: string, chat: readonly ChatMessage[] | null) {
-  return chat ? ctx.link.chatTokenize(templateMessages(chat)) : ctx.link.tokenize(text, true);
+export async function promptIdsOf(ctx: ActionContext, text: string, chat: readonly ChatMessage[] | null, allowSpecial = ctx.s.chatAllowSpecial) {
+  if (!chat) return ctx.link.tokenize(text, true);
+  const r = await ctx.link.chatTokenize(templateMessages(chat), allowSpecial);
+  // special tokens typed in the user's text, for the prompt chips (chat mode, special tokens allowed)
+  ctx.set({ promptInjected: { key: r.ids.join(), at: r.injected ?? [] } });
+  return r;
+}
+
+/** The "allow special tokens in my text" switch of chat mode: the conversation is tokenized again (a new tree). */
+export async function setChatAllowSpecial(ctx: ActionContext, on: boolean): Promise<void> {
+  if (ctx.s.chatAllowSpecial === on) return;
+  ctx.set({ chatAllowSpecial: on });
+  if (ctx.s.chat) await setPrompt(ctx, ctx.s.prompt, { force: true });
 }
 
 /**

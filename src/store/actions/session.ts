@@ -1,10 +1,14 @@
 /**
- * Session and persistence actions: the saved session restored after the first load, debounced
+ * Session and persistence actions: the saved session restored after the first load (IndexedDB
+ * snapshot plus the synchronous journal, journal.ts), the journal entry of every change, debounced
  * autosave, export and import of session files, a read-only session of another model, a new session.
  */
 import type { ModelSource } from '../../domain/types.ts';
 import { parseSession, recordsOf, toSessionFile, type SessionFile } from '../sessionSchema.ts';
-import { clearSavedSession, readSavedSession, writeSession } from '../persistence.ts';
+import { appJournal, clearSavedSession, readSavedSession, storageMessage, writeSession } from '../persistence.ts';
+import { journalEntry } from '../journal.ts';
+import { classroomForSave, onClassroomChange, restoreClassroom } from '../sessionExtras.ts';
+import type { AppState } from '../store.ts';
 import { displayNodeOf } from '../selectors.ts';
 import { DEFAULT_SETTINGS } from '../store.ts';
 import type { ActionContext } from './context.ts';
@@ -29,13 +33,9 @@ function matchesLoaded(ctx: ActionContext, s: SessionFile): boolean {
  * Then saves every change (debounced) until the page closes.
  */
 export async function restoreSession(ctx: ActionContext): Promise<void> {
-  let saved: Awaited<ReturnType<typeof readSavedSession>>;
-  try {
-    saved = await readSavedSession();
-  } catch (e) {
-    ctx.set({ storageNotice: e instanceof Error ? e.message : String(e) });
-    return;
-  }
+  const read = await readSavedSession();
+  if (read.storageError) ctx.set({ storageNotice: read.storageError });
+  const saved = read.result;
   if (saved && !saved.ok) {
     ctx.set({ sessionProblemSource: 'saved', sessionProblem: saved.message });
     await clearSavedSession().catch(() => undefined);
@@ -45,7 +45,11 @@ export async function restoreSession(ctx: ActionContext): Promise<void> {
       if (problem) {
         ctx.set({ sessionProblemSource: 'saved', sessionProblem: problem });
         await clearSavedSession().catch(() => undefined);
-      } else await applySession(ctx, saved.session);
+      } else {
+        await applySession(ctx, saved.session);
+        // this page starts its own chain (entries are tagged by tab): its first entry holds the whole session
+        ctx.session.journalNeedsBase = true;
+      }
     } else {
       showSession(ctx, saved.session, true);
       return; // keep the saved session until the user loads its model or starts a new one
@@ -57,9 +61,11 @@ export async function restoreSession(ctx: ActionContext): Promise<void> {
 /** Puts a validated session on screen: editable (its model is loaded) or read-only (another model). */
 function showSession(ctx: ActionContext, s: SessionFile, readOnly: boolean): void {
   ctx.session.pending = readOnly ? s : null;
+  restoreClassroom(s.classroom);
   ctx.replaceTree({
     prompt: s.prompt,
     chat: s.chat ?? null,
+    chatAllowSpecial: s.chatAllowSpecial ?? false,
     ...s.settings,
     constraint: s.settings.constraint,
     tree: s.tree,
@@ -90,7 +96,7 @@ async function problemWithLoadedModel(ctx: ActionContext, s: SessionFile): Promi
   if (s.chat && !info.hasChatTemplate) return `the session's prompt comes from a chat template; ${info.id} has none`;
   let ids: number[];
   try {
-    ids = (await promptIdsOf(ctx, s.prompt, s.chat ?? null)).ids;
+    ids = (await promptIdsOf(ctx, s.prompt, s.chat ?? null, s.chatAllowSpecial ?? false)).ids;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
   }
@@ -104,7 +110,7 @@ async function problemWithLoadedModel(ctx: ActionContext, s: SessionFile): Promi
 /** The session on screen as a session file, under the given model identity. */
 function currentSessionFile(ctx: ActionContext, model: SessionFile['model']): SessionFile {
   const s = ctx.s;
-  return toSessionFile({ model, prompt: s.prompt, chat: s.chat, settings: s, tree: s.tree, cursor: s.cursor, records: s.records });
+  return toSessionFile({ model, prompt: s.prompt, chat: s.chat, settings: s, tree: s.tree, cursor: s.cursor, records: s.records, classroom: classroomForSave(), chatAllowSpecial: s.chatAllowSpecial });
 }
 
 /** The current session as a versioned JSON file (with the recorded distributions), or null before a prompt. */
@@ -154,8 +160,14 @@ export function startAutosave(ctx: ActionContext): void {
   const own = ctx.session;
   if (own.autosave) return;
   own.autosave = ctx.store.subscribe((st, prev) => {
+    journalChange(ctx, prev, st);
     if (st.tree === prev.tree && st.cursor === prev.cursor && st.prompt === prev.prompt && st.chat === prev.chat && st.sampling === prev.sampling &&
       st.beam === prev.beam && st.strategy === prev.strategy && st.seed === prev.seed && st.maxNewTokens === prev.maxNewTokens && st.topN === prev.topN) return;
+    if (own.saveTimer) clearTimeout(own.saveTimer);
+    own.saveTimer = setTimeout(() => void saveNow(ctx), 100);
+  });
+  // quiz answers, votes and Monte-Carlo results are saved too (not journaled: the next snapshot holds them)
+  onClassroomChange(() => {
     if (own.saveTimer) clearTimeout(own.saveTimer);
     own.saveTimer = setTimeout(() => void saveNow(ctx), 100);
   });
@@ -170,14 +182,42 @@ export function startAutosave(ctx: ActionContext): void {
   }
 }
 
-/** Writes the current session to browser storage now. */
+/**
+ * Journals a change synchronously (journal.ts), so a reload right after it keeps it; the debounced
+ * snapshot folds the journal in.
+ */
+function journalChange(ctx: ActionContext, prev: AppState, st: AppState): void {
+  const j = appJournal();
+  if (!j || st.readOnly || !st.info || st.tree.promptIds.length === 0) return;
+  const base = () => {
+    const model = sessionModel(ctx);
+    if (!model) return null;
+    const { records: _records, ...rest } = toSessionFile({ model, prompt: st.prompt, chat: st.chat, settings: st, tree: st.tree, cursor: st.cursor });
+    return rest;
+  };
+  const change = journalEntry(prev, st, base);
+  if (!change) return; // nothing saved changed (a hover, a busy flag)
+  const b = ctx.session.journalNeedsBase && !change.base ? base() : null;
+  const entry = b ? { base: b } : change;
+  try {
+    j.append(entry);
+    ctx.session.journalNeedsBase = false;
+  } catch (e) {
+    ctx.session.journalNeedsBase = true;
+    if (!ctx.s.storageNotice) ctx.set({ storageNotice: storageMessage(e) });
+  }
+}
+
+/** Writes the current session to browser storage now (IndexedDB), folding the journal into it. */
 export async function saveNow(ctx: ActionContext): Promise<void> {
   const model = sessionModel(ctx);
-  if (!model || ctx.s.storageNotice || ctx.s.readOnly || ctx.s.tree.promptIds.length === 0) return;
+  if (!model || ctx.s.readOnly || ctx.s.tree.promptIds.length === 0) return;
+  const seq = appJournal()?.last ?? 0;
   try {
-    await writeSession(currentSessionFile(ctx, model));
+    await writeSession(currentSessionFile(ctx, model), seq);
+    if (seq === (appJournal()?.last ?? 0)) ctx.session.journalNeedsBase = false;
   } catch (e) {
-    ctx.set({ storageNotice: e instanceof Error ? e.message : String(e) });
+    if (!ctx.s.storageNotice) ctx.set({ storageNotice: storageMessage(e) });
   }
 }
 
@@ -197,6 +237,7 @@ export async function loadPendingModel(ctx: ActionContext): Promise<void> {
 export async function newSession(ctx: ActionContext): Promise<void> {
   ctx.session.pending = null;
   await clearSavedSession().catch(() => undefined);
+  ctx.session.journalNeedsBase = true;
   await ctx.link.forgetAll();
   // the tree explored so far stays reachable from the prompt history (an undo for "new session")
   const s = ctx.s;
