@@ -48,7 +48,7 @@ export class ServerHttp {
 
   /** Absolute URL of an endpoint path such as `/v1/models` (kept under the base path). */
   url(path: string): string {
-    return `${this.base.origin}${this.base.pathname}${path}`;
+    return `${this.base.origin}${this.base.pathname.replace(/\/+$/, '')}${path}`;
   }
 
   /**

@@ -83,9 +83,8 @@ export function llamaCompletionRequest(promptIds: readonly number[], topN: numbe
     n_probs: topN,
     cache_prompt: true,
     stream: false,
-    // greedy: the server's own pick does not matter (we draw ourselves) and no sampler touches the probabilities
+    // the server's own pick is greedy (we draw ourselves); n_probs are taken before any sampler
     temperature: 0,
-    samplers: [],
     return_tokens: true,
   };
   if (slot !== null) body.id_slot = slot;
