@@ -33,6 +33,13 @@ export default tseslint.config(
     },
   },
   {
+    // the decoder is pure TypeScript over a ModelBackend: no library, no UI
+    files: ['src/decoder/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@huggingface/*', 'react', 'react-dom', 'zustand', 'd3', '../store/*', '../components/*', '../charts/*'] }],
+    },
+  },
+  {
     files: ['src/store/**/*.ts', 'src/components/**/*.{ts,tsx}', 'src/charts/**/*.ts'],
     ignores: ['src/**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['@huggingface/*'] }] },

@@ -278,7 +278,8 @@ export class CompareController {
     const choice = r.choice!;
     const info = this.s.info!;
     const n = depth + 1;
-    const stop = info.eosTokenId !== null && choice.tokenId === info.eosTokenId ? 'eos' : n >= this.s.maxNewTokens || ids.length + 1 >= info.contextLength ? 'max-length' : null;
+    // the worker's one stop rule (EOS or the end-of-turn token) decides the end, as for pane A
+    const stop = r.stop ? 'eos' : n >= this.s.maxNewTokens || ids.length + 1 >= info.contextLength ? 'max-length' : null;
     const next = this.s.compare;
     this.store.setState({
       forwardCount: r.forwardCount,

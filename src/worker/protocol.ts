@@ -190,6 +190,11 @@ export type WorkerResponse =
       nodeId: number;
       record: DistributionRecord;
       choice: StepChoice | null;
+      /**
+       * True when the chosen token ends the sequence by the decoder's one stop rule (EOS or the
+       * end-of-turn token); false when it does not or nothing was chosen.
+       */
+      stop: boolean;
       /** Forward passes run so far (ONNX session runs). */
       forwardCount: number;
       /** Time of the forward pass for this request (ms), 0 when served from cache. */
@@ -205,6 +210,8 @@ export type WorkerResponse =
       id: number;
       record: DistributionRecord;
       choice: StepChoice;
+      /** True when the chosen token ends the sequence (EOS or end-of-turn; the run ends with it). */
+      stop: boolean;
       forwardCount: number;
       forwardMs: number;
       phase: 'prefill' | 'decode' | 'cached';
