@@ -15,6 +15,8 @@ export type EngineErrorCode =
   | 'worker-crash'
   /** The tokenizer has no chat template, or rendering it failed. */
   | 'chat-template'
+  /** A model server failed (src/worker/server: the message starts with its ServerErrorCode, e.g. `unreachable: …`). */
+  | 'server'
   | 'unknown';
 
 /** An error carrying a stable code for the UI. */

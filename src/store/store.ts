@@ -108,7 +108,7 @@ export interface SessionSlice {
   /** Set when browser storage failed: the session lives in memory only. */
   storageNotice: string | null;
   /** Set while a session made with another model is shown from its recorded distributions only. */
-  readOnly: { modelId: string; sourceKind: 'embedded' | 'hub' | 'folder' } | null;
+  readOnly: { modelId: string; sourceKind: 'embedded' | 'hub' | 'folder' | 'server' } | null;
   /** A saved session that failed validation. */
   sessionProblem: string | null;
   /** Where `sessionProblem` came from: the saved session (discarded), an imported file or a share link (the current session is kept). */
