@@ -23,7 +23,7 @@ import type { DrawKey } from '../engine/random.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
 import type { McHistogram } from '../engine/monteCarlo.ts';
 import type { McTreeNode } from '../engine/mcTree.ts';
-import type { ChatMessage, DevicePreference, ModelSource, StepChoice, WorkerResponse } from '../worker/protocol.ts';
+import type { AnySource, ChatMessage, DevicePreference, ModelSource, StepChoice, WorkerResponse } from '../worker/protocol.ts';
 import { appStore, DEFAULT_SETTINGS, type AppError, type AppState, type AppStore, type SettingsSlice } from './store.ts';
 import { parseSession, recordsOf, toSessionFile, type SessionFile } from './sessionSchema.ts';
 import { clearSavedSession, readSavedSession, writeSession } from './persistence.ts';
@@ -165,7 +165,7 @@ export class Controller {
    * Loads a model in a fresh worker; the previous model keeps working until the
    * new one is ready (and stays if loading fails). WebGPU failures retry on WASM.
    */
-  async loadModel(source: ModelSource, devicePref: DevicePreference = this.s.devicePref, fallbackReason: string | null = null): Promise<void> {
+  async loadModel(source: AnySource, devicePref: DevicePreference = this.s.devicePref, fallbackReason: string | null = null): Promise<void> {
     if (source.kind === 'hub' && !source.host && typeof location !== 'undefined') {
       const host = new URLSearchParams(location.search).get('hubHost');
       if (host) source = { ...source, host: host.endsWith('/') ? host : `${host}/` };
@@ -220,8 +220,16 @@ export class Controller {
     }
   }
 
+  /**
+   * Connects to a model server (llama.cpp, vLLM, Ollama) as the engine: a load whose source is the
+   * server. The API key stays in memory (this store's source), never in sessions, exports or links.
+   */
+  connectServer(url: string, model: string, apiKey: string): Promise<void> {
+    return this.loadModel({ kind: 'server', url: url.trim(), model: model.trim(), ...(apiKey ? { apiKey } : {}) }, 'wasm');
+  }
+
   /** The load request of a fresh worker, with the app's own ONNX Runtime and models paths. */
-  private requestLoad(c: WorkerClient, source: ModelSource, device: DevicePreference, onProgress?: Parameters<WorkerClient['request']>[2]) {
+  private requestLoad(c: WorkerClient, source: AnySource, device: DevicePreference, onProgress?: Parameters<WorkerClient['request']>[2]) {
     const base = import.meta.env.BASE_URL;
     return c.request({ type: 'load', source, device, ortPath: `${base}${__ORT_PATH__}`, modelsPath: `${base}models/` }, ['loaded'], onProgress);
   }

@@ -11,7 +11,7 @@ import { createTree, type GenerationTree, type StopReason } from '../engine/tree
 import { HF_ORDER, type BeamSettings, type ProcessorOrderName, type SamplingSettings, type Strategy } from '../engine/settings.ts';
 import type { EngineErrorCode } from '../engine/errors.ts';
 import type { BeamHypothesis } from '../engine/beam.ts';
-import type { BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ModelSource, ScoredToken } from '../worker/protocol.ts';
+import type { AnySource, BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ScoredToken } from '../worker/protocol.ts';
 import type { CachedModel } from '../models/browserCache.ts';
 
 export type Language = 'en' | 'zh-Hans' | 'zh-Hant';
@@ -24,7 +24,8 @@ export interface AppError {
 export interface ModelSlice {
   status: 'idle' | 'loading' | 'ready' | 'error';
   info: ModelInfo | null;
-  source: ModelSource | null;
+  /** The loaded model's source (a server source carries its API key: memory only, never saved). */
+  source: AnySource | null;
   devicePref: DevicePreference;
   progress: number;
   progressFile: string;

@@ -1,5 +1,6 @@
 import { appStore, useApp } from '../../store/store.ts';
 import { useT } from '../useT.ts';
+import { PrivacyLine } from './PrivacyLine.tsx';
 
 /** The loaded model's card (rendered as plain text: it is untrusted data). */
 export function ModelCard() {
@@ -20,7 +21,7 @@ export function ModelCard() {
     >
       <div className="modal-body">
         <h2>{t('card.title', { id: info.id })}</h2>
-        <p className="privacy">{t('app.privacy')}</p>
+        <PrivacyLine className="privacy" />
         <pre className="card-text">{info.modelCard ?? t('card.none')}</pre>
         <button type="button" autoFocus onClick={() => appStore.setState({ showCard: false })}>
           {t('card.close')}
