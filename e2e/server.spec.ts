@@ -1,0 +1,68 @@
+/**
+ * The server engine in Chromium against the REAL llama.cpp server (built by tools/llama/build-server.sh)
+ * serving our embedded model as GGUF: connect from the model picker, greedy steps equal the torch
+ * reference, bars and rest mass sum to 1, the privacy line names the server while connected, and a
+ * server that does not allow this page (--cors-origins) gives the CORS message with the flag.
+ */
+import { test, expect, shot, reference } from './fixtures.ts';
+import { startLlamaServer, type RunningServer } from '../tests/server/llamaServer.ts';
+
+const EXACT = ['-fa', 'off', '--cache-type-k', 'f32', '--cache-type-v', 'f32'];
+let server: RunningServer;
+
+test.beforeAll(async () => {
+  test.setTimeout(30 * 60_000); // builds llama-server the first time
+  server = await startLlamaServer({ folder: 'public/models/tiny-bilingual-gpt2', parallel: 3, args: EXACT });
+});
+test.afterAll(async () => server?.stop());
+
+async function connect(page: import('@playwright/test').Page, url: string): Promise<void> {
+  await page.getByTestId('engine-kind').selectOption('server');
+  await page.getByTestId('engine-url').fill(url);
+  await page.getByTestId('engine-connect').click();
+}
+
+test('connect, greedy 10 steps equal the torch reference, bars and rest sum to 1, privacy line', async ({ app, page }, info) => {
+  await app.open();
+  await expect(page.getByTestId('privacy-line')).toHaveAttribute('data-engine', 'browser');
+  await connect(page, server.url);
+  const status = page.getByTestId('engine-status');
+  await expect(status).toHaveAttribute('data-state', 'connected');
+  await expect(status).toHaveAttribute('data-dialect', 'llama.cpp');
+  await expect(status).toHaveAttribute('data-full-vocab', 'true');
+  await expect(status).toHaveAttribute('data-top-n', '4000');
+  await expect(status).toHaveAttribute('data-token-ids', 'true');
+  await expect(page.getByTestId('privacy-line')).toHaveAttribute('data-engine', 'server');
+  await expect(page.getByTestId('privacy-line')).toContainText(`127.0.0.1:${server.port}`);
+  await expect(page.getByTestId('status-device')).toHaveAttribute('data-device', 'server');
+
+  const g = reference.greedy[0];
+  await app.setPrompt(g.text, g.ids);
+  for (let s = 0; s < 10; s++) {
+    await app.step();
+    const bars = await app.barData();
+    expect(bars.slice(0, 5).map((b) => b.id)).toEqual(g.steps[s].top5_ids);
+    bars.slice(0, 5).forEach((b, j) => expect(Math.abs(b.prob - g.steps[s].top5_probs[j])).toBeLessThan(1e-3));
+    const rest = Number(await page.getByTestId('dist-rest').getAttribute('data-prob'));
+    // the pinned EOS row is outside "all other tokens" when it is not among the bars
+    const eos = bars.some((b) => b.id === reference.eos_token_id) ? 0 : Number(await page.getByTestId('dist-eos').getAttribute('data-prob'));
+    expect(Math.abs(bars.reduce((a, b) => a + b.prob, 0) + rest + eos - 1)).toBeLessThan(1e-6);
+  }
+  expect(await app.tokenIds(app.generated)).toEqual(g.new_ids.slice(0, 10));
+  await shot(page, info, 'server-greedy-10');
+});
+
+test('a server that does not allow this page gives the CORS message naming --cors-origins', async ({ app, page }, info) => {
+  const strict = await startLlamaServer({ folder: 'public/models/tiny-bilingual-gpt2', args: ['--cors-origins', 'http://example.invalid'] });
+  try {
+    await app.open();
+    await connect(page, strict.url);
+    const status = page.getByTestId('engine-status');
+    await expect(status).toHaveAttribute('data-state', 'error');
+    await expect(status).toContainText('--cors-origins');
+    await expect(page.getByTestId('privacy-line')).toHaveAttribute('data-engine', 'browser');
+    await shot(page, info, 'server-cors');
+  } finally {
+    await strict.stop();
+  }
+});
