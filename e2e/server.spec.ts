@@ -5,7 +5,7 @@
  * server that does not allow this page (--cors-origins) gives the CORS message with the flag.
  */
 import { test, expect, shot, reference } from './fixtures.ts';
-import { startLlamaServer, type RunningServer } from '../tests/server/llamaServer.ts';
+import { freePort, startLlamaServer, type RunningServer } from '../tests/server/llamaServer.ts';
 
 const EXACT = ['-fa', 'off', '--cache-type-k', 'f32', '--cache-type-v', 'f32'];
 let server: RunningServer;
@@ -52,12 +52,21 @@ test('connect, greedy 10 steps equal the torch reference, bars and rest sum to 1
   await shot(page, info, 'server-greedy-10');
 });
 
-test('a server that does not allow this page gives the CORS message naming --cors-origins', async ({ app, page }, info) => {
+test('a server that does not allow this page (--cors-origins) gives the message naming CORS and the flag', async ({ app, page }, info) => {
   const strict = await startLlamaServer({ folder: 'public/models/tiny-bilingual-gpt2', args: ['--cors-origins', 'http://example.invalid'] });
   try {
     await app.open();
     await connect(page, strict.url);
     const status = page.getByTestId('engine-status');
+    await expect(status).toHaveAttribute('data-state', 'error');
+    await expect(status).toContainText('--cors-origins');
+    await expect(status).toContainText('http://localhost:');
+    // Chromium shows a CORS refusal and a dead port alike (the same TypeError and Resource Timing entry),
+    // so both get the message that names both causes and the flags
+    const dead = await freePort();
+    await page.getByTestId('engine-url').fill(`http://127.0.0.1:${dead}`);
+    await page.getByTestId('engine-connect').click();
+    await expect(status).toContainText(`127.0.0.1:${dead}`);
     await expect(status).toHaveAttribute('data-state', 'error');
     await expect(status).toContainText('--cors-origins');
     await expect(page.getByTestId('privacy-line')).toHaveAttribute('data-engine', 'browser');
