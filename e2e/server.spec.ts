@@ -75,3 +75,53 @@ test('a server that does not allow this page (--cors-origins) gives the message 
     await strict.stop();
   }
 });
+
+test('beam search width 3 over the server: the ranking equals the torch reference', async ({ app, page }, info) => {
+  const b = reference.beam[0];
+  await app.open();
+  await connect(page, server.url);
+  await expect(page.getByTestId('engine-status')).toHaveAttribute('data-state', 'connected');
+  await app.setPrompt(b.text, b.ids);
+  await app.selectStrategy('beam');
+  await page.getByTestId('setting-beam-width').fill(String(b.num_beams));
+  await page.getByTestId('setting-length-penalty').fill(String(b.length_penalty));
+  await page.getByTestId('setting-max-new-tokens').fill(String(b.max_new_tokens));
+  await app.stepForward.click();
+  await expect(page.getByTestId('beam-result')).toHaveCount(b.hypotheses.length, { timeout: 60_000 });
+  const results = await page.getByTestId('beam-result').evaluateAll((els) =>
+    els.map((e) => ({ score: Number(e.getAttribute('data-score')), ids: (e.getAttribute('data-token-ids') ?? '').split(',').map(Number) })),
+  );
+  results.forEach((r, i) => {
+    expect(r.ids).toEqual(b.hypotheses[i].new_ids);
+    expect(Math.abs(r.score - b.hypotheses[i].score)).toBeLessThan(5e-3);
+  });
+  await shot(page, info, 'server-beam');
+});
+
+test('a server stopped mid-run gives a message and loses nothing; after a restart stepping resumes', async ({ app, page }, info) => {
+  const port = await freePort();
+  let live = await startLlamaServer({ folder: 'public/models/tiny-bilingual-gpt2', port, args: EXACT });
+  try {
+    const g = reference.greedy[0];
+    await app.open();
+    await connect(page, live.url);
+    await expect(page.getByTestId('engine-status')).toHaveAttribute('data-state', 'connected');
+    await app.setPrompt(g.text, g.ids);
+    await app.step();
+    await app.step();
+    await live.stop();
+    await app.stepForward.click();
+    const err = page.getByTestId('error-message').filter({ hasText: /server/i });
+    await expect(err.first()).toBeVisible();
+    await expect(err.first()).toHaveAttribute('data-code', 'server');
+    await expect(app.generated).toHaveCount(2);
+    expect(await app.tokenIds(app.generated)).toEqual(g.new_ids.slice(0, 2));
+    await shot(page, info, 'server-stopped');
+    live = await startLlamaServer({ folder: 'public/models/tiny-bilingual-gpt2', port, args: EXACT });
+    await app.step();
+    await app.step();
+    expect(await app.tokenIds(app.generated)).toEqual(g.new_ids.slice(0, 4));
+  } finally {
+    await live.stop();
+  }
+});
