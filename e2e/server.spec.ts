@@ -4,6 +4,7 @@
  * reference, bars and rest mass sum to 1, the privacy line names the server while connected, and a
  * server that does not allow this page (--cors-origins) gives the CORS message with the flag.
  */
+import { readFileSync } from 'node:fs';
 import { test, expect, shot, reference } from './fixtures.ts';
 import { freePort, startLlamaServer, type RunningServer } from '../tests/server/llamaServer.ts';
 
@@ -123,5 +124,31 @@ test('a server stopped mid-run gives a message and loses nothing; after a restar
     expect(await app.tokenIds(app.generated)).toEqual(g.new_ids.slice(0, 4));
   } finally {
     await live.stop();
+  }
+});
+
+test('chat mode on the chat fixture over the server: the template renders, greedy stops at <|im_end|>', async ({ app, page }, info) => {
+  const ref = JSON.parse(readFileSync(new URL('../test-fixtures/tiny-chat/reference.json', import.meta.url), 'utf8')) as {
+    im_end_id: number; conversations: { name: string; messages: { role: string; content: string }[]; ids: number[]; greedy_ids: number[] }[];
+  };
+  const c = ref.conversations[0];
+  const chat = await startLlamaServer({ folder: 'test-fixtures/tiny-chat', args: EXACT });
+  try {
+    await app.open();
+    await connect(page, chat.url);
+    await expect(page.getByTestId('engine-status')).toHaveAttribute('data-state', 'connected');
+    const toggle = page.getByTestId('chat-toggle');
+    await expect(toggle).toBeEnabled();
+    await toggle.click();
+    await page.locator('[data-testid="chat-message"][data-role="user"]').last().fill(c.messages[c.messages.length - 1].content);
+    await expect.poll(() => app.tokenIds(app.promptTokens)).toEqual(c.ids);
+    await app.waitIdle();
+    for (let i = 0; i < c.greedy_ids.length; i++) await app.step();
+    expect(await app.tokenIds(app.generated)).toEqual(c.greedy_ids);
+    await expect(page.getByTestId('stop-reason')).toHaveAttribute('data-reason', 'eos');
+    await expect(app.stepForward).toBeDisabled();
+    await shot(page, info, 'server-chat');
+  } finally {
+    await chat.stop();
   }
 });
