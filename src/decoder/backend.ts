@@ -207,3 +207,15 @@ export interface ModelBackend {
   /** Frees everything the backend holds (its weights, sessions, connections). Handles are invalid afterwards. */
   dispose(): Promise<void>;
 }
+
+/**
+ * True when two backends share one vocabulary (same size and the same bytes for every id, same
+ * special tokens), so token ids mean the same in both — what a target and its draft model need.
+ */
+export function sameVocabulary(a: ModelInfo, b: ModelInfo): boolean {
+  if (a.vocabSize !== b.vocabSize || a.eosTokenId !== b.eosTokenId || a.bosTokenId !== b.bosTokenId || a.endOfTurnTokenId !== b.endOfTurnTokenId) return false;
+  if (a.vocabBytes.length !== b.vocabBytes.length || a.vocabOffsets.length !== b.vocabOffsets.length) return false;
+  for (let i = 0; i < a.vocabOffsets.length; i++) if (a.vocabOffsets[i] !== b.vocabOffsets[i]) return false;
+  for (let i = 0; i < a.vocabBytes.length; i++) if (a.vocabBytes[i] !== b.vocabBytes[i]) return false;
+  return true;
+}

@@ -17,7 +17,7 @@ import type { DistributionRecord, TokenStat } from '../engine/distribution.ts';
 import type { BeamHypothesis } from '../engine/beam.ts';
 import { validateSamplingSettings } from '../engine/settings.ts';
 import type { BeamStepRecord, ChatMessage, ModelInfo, ScoredToken, WorkerRequest } from '../worker/protocol.ts';
-import type { ModelBackend } from './backend.ts';
+import { sameVocabulary, type ModelBackend } from './backend.ts';
 import { NodeCache, type Phase } from './nodeCache.ts';
 import { isStopToken } from './stopRule.ts';
 import { beamSearch, type BeamRequest } from './beamSearch.ts';
@@ -60,6 +60,8 @@ function yieldToEvents(): Promise<void> {
 
 export class Decoder {
   readonly backend: ModelBackend;
+  /** A second backend with the same vocabulary (a draft model for speculative decoding), when attached. */
+  draft: ModelBackend | null = null;
   private readonly nodes: NodeCache;
   private queue: Promise<unknown> = Promise.resolve();
   /** Ids of mc-tree requests asked to stop (checked between levels). */
@@ -72,6 +74,18 @@ export class Decoder {
 
   get info(): ModelInfo {
     return this.backend.info;
+  }
+
+  /**
+   * Attaches a draft backend beside the target (the one this decoder was built with); the previous
+   * draft, if any, is disposed. Its caches are the lane's own (none are kept by node).
+   * @throws EngineError `model-load` when its vocabulary differs from the target's
+   */
+  async attachDraft(draft: ModelBackend): Promise<void> {
+    if (!sameVocabulary(this.backend.info, draft.info)) throw new EngineError('model-load', `${draft.info.id} has another vocabulary than ${this.info.id}`);
+    const old = this.draft;
+    this.draft = draft;
+    if (old && old !== draft) await old.dispose();
   }
 
   /** Forward passes run so far. */
@@ -253,5 +267,6 @@ export class Decoder {
   async release(): Promise<void> {
     await this.forget('all');
     await this.backend.dispose();
+    if (this.draft) await this.draft.dispose();
   }
 }

@@ -4,6 +4,7 @@
  * from the same step math as a generation step (engine computeStep on the raw distribution), so a
  * probability here equals the bar a step would show.
  */
+import { EngineError } from '../engine/errors.ts';
 import { computeStep } from '../engine/fastStep.ts';
 import { beamRecordSettings } from '../engine/settings.ts';
 import type { ScoredToken } from '../worker/protocol.ts';
@@ -32,7 +33,7 @@ export async function scoreText(backend: ModelBackend, text: string): Promise<{ 
     const res = await backend.forward([{ prefix: null, tokens: win }], { positions: 'all', keepCache: false });
     const row = res.rows[0];
     if (row.coverage !== 'full' || row.positions !== win.length) {
-      throw new Error('teacher forcing needs the whole vocabulary at every position');
+      throw new EngineError('invalid-setting', 'teacher forcing needs the whole vocabulary at every position');
     }
     windows++;
     for (let t = 0; t < win.length - 1; t++) {

@@ -3,7 +3,7 @@ import { useApp } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import type { MessageKey } from '../../i18n/en.ts';
-import type { EngineInfo } from '../../worker/protocol.ts';
+import type { EngineInfo } from '../../domain/types.ts';
 
 const SERVER_CODES = new Set([
   'invalid-url', 'unreachable', 'cors', 'mixed-content', 'local-network', 'unauthorized', 'context-full', 'timeout',

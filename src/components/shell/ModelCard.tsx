@@ -1,4 +1,5 @@
-import { appStore, useApp } from '../../store/store.ts';
+import { useApp } from '../../store/store.ts';
+import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import { PrivacyLine } from './PrivacyLine.tsx';
 
@@ -15,7 +16,7 @@ export function ModelCard() {
       aria-modal="true"
       aria-label={t('card.title', { id: info.id })}
       onKeyDown={(e) => {
-        if (e.key === 'Escape') appStore.setState({ showCard: false });
+        if (e.key === 'Escape') controller.setShowCard(false);
         if (e.key === 'Tab') e.preventDefault(); // one control inside: focus stays on Close
       }}
     >
@@ -23,7 +24,7 @@ export function ModelCard() {
         <h2>{t('card.title', { id: info.id })}</h2>
         <PrivacyLine className="privacy" />
         <pre className="card-text">{info.modelCard ?? t('card.none')}</pre>
-        <button type="button" autoFocus onClick={() => appStore.setState({ showCard: false })}>
+        <button type="button" autoFocus onClick={() => controller.setShowCard(false)}>
           {t('card.close')}
         </button>
       </div>
