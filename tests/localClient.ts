@@ -142,7 +142,7 @@ export class ScriptedClient extends LocalClient {
       progress({ file: 'onnx/model.onnx', loaded: 2, total: 4, progress: 0.5, loadedAll: 3, totalAll: 5, overall: 0.6 });
       await Promise.resolve();
       progress({ file: 'onnx/model.onnx', loaded: 4, total: 4, progress: 1, loadedAll: 5, totalAll: 5, overall: 1 });
-      const name = msg.source.kind === 'hub' ? msg.source.modelId : msg.source.name;
+      const name = msg.source.kind === 'hub' ? msg.source.modelId : msg.source.kind === 'server' ? msg.source.url : msg.source.name;
       backend.info = scriptedModelInfo(name, msg.source.kind, opts.contextLength ?? SCRIPTED_CONTEXT);
       return backend;
     });

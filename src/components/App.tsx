@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useApp } from '../store/store.ts';
 import { Header } from './shell/Header.tsx';
 import { StatusBar } from './shell/StatusBar.tsx';
+import { PrivacyLine } from './shell/PrivacyLine.tsx';
 import { ErrorBanner } from './shell/ErrorBanner.tsx';
 import { SessionNotices } from './shell/SessionNotices.tsx';
 import { UpdateNotice } from './shell/UpdateNotice.tsx';
@@ -20,13 +21,11 @@ import { ComparePanel } from './compare/ComparePanel.tsx';
 import { MonteCarloPanel } from './classroom/MonteCarloPanel.tsx';
 import { QuizPanel } from './classroom/QuizPanel.tsx';
 import { VotePanel } from './classroom/VotePanel.tsx';
-import { useT } from './useT.ts';
 import { LessonPanel } from './lessons/LessonPanel.tsx';
 import { Region } from './lessons/Region.tsx';
 
 /** The page: regions only; each reads the store and dispatches actions. */
 export function App() {
-  const { t } = useT();
   const presenter = useApp((s) => s.presenter);
   const language = useApp((s) => s.language);
   const comparing = useApp((s) => s.compare.on);
@@ -67,7 +66,7 @@ export function App() {
           <Region id="teacher"><TeacherForcing /></Region>
           <MonteCarloPanel />
         </div>
-        <p className="privacy muted">{t('app.privacy')}</p>
+        <PrivacyLine className="privacy muted" />
       </main>
       <StatusBar />
       <ModelCard />

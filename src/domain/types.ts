@@ -19,6 +19,18 @@ export type ModelSource =
   | { kind: 'hub'; modelId: string; host?: string; revision?: string; dtype?: string }
   | { kind: 'folder'; name: string; files: File[] };
 
+/** A model behind a llama.cpp, vLLM or Ollama server (`apiKey` lives in memory only: never saved or shared). */
+export interface ServerSource {
+  kind: 'server';
+  url: string;
+  /** The model name on the server ('' for a single-model server). */
+  model: string;
+  apiKey?: string;
+}
+
+/** Any model a 'load' request can name: one the browser runs, or one on a server. */
+export type AnySource = ModelSource | ServerSource;
+
 /**
  * One message of a conversation for a chat template (the roles of Hugging Face chat templates).
  * `content` is untrusted user text.
@@ -32,13 +44,14 @@ export interface ChatMessage {
 export interface ModelInfo {
   /** Model id, folder name or embedded name. */
   id: string;
-  sourceKind: ModelSource['kind'];
+  sourceKind: AnySource['kind'];
   modelType: string;
   vocabSize: number;
   contextLength: number;
   bosTokenId: number | null;
   eosTokenId: number | null;
-  device: Device;
+  /** Where the forward passes run: this browser (WebGPU or WASM) or a model server (src/worker/server). */
+  device: Device | 'server';
   dtype: string;
   /** WASM threads ONNX Runtime uses. */
   threads: number;
@@ -66,6 +79,31 @@ export interface ModelInfo {
   modelCard: string | null;
   /** SHA-256 (hex) over config.json, tokenizer.json and the ONNX file, when available. */
   fingerprint: string | null;
+  /** What a server engine offers (absent for the in-browser model). */
+  engine?: EngineInfo;
+}
+
+/** What a connected model server is and what it can give (src/worker/server/connect.ts). */
+export interface EngineInfo {
+  /** The base URL (never with a key). */
+  url: string;
+  /** `host:port`, for the privacy line. */
+  host: string;
+  dialect: 'llama.cpp' | 'openai' | 'ollama';
+  /** The model name on the server. */
+  model: string;
+  /** The whole vocabulary comes back each step (else only `topN`). */
+  fullVocab: boolean;
+  /** Most alternatives per step (the vocabulary size when full). */
+  topN: number;
+  /** The server speaks token ids (else text and bytes only). */
+  tokenIds: boolean;
+  /** Raw logits come back (the repetition penalty is exact); else log-probabilities. */
+  rawLogits: boolean;
+  /** Parallel slots (rows that run at once). */
+  slots: number;
+  /** The server's version/build string, when reported. */
+  version: string | null;
 }
 
 /** Per-position teacher-forcing score. */

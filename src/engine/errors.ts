@@ -17,6 +17,8 @@ export type EngineErrorCode =
   | 'chat-template'
   /** The tree holds MAX_TREE_NODES nodes: it cannot grow (see engine/tree.ts). */
   | 'tree-full'
+  /** A model server failed (src/worker/server: the message starts with its ServerErrorCode, e.g. `unreachable: …`). */
+  | 'server'
   | 'unknown';
 
 /** An error carrying a stable code for the UI. */

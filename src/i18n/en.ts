@@ -2,6 +2,7 @@ import { TERMS } from './glossary.ts';
 import { classroomEn } from './classroom.ts';
 import { chineseEn } from './chinese.ts';
 import { robustnessEn } from './robustness.ts';
+import { serverEn } from './server.ts';
 
 /** English messages: the source of truth for message keys (zh-Hans and zh-Hant must have the same keys). */
 export const en = {
@@ -298,6 +299,7 @@ export const en = {
   ...classroomEn,
   ...chineseEn,
   ...robustnessEn,
+  ...serverEn,
   'export.group': 'Save as picture',
   'export.svg': 'SVG',
   'export.png': 'PNG',

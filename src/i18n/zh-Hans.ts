@@ -4,6 +4,7 @@ import type { Messages } from './en.ts';
 import { classroomZhHans } from './classroom.ts';
 import { chineseZhHans } from './chinese.ts';
 import { robustnessZhHans } from './robustness.ts';
+import { serverZhHans } from './server.ts';
 
 export const zhHans: Messages = {
   'app.title': 'Token by Token',
@@ -299,6 +300,7 @@ export const zhHans: Messages = {
   ...classroomZhHans,
   ...chineseZhHans,
   ...robustnessZhHans,
+  ...serverZhHans,
   'export.group': '保存为图片',
   'export.svg': 'SVG',
   'export.png': 'PNG',

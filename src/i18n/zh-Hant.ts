@@ -4,6 +4,7 @@ import type { Messages } from './en.ts';
 import { classroomZhHant } from './classroom.ts';
 import { chineseZhHant } from './chinese.ts';
 import { robustnessZhHant } from './robustness.ts';
+import { serverZhHant } from './server.ts';
 
 export const zhHant: Messages = {
   'app.title': 'Token by Token',
@@ -299,6 +300,7 @@ export const zhHant: Messages = {
   ...classroomZhHant,
   ...chineseZhHant,
   ...robustnessZhHant,
+  ...serverZhHant,
   'export.group': '儲存為圖片',
   'export.svg': 'SVG',
   'export.png': 'PNG',

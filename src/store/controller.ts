@@ -5,7 +5,7 @@
  * their own store and worker client.
  */
 import type { WorkerClient } from '../worker/client.ts';
-import type { ChatMessage, DevicePreference, Language, ModelSource } from '../domain/types.ts';
+import type { AnySource, ChatMessage, DevicePreference, Language } from '../domain/types.ts';
 import type { CachedModel } from '../models/browserCache.ts';
 import { appStore, type AppError, type AppStore } from './store.ts';
 import { WorkerLink } from './link.ts';
@@ -37,8 +37,12 @@ export class Controller {
   }
 
   // models (actions/model.ts)
-  loadModel(source: ModelSource, devicePref?: DevicePreference, fallbackReason: string | null = null) {
+  loadModel(source: AnySource, devicePref?: DevicePreference, fallbackReason: string | null = null) {
     return model.loadModel(this.ctx, source, devicePref, fallbackReason);
+  }
+  /** Connects to a model server as the engine (see actions/model.ts connectServer). */
+  connectServer(url: string, modelName: string, apiKey: string) {
+    return model.connectServer(this.ctx, url, modelName, apiKey);
   }
   cancelLoad() {
     model.cancelLoad(this.ctx);

@@ -20,7 +20,7 @@ import { EngineError } from '../engine/errors.ts';
 import { pathTo, sequenceIds, type GenerationTree } from '../engine/tree.ts';
 import type { BeamSettings, SamplingSettings, Strategy } from '../engine/settings.ts';
 import type { DrawKey } from '../engine/random.ts';
-import type { ChatMessage, DevicePreference, ModelInfo, ModelSource } from '../domain/types.ts';
+import type { AnySource, ChatMessage, DevicePreference, ModelInfo } from '../domain/types.ts';
 
 declare const __ORT_PATH__: string;
 
@@ -100,7 +100,7 @@ export class WorkerLink {
    * @returns the model info, or null when a newer load or a cancel overtook this one
    * @throws EngineError from the worker (missing files, WebGPU failure, …)
    */
-  async load(source: ModelSource, device: DevicePreference, onProgress?: Stream, replaceCrashed = false): Promise<ModelInfo | null> {
+  async load(source: AnySource, device: DevicePreference, onProgress?: Stream, replaceCrashed = false): Promise<ModelInfo | null> {
     const token = ++this.loadToken;
     const c = this.makeClient();
     if (!replaceCrashed) this.loading = c;

@@ -170,7 +170,7 @@ export const sessionSchema = z.object({
   savedAt: z.string().max(64),
   model: z.object({
     id: z.string().min(1).max(300),
-    sourceKind: z.enum(['embedded', 'hub', 'folder']),
+    sourceKind: z.enum(['embedded', 'hub', 'folder', 'server']),
     vocabSize: z.number().int().min(1).max(10_000_000),
     fingerprint: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
   }),

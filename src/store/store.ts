@@ -13,7 +13,7 @@ import { createTree, type GenerationTree, type StopReason } from '../engine/tree
 import { HF_ORDER, type BeamSettings, type ProcessorOrderName, type SamplingSettings, type Strategy } from '../engine/settings.ts';
 import type { EngineErrorCode } from '../engine/errors.ts';
 import type { BeamHypothesis } from '../engine/beam.ts';
-import type { BeamStepRecord, ChatMessage, DevicePreference, Language, ModelInfo, ModelSource, ScoredToken } from '../domain/types.ts';
+import type { AnySource, BeamStepRecord, ChatMessage, DevicePreference, Language, ModelInfo, ScoredToken } from '../domain/types.ts';
 import type { CachedModel } from '../models/browserCache.ts';
 
 export type { Language };
@@ -26,7 +26,8 @@ export interface AppError {
 export interface ModelSlice {
   status: 'idle' | 'loading' | 'ready' | 'error';
   info: ModelInfo | null;
-  source: ModelSource | null;
+  /** The loaded model's source (a server source carries its API key: memory only, never saved). */
+  source: AnySource | null;
   devicePref: DevicePreference;
   progress: number;
   progressFile: string;
@@ -123,7 +124,7 @@ export interface SessionSlice {
   /** Set when browser storage failed: the session lives in memory only. */
   storageNotice: string | null;
   /** Set while a session made with another model is shown from its recorded distributions only. */
-  readOnly: { modelId: string; sourceKind: 'embedded' | 'hub' | 'folder' } | null;
+  readOnly: { modelId: string; sourceKind: 'embedded' | 'hub' | 'folder' | 'server' } | null;
   /** A saved session that failed validation. */
   sessionProblem: string | null;
   /** Where `sessionProblem` came from: the saved session (discarded), an imported file or a share link (the current session is kept). */

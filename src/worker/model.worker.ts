@@ -5,6 +5,8 @@
 import { Dispatcher } from './dispatcher.ts';
 import { loadForRequest } from './loading/browserLoad.ts';
 import type { WorkerRequest, WorkerResponse } from './protocol.ts';
+import { connectServer } from './server/connect.ts';
+import { browserProbe } from './server/browserProbe.ts';
 
 const scope = self as unknown as {
   postMessage(msg: WorkerResponse, transfer?: Transferable[]): void;
@@ -15,7 +17,13 @@ const scope = self as unknown as {
 
 const dispatcher = new Dispatcher({
   post: (msg, transfer = []) => scope.postMessage(msg, transfer),
-  load: (msg, progress) => loadForRequest(msg, progress, scope),
+  load: (msg, progress) => {
+    const source = msg.source;
+    if (source.kind === 'server') {
+      return connectServer(source, { probe: browserProbe(self as unknown as Parameters<typeof browserProbe>[0]), crossOriginIsolated: scope.crossOriginIsolated });
+    }
+    return loadForRequest({ ...msg, source }, progress, scope);
+  },
   crash: () => {
     // lets tests exercise crash recovery: an uncaught error reaches the page as the worker's error event
     setTimeout(() => {

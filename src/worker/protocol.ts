@@ -12,14 +12,14 @@ import type { McHistogram } from '../engine/monteCarlo.ts';
 import type { McTreeNode } from '../engine/mcTree.ts';
 import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
 
-export type { BeamStepRecord, ChatMessage, Device, DevicePreference, ModelInfo, ModelSource, ScoredToken } from '../domain/types.ts';
-import type { BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ModelSource, ScoredToken } from '../domain/types.ts';
+export type { AnySource, BeamStepRecord, ChatMessage, Device, DevicePreference, EngineInfo, ModelInfo, ModelSource, ScoredToken, ServerSource } from '../domain/types.ts';
+import type { AnySource, BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ScoredToken } from '../domain/types.ts';
 
 export type { StepChoice } from '../engine/step.ts';
 import type { StepChoice } from '../engine/step.ts';
 
 export type WorkerRequest =
-  | { type: 'load'; id: number; source: ModelSource; device: DevicePreference; ortPath: string; modelsPath: string }
+  | { type: 'load'; id: number; source: AnySource; device: DevicePreference; ortPath: string; modelsPath: string }
   | { type: 'cancel-load'; id: number }
   | { type: 'tokenize'; id: number; text: string; addSpecialTokens: boolean }
   /** Prompt ids from the tokenizer's chat template with the generation prompt (answered with `tokens`). */

@@ -53,7 +53,7 @@ export function Metrics() {
         <dd>{formatNumber(latency, locale, 1)} ms</dd>
         <dt>{t('status.device')}</dt>
         <dd>
-          {info ? `${info.device === 'webgpu' ? 'WebGPU' : 'WASM'} · ${info.dtype} · ${info.threads}` : '—'}
+          {info ? (info.engine ? `${info.engine.dialect} · ${info.engine.host}` : `${info.device === 'webgpu' ? 'WebGPU' : 'WASM'} · ${info.dtype} · ${info.threads}`) : '—'}
         </dd>
       </dl>
     </section>

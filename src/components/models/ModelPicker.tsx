@@ -8,6 +8,7 @@ import { directoryPicker, filesFromDirectory, folderSource } from '../../models/
 import type { DevicePreference } from '../../domain/types.ts';
 import { formatBytes } from './formatBytes.ts';
 import { CachedModels } from './CachedModels.tsx';
+import { ServerConnect } from './ServerConnect.tsx';
 
 const CATALOG_PREFIX = 'catalog:';
 
@@ -27,6 +28,8 @@ export function ModelPicker() {
   const entry = choice.startsWith(CATALOG_PREFIX) ? catalogEntry(choice.slice(CATALOG_PREFIX.length)) : undefined;
   const embedded = catalogEntry(EMBEDDED_MODEL);
   const pickDirectory = directoryPicker();
+  const connectedToServer = useApp((s) => s.info?.engine !== undefined);
+  const [engineKind, setEngineKind] = useState<'browser' | 'server'>(connectedToServer ? 'server' : 'browser');
 
   const choose = (value: string) => {
     setChoice(value);
@@ -62,8 +65,27 @@ export function ModelPicker() {
     return t(e.approximate ? 'models.sizeApprox' : 'models.size', { size: formatBytes(bytes, locale) });
   };
 
+  const kindSelect = (
+    <label>
+      {t('engine.kind')}{' '}
+      <select data-testid="engine-kind" value={engineKind} onChange={(e) => setEngineKind(e.target.value as 'browser' | 'server')}>
+        <option value="browser">{t('engine.browser')}</option>
+        <option value="server">{t('engine.server')}</option>
+      </select>
+    </label>
+  );
+  if (engineKind === 'server') {
+    return (
+      <div className="model-picker">
+        {kindSelect}
+        <ServerConnect />
+      </div>
+    );
+  }
+
   return (
     <div className="model-picker">
+      {kindSelect}
       <label>
         {t('model.label')}{' '}
         <select data-testid="model-select" value={choice} onChange={(e) => choose(e.target.value)}>

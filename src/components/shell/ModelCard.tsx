@@ -2,6 +2,7 @@ import { useApp } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import { EmbeddedCard } from '../models/EmbeddedCard.tsx';
+import { PrivacyLine } from './PrivacyLine.tsx';
 
 /** The loaded model's card (rendered as plain text: it is untrusted data). */
 export function ModelCard() {
@@ -28,7 +29,7 @@ export function ModelCard() {
     >
       <div className="modal-body">
         <h2>{t('card.title', { id: info.id })}</h2>
-        <p className="privacy">{t('app.privacy')}</p>
+        <PrivacyLine className="privacy" />
         {info.sourceKind === 'embedded' ? (
           <>
             <EmbeddedCard />

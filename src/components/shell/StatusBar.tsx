@@ -34,7 +34,7 @@ export function StatusBar() {
         </span>
       )}
       <span data-testid="status-device" data-device={info?.device ?? ''}>
-        {t('status.device')}: {info ? (info.device === 'webgpu' ? 'WebGPU' : 'WASM') : '—'}
+        {t('status.device')}: {info ? (info.engine ? t('engine.device', { host: info.engine.host }) : info.device === 'webgpu' ? 'WebGPU' : 'WASM') : '—'}
         {info ? ` · ${t('status.dtype')}: ${info.dtype}` : ''}
       </span>
       <span data-testid="status-threads" data-threads={info?.threads ?? 0}>

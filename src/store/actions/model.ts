@@ -2,7 +2,7 @@
  * Model actions: load (with WebGPU → WASM fallback), cancel, crash recovery, the browser's cached
  * hub models, and the device preference.
  */
-import type { DevicePreference, ModelSource } from '../../domain/types.ts';
+import type { AnySource, DevicePreference } from '../../domain/types.ts';
 import { deleteCachedModel as deleteFromCache, listCachedModels, type CachedModel } from '../../models/browserCache.ts';
 import type { WorkerResponse } from '../../worker/protocol.ts';
 import { displayNodeOf } from '../selectors.ts';
@@ -15,7 +15,7 @@ import type { AppError } from '../store.ts';
  * Loads a model in a fresh worker; the previous model keeps working until the new one is ready (and
  * stays if loading fails). WebGPU failures retry on WASM.
  */
-export async function loadModel(ctx: ActionContext, source: ModelSource, devicePref: DevicePreference = ctx.s.devicePref, fallbackReason: string | null = null): Promise<void> {
+export async function loadModel(ctx: ActionContext, source: AnySource, devicePref: DevicePreference = ctx.s.devicePref, fallbackReason: string | null = null): Promise<void> {
   if (source.kind === 'hub' && !source.host && typeof location !== 'undefined') {
     const host = new URLSearchParams(location.search).get('hubHost');
     if (host) source = { ...source, host: host.endsWith('/') ? host : `${host}/` };
@@ -56,6 +56,14 @@ export async function loadModel(ctx: ActionContext, source: ModelSource, deviceP
     err.message = err.message.replace('[webgpu] ', '');
     ctx.set({ status: hadModel ? 'ready' : 'error', loadError: err, progress: 0 });
   }
+}
+
+/**
+ * Connects to a model server (llama.cpp, vLLM, Ollama) as the engine: a load whose source is the
+ * server. The API key stays in memory (the store's source), never in sessions, exports or share links.
+ */
+export function connectServer(ctx: ActionContext, url: string, model: string, apiKey: string): Promise<void> {
+  return loadModel(ctx, { kind: 'server', url: url.trim(), model: model.trim(), ...(apiKey ? { apiKey } : {}) }, 'wasm');
 }
 
 /** Cancels a model download in progress (terminates its worker). */

@@ -7,7 +7,7 @@ import { env } from '@huggingface/transformers';
 import { EngineError } from '../../engine/errors.ts';
 import type { OrtBackend } from '../ortBackend.ts';
 import type { LoadProgress, LoadRequest } from '../dispatcher.ts';
-import type { Device } from '../protocol.ts';
+import type { Device, ModelSource } from '../protocol.ts';
 import { describeSource } from './describeSource.ts';
 import { loadOrtBackend } from './load.ts';
 
@@ -32,7 +32,7 @@ async function chooseDevice(pref: 'auto' | 'webgpu' | 'wasm'): Promise<{ device:
  * Loads the model of a 'load' request (see the module comment).
  * @throws EngineError as loadOrtBackend; a WebGPU failure's message starts with `[webgpu]` (the client retries on WASM)
  */
-export async function loadForRequest(msg: LoadRequest, report: (p: LoadProgress) => void, scope: WorkerScope): Promise<OrtBackend> {
+export async function loadForRequest(msg: LoadRequest & { source: ModelSource }, report: (p: LoadProgress) => void, scope: WorkerScope): Promise<OrtBackend> {
   const { device, shaderF16 } = await chooseDevice(msg.device);
   const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
   const ortBase = new URL(msg.ortPath, scope.location.href).href;

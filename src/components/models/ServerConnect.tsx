@@ -1,0 +1,101 @@
+import { useState } from 'react';
+import { useApp } from '../../store/store.ts';
+import { controller } from '../../store/controller.ts';
+import { useT } from '../useT.ts';
+import type { MessageKey } from '../../i18n/en.ts';
+import type { EngineInfo } from '../../domain/types.ts';
+
+const SERVER_CODES = new Set([
+  'invalid-url', 'unreachable', 'cors', 'mixed-content', 'local-network', 'unauthorized', 'context-full', 'timeout',
+  'cancelled', 'not-found', 'bad-answer', 'server-error', 'unknown-dialect', 'unsupported-dialect',
+]);
+
+/** `<server code>: text` (an EngineError `server` message from src/worker/server) → code and text. */
+export function splitServerMessage(message: string): { code: string; text: string } {
+  const m = /^([a-z-]+): ([\s\S]*)$/.exec(message);
+  return m && SERVER_CODES.has(m[1]) ? { code: m[1], text: m[2] } : { code: 'server-error', text: message };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Connect to a model server: URL, model name, optional API key (component state only: memory of
+ * this tab, never saved), Connect, and the status line with what the server gives
+ * (`engine-status`: state, dialect, whole vocabulary or top N, token ids).
+ */
+export function ServerConnect() {
+  const { t } = useT();
+  const status = useApp((s) => s.status);
+  const info = useApp((s) => s.info);
+  const loadError = useApp((s) => s.loadError);
+  const [url, setUrl] = useState(() => (info?.engine?.url ?? 'http://127.0.0.1:8080'));
+  const [model, setModel] = useState('');
+  const [apiKey, setApiKey] = useState('');
+  const [attempted, setAttempted] = useState(false);
+  const engine: EngineInfo | undefined = info?.engine;
+
+  let state: 'connecting' | 'connected' | 'error' | 'idle' = engine ? 'connected' : 'idle';
+  if (attempted && status === 'loading') state = 'connecting';
+  else if (attempted && loadError) state = 'error';
+
+  let text = '';
+  if (state === 'connecting') text = t('engine.state.connecting');
+  else if (state === 'connected' && engine) {
+    text = t('engine.state.connected', {
+      dialect: engine.dialect, host: engine.host, model: engine.model,
+      vocab: t(engine.fullVocab ? 'engine.vocab.full' : 'engine.vocab.top', { n: engine.topN }),
+      ids: t(engine.tokenIds ? 'engine.ids.yes' : 'engine.ids.no'),
+      scores: t(engine.rawLogits ? 'engine.scores.logits' : 'engine.scores.logprobs'),
+    });
+  } else if (state === 'error' && loadError) {
+    const origin = typeof location !== 'undefined' ? location.origin : '';
+    const { code, text: detail } = loadError.code === 'server' ? splitServerMessage(loadError.message) : { code: '', text: loadError.message };
+    const message = code
+      ? t(`server.error.${code}` as MessageKey, { host: hostOf(url), origin, message: detail })
+      : t(`error.${loadError.code}` as MessageKey, { message: detail });
+    text = t('engine.state.error', { message });
+  }
+
+  const connect = () => {
+    setAttempted(true);
+    void controller.connectServer(url, model, apiKey);
+  };
+
+  return (
+    <div className="server-connect">
+      <label>
+        {t('engine.url')}{' '}
+        <input data-testid="engine-url" type="url" value={url} onChange={(e) => setUrl(e.target.value)} spellCheck={false} />
+      </label>
+      <label>
+        {t('engine.model')}{' '}
+        <input data-testid="engine-model" value={model} onChange={(e) => setModel(e.target.value)} spellCheck={false} />
+      </label>
+      <label>
+        {t('engine.apiKey')}{' '}
+        <input data-testid="engine-api-key" type="password" autoComplete="off" value={apiKey} onChange={(e) => setApiKey(e.target.value)} />
+      </label>
+      <button type="button" data-testid="engine-connect" onClick={connect} disabled={status === 'loading' || !url.trim()}>
+        {t('engine.connect')}
+      </button>
+      <p className="model-hint">{t('engine.help')}</p>
+      <p
+        data-testid="engine-status"
+        role={state === 'error' ? 'alert' : 'status'}
+        data-state={state === 'idle' ? '' : state}
+        data-dialect={engine?.dialect ?? ''}
+        data-full-vocab={engine ? String(engine.fullVocab) : ''}
+        data-top-n={engine ? String(engine.topN) : ''}
+        data-token-ids={engine ? String(engine.tokenIds) : ''}
+      >
+        {text}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,142 @@
+/**
+ * The server engine as a decoder backend (ModelBackend over HTTP, issue #16). This file: the llama.cpp
+ * dialect with the whole vocabulary, the path tested live. Each forward row is one `/completion`
+ * request whose prompt is the row's prefix ids + new tokens, on a slot pinned per row (`id_slot`,
+ * so each row keeps its own prompt cache on the server); the answer's log-probabilities over every
+ * id become the row's scores (`kind: 'logprobs'` — softmax of them is the model's probabilities, and
+ * temperature, top-k, top-p and min-p are shift-invariant, so they act on them exactly; the
+ * repetition penalty, which acts on raw logits, is not exact and the UI says so).
+ * Prefix handles hold the ids only: the server keeps the KV cache.
+ */
+import type { BackendCapabilities, BackendStats, ForwardOptions, ForwardResult, ForwardRow, ModelBackend, PrefixCache, RowScores } from '../../decoder/backend.ts';
+import { EngineError } from '../../engine/errors.ts';
+import type { ChatMessage, ModelInfo } from '../protocol.ts';
+import { ServerError } from './errors.ts';
+import type { LlamaCppClient } from './llamacpp.ts';
+import type { NextTokenScores } from './types.ts';
+
+/** A prefix on the server: its ids (the server's prompt cache holds the KV). */
+export class ServerPrefix implements PrefixCache {
+  readonly length: number;
+  /** Ids bytes counted against the decoder's cache budget (the KV lives on the server). */
+  readonly bytes: number;
+  released = false;
+  constructor(readonly ids: readonly number[]) {
+    this.length = ids.length;
+    this.bytes = ids.length * 4;
+  }
+}
+
+/** A ServerError as the decoder's EngineError (code `server`, message `<server code>: <text>`; context-full as `context-overflow`). */
+export function toEngineError(e: unknown): unknown {
+  if (!(e instanceof ServerError)) return e;
+  if (e.code === 'context-full') return new EngineError('context-overflow', e.message);
+  if (e.code === 'cancelled') return new EngineError('cancelled', e.message);
+  return new EngineError('server', `${e.code}: ${e.message}${e.detail && e.detail !== 'unreachable-or-cors' ? ` (${e.detail.slice(0, 200)})` : ''}`);
+}
+
+/** Log-probabilities of one answer as a dense vector over the vocabulary (every id must be present). */
+export function denseLogprobs(answer: NextTokenScores, vocabSize: number): Float32Array {
+  if (answer.top.length !== vocabSize) throw new EngineError('server', `bad-answer: ${answer.top.length} of ${vocabSize} tokens reported`);
+  const out = new Float32Array(vocabSize).fill(Number.NaN);
+  for (const t of answer.top) {
+    const id = t.tokenId;
+    if (id === null || id < 0 || id >= vocabSize) throw new EngineError('server', `bad-answer: token id ${id} outside the vocabulary`);
+    // llama.cpp sends the lowest float for probability 0
+    out[id] = t.logprob < -1e30 ? -Infinity : t.logprob;
+  }
+  for (let i = 0; i < vocabSize; i++) if (Number.isNaN(out[i])) throw new EngineError('server', `bad-answer: token ${i} missing`);
+  return out;
+}
+
+export class LlamaCppBackend implements ModelBackend {
+  readonly capabilities: BackendCapabilities;
+  private forwards = 0;
+  private twice = 0;
+  private live = 0;
+
+  constructor(readonly info: ModelInfo, private readonly client: LlamaCppClient, slots: number) {
+    this.capabilities = {
+      scores: 'logprobs', vocabulary: 'full', positions: 'all', tokens: 'ids',
+      maxRows: Math.max(1, slots), attention: false, hiddenStates: false, constraints: [],
+    };
+  }
+
+  tokenize(text: string, addSpecialTokens: boolean): Promise<number[]> {
+    // special-token text becomes its control token, as transformers.js's tokenizer does
+    return this.client.tokenize(text, { parseSpecial: true, addSpecial: addSpecialTokens }).catch((e) => { throw toEngineError(e); });
+  }
+
+  decode(ids: readonly number[]): Promise<string> {
+    return this.client.detokenize(ids).catch((e) => { throw toEngineError(e); });
+  }
+
+  async applyChatTemplate(messages: readonly ChatMessage[]): Promise<number[]> {
+    if (!this.info.hasChatTemplate) throw new EngineError('chat-template', `${this.info.id} has no chat template`);
+    try {
+      const text = await this.client.applyTemplate(messages);
+      return await this.client.tokenize(text, { parseSpecial: true });
+    } catch (e) {
+      throw e instanceof ServerError && e.code !== 'unreachable' ? new EngineError('chat-template', e.message) : toEngineError(e);
+    }
+  }
+
+  async forward(rows: readonly ForwardRow[], options: ForwardOptions = {}): Promise<ForwardResult> {
+    if (rows.length === 0) throw new RangeError('forward needs at least one row');
+    if (options.attention || options.hiddenStates || options.constraint) {
+      throw new EngineError('invalid-setting', 'a llama.cpp server gives no attention, hidden states or engine constraints here');
+    }
+    const all = options.positions === 'all';
+    const V = this.info.vocabSize;
+    const t0 = performance.now();
+    this.forwards++;
+    const seqs = rows.map((r) => {
+      if (r.prefix && !(r.prefix instanceof ServerPrefix)) throw new RangeError('not a server prefix');
+      if (r.prefix && (r.prefix as ServerPrefix).released) throw new RangeError('prefix used after release');
+      if (r.tokens.length === 0) throw new RangeError('a row needs at least one new token');
+      const ids = [...((r.prefix as ServerPrefix | null)?.ids ?? []), ...r.tokens];
+      if (ids.length > this.info.contextLength) {
+        throw new EngineError('context-overflow', `sequence of ${ids.length} tokens exceeds the server's context of ${this.info.contextLength}`);
+      }
+      return { ids, from: ids.length - r.tokens.length };
+    });
+    const slots = this.capabilities.maxRows;
+    const scored = await Promise.all(seqs.map(async (s, row) => {
+      const first = all ? s.from + 1 : s.ids.length;
+      const values = new Float32Array((s.ids.length - first + 1) * V);
+      // positions one by one on the row's slot: each request reuses the slot's prompt cache
+      for (let end = first, p = 0; end <= s.ids.length; end++, p++) {
+        try {
+          const answer = await this.client.nextToken(s.ids.slice(0, end), V, row % slots);
+          values.set(denseLogprobs(answer, V), p * V);
+        } catch (e) {
+          throw toEngineError(e);
+        }
+      }
+      return { values, positions: s.ids.length - first + 1 };
+    }));
+    const out: RowScores[] = scored.map((r) => ({ coverage: 'full', kind: 'logprobs', positions: r.positions, values: r.values }));
+    const keep = options.keepCache ?? true;
+    const caches = keep ? seqs.map((s) => new ServerPrefix(s.ids)) : null;
+    if (caches) this.live += caches.length;
+    return { rows: out, caches, ms: performance.now() - t0 };
+  }
+
+  release(cache: PrefixCache): void {
+    const c = cache as ServerPrefix;
+    if (c.released) {
+      this.twice++;
+      return;
+    }
+    c.released = true;
+    this.live--;
+  }
+
+  stats(): BackendStats {
+    return { forwardCount: this.forwards, disposedTwice: this.twice, liveTensors: this.live };
+  }
+
+  async dispose(): Promise<void> {
+    // nothing held here: the server keeps its model
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The decoder (src/decoder) over the server engine (LlamaCppBackend) against the REAL llama.cpp server
+ * serving our GGUF: the same step, beam and teacher-forcing code as the browser model, checked against
+ * the committed torch references; the connect step's vocabulary and special tokens against tokenizer.json.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Decoder } from '../src/decoder/decoder.ts';
+import { DEFAULT_SAMPLING } from '../src/engine/settings.ts';
+import { connectServer } from '../src/worker/server/connect.ts';
+import type { LlamaCppBackend } from '../src/worker/server/serverBackend.ts';
+import { EngineError } from '../src/engine/errors.ts';
+import { freePort, startLlamaServer, type RunningServer } from './server/llamaServer.ts';
+import { vocabularyBytes } from './server/onnxReference.ts';
+import { reference } from './reference.ts';
+
+const BASE = 'public/models/tiny-bilingual-gpt2';
+const CHAT = 'test-fixtures/tiny-chat';
+const EXACT = ['-fa', 'off', '--cache-type-k', 'f32', '--cache-type-v', 'f32'];
+const plain = { ...DEFAULT_SAMPLING, temperature: 1, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1 };
+
+let server: RunningServer;
+let backend: LlamaCppBackend;
+let decoder: Decoder;
+
+beforeAll(async () => {
+  server = await startLlamaServer({ folder: BASE, parallel: 3, args: EXACT });
+  backend = await connectServer({ kind: 'server', url: server.url, model: '' });
+  decoder = new Decoder(backend);
+}, 30 * 60_000);
+afterAll(async () => {
+  await decoder?.release();
+  await server?.stop();
+});
+
+describe('connect', () => {
+  it('describes the model: vocabulary bytes as tokenizer.json, <|endoftext|> special, EOS, no chat template', () => {
+    const info = backend.info;
+    expect(info.vocabSize).toBe(4000);
+    expect(info.contextLength).toBe(256);
+    expect(info.engine).toMatchObject({ dialect: 'llama.cpp', fullVocab: true, topN: 4000, tokenIds: true, rawLogits: false, slots: 3 });
+    expect(info.eosTokenId).toBe(3999);
+    expect(info.hasChatTemplate).toBe(false);
+    expect(info.endOfTurnTokenId).toBeNull();
+    const bytes = vocabularyBytes(BASE);
+    for (let i = 0; i < 4000; i++) {
+      expect(Array.from(info.vocabBytes.subarray(info.vocabOffsets[i], info.vocabOffsets[i + 1])), `id ${i}`).toEqual(Array.from(bytes[i]));
+    }
+    expect(Array.from(info.special).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(info.special[3999]).toBe(1);
+    expect(backend.capabilities).toMatchObject({ scores: 'logprobs', vocabulary: 'full', maxRows: 3 });
+  });
+
+  it('nothing listening: an EngineError `server` naming unreachable', async () => {
+    const err = await connectServer({ kind: 'server', url: `http://127.0.0.1:${await freePort()}`, model: '' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).code).toBe('server');
+    expect((err as EngineError).message).toMatch(/^unreachable:/);
+  });
+});
+
+describe('decoding over the server', () => {
+  it('greedy 10 steps equal the torch reference ids; probabilities sum to 1 with the rest mass', async () => {
+    for (const g of reference.greedy) {
+      const ids = [...g.ids];
+      const path = [0];
+      for (let s = 0; s < 10; s++) {
+        const r = await decoder.step({ type: 'step', id: s, nodeId: path.at(-1)!, path: [...path], ids: [...ids], strategy: 'greedy', settings: plain, topN: 5, extraIds: [], drawKey: null, choose: null });
+        expect(r.choice!.tokenId, `${g.text} step ${s}`).toBe(g.new_ids[s]);
+        expect(Array.from(r.record.tokenIds.slice(0, 5))).toEqual(g.steps[s].top5_ids);
+        const n = r.record.tokenIds.length;
+        let shown = 0;
+        for (let k = 0; k < n; k++) shown += r.record.stageProbs[k];
+        expect(shown + r.record.restMass[0]).toBeCloseTo(1, 6);
+        ids.push(r.choice!.tokenId);
+        path.push(s + 1);
+      }
+      await decoder.forget('all');
+    }
+  });
+
+  it('model probabilities of the top 5 equal torch within 1e-3', async () => {
+    const g = reference.greedy[1];
+    const r = await decoder.step({ type: 'step', id: 0, nodeId: 0, path: [0], ids: [...g.ids], strategy: 'greedy', settings: plain, topN: 5, extraIds: [], drawKey: null, choose: null });
+    const stats = await decoder.query({ type: 'query', id: 0, nodeId: 0, path: [0], ids: [...g.ids], settings: plain, strategy: 'greedy', tokenIds: g.steps[0].top5_ids });
+    stats.forEach((st, k) => expect(st.prob).toBeCloseTo(g.steps[0].top5_probs[k], 3));
+    expect(r.record.tokenIds[0]).toBe(g.steps[0].top5_ids[0]);
+    await decoder.forget('all');
+  });
+
+  it.each(reference.beam.map((b) => [b.text, b]))('beam %j: hypotheses and ranking equal the torch reference (3 slots, rows in parallel)', async (_, b) => {
+    const hyps = await decoder.beam(
+      {
+        type: 'beam', id: 0, nodeId: 0, path: [0], ids: b.ids,
+        settings: { beamWidth: b.num_beams, lengthPenalty: b.length_penalty, earlyStopping: b.early_stopping ? 'true' : 'false', repetitionPenalty: 1 },
+        maxNewTokens: b.max_new_tokens,
+      },
+      () => {},
+    );
+    expect(hyps.map((h) => h.tokens)).toEqual(b.hypotheses.map((h) => h.new_ids));
+    hyps.forEach((h, i) => expect(h.beamScore).toBeCloseTo(b.hypotheses[i].score, 2));
+    await decoder.forget('all');
+  });
+
+  it('seeded sampling replays exactly (same draw keys, same tokens)', async () => {
+    const run = async () => {
+      const ids = [...reference.forward[0].ids.slice(0, 6)];
+      const path = [0];
+      const out: number[] = [];
+      for (let s = 0; s < 6; s++) {
+        const r = await decoder.step({ type: 'step', id: 0, nodeId: path.at(-1)!, path: [...path], ids: [...ids], strategy: 'sample', settings: { ...plain, temperature: 0.9 }, topN: 10, extraIds: [], drawKey: { seed: 42, depth: s, reroll: 0, stream: 0 }, choose: null });
+        out.push(r.choice!.tokenId);
+        ids.push(r.choice!.tokenId);
+        path.push(s + 1);
+      }
+      await decoder.forget('all');
+      return out;
+    };
+    expect(await run()).toEqual(await run());
+  });
+
+  it('teacher forcing scores every position (one request per position on the prompt cache)', async () => {
+    const f = reference.greedy[0];
+    const text = 'In the beginning God created';
+    const r = await decoder.scoreText(text);
+    expect(r.tokens[0].prob).toBeNull();
+    expect(r.tokens.length).toBeGreaterThan(3);
+    // the token after "In the beginning" that torch's greedy picks is ranked first there
+    const ids = r.tokens.map((t) => t.tokenId);
+    expect(ids.slice(0, f.ids.length)).toEqual(f.ids);
+    const next = r.tokens[f.ids.length];
+    if (next.tokenId === f.new_ids[0]) expect(next.rank).toBe(1);
+    else expect(next.rank).toBeGreaterThan(1);
+  });
+});
+
+describe('chat fixture over the server', () => {
+  let chat: RunningServer;
+  let chatDecoder: Decoder;
+  beforeAll(async () => {
+    chat = await startLlamaServer({ folder: CHAT, args: EXACT });
+    chatDecoder = new Decoder(await connectServer({ kind: 'server', url: chat.url, model: '' }));
+  }, 120_000);
+  afterAll(async () => {
+    await chatDecoder?.release();
+    await chat?.stop();
+  });
+
+  it('has the chat template and <|im_end|> as the end-of-turn token; greedy stops there', async () => {
+    expect(chatDecoder.info.hasChatTemplate).toBe(true);
+    expect(chatDecoder.info.endOfTurnTokenId).toBe(4001);
+    const ids = await chatDecoder.chatTokenize([{ role: 'user', content: 'A fool and his money' }]);
+    const path = [0];
+    let stopped = false;
+    for (let s = 0; s < 20 && !stopped; s++) {
+      const r = await chatDecoder.step({ type: 'step', id: s, nodeId: path.at(-1)!, path: [...path], ids: [...ids], strategy: 'greedy', settings: plain, topN: 5, extraIds: [], drawKey: null, choose: null });
+      ids.push(r.choice!.tokenId);
+      path.push(s + 1);
+      stopped = r.stop;
+    }
+    expect(stopped).toBe(true);
+    expect(ids.at(-1)).toBe(4001);
+  });
+});
