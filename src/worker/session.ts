@@ -15,6 +15,11 @@ import { rankOf, topIndices } from '../engine/order.ts';
 import { pieceBytes, type PieceEncoding } from '../engine/tokens.ts';
 import { monteCarloHistogram, type McHistogram } from '../engine/monteCarlo.ts';
 import { growLevel, startMcTree, type McFrontierRow, type McTreeNode } from '../engine/mcTree.ts';
+import { logitsToFloat32 } from '../engine/float16.ts';
+import { planLoad, defaultDtype } from '../models/loadPlan.ts';
+import { sourceListing } from '../models/sourceListing.ts';
+import { hostProblem } from '../models/hubHost.ts';
+import { extraFeeds, kvElementType, type InputMeta } from './graphInputs.ts';
 import type { BeamStepRecord, ChatMessage, Device, ModelInfo, ModelSource, ScoredToken, WorkerRequest } from './protocol.ts';
 
 /** The parts of an ONNX Runtime tensor we use (onnxruntime-web and -node share them). */
@@ -62,10 +67,12 @@ export type McTreeRequest = Extract<WorkerRequest, { type: 'mc-tree' }>;
 const LOGITS_LRU = 64;
 let folderLoads = 0;
 
-function toFloat32(data: unknown): Float32Array {
-  if (data instanceof Float32Array) return data;
-  if (ArrayBuffer.isView(data)) return Float32Array.from(data as unknown as ArrayLike<number>);
-  throw new EngineError('unknown', 'unexpected logits data type');
+function toFloat32(data: unknown, type: string): Float32Array {
+  try {
+    return logitsToFloat32(data, type);
+  } catch (e) {
+    throw new EngineError('unknown', (e as Error).message);
+  }
 }
 
 function decideEncoding(tokenizerJSON: Record<string, unknown>): PieceEncoding {
@@ -88,7 +95,7 @@ export function describeLoadError(e: unknown, source: ModelSource): EngineError 
     return new EngineError('model-not-causal-lm', `${name}: not a causal language model (${msg})`);
   }
   if (/fetch|network|Failed to fetch|Unauthorized|401|403/i.test(msg)) {
-    return new EngineError('model-fetch', `${name}: could not be fetched (${msg})`);
+    return new EngineError('model-fetch', `${name}: could not be fetched (${msg})${source.kind === 'hub' ? hostProblem(source.host, msg) : ''}`);
   }
   return new EngineError('model-load', `${name}: ${msg}`);
 }
@@ -185,6 +192,7 @@ export class ModelSession {
           opts.progress({ file: p.file ?? '', loaded: p.loaded ?? 0, total: p.total ?? 0, progress: (p.progress ?? 0) / 100 });
         }
       };
+      const listing = sourceListing(source, files);
       const config = (await AutoConfig.from_pretrained(name, { progress_callback })) as unknown as Record<string, unknown>;
       if (!isCausalConfig(config)) {
         throw new EngineError(
@@ -192,7 +200,8 @@ export class ModelSession {
           `${name}: not a causal language model (model_type ${String(config['model_type'])}, architectures ${JSON.stringify(config['architectures'] ?? [])})`,
         );
       }
-      const dtype = chooseDtype(config, opts);
+      const plan = planLoad(name, await listing, config, opts);
+      const dtype = plan.dtype;
       // tokenizer and weights load side by side (the tokenizer's parse overlaps the ONNX Runtime compile)
       const [tokenizer, model] = await Promise.all([
         AutoTokenizer.from_pretrained(name, { progress_callback }),
@@ -201,6 +210,8 @@ export class ModelSession {
           // onnxruntime-node (integration tests) calls its CPU provider 'cpu'
           device: opts.device === 'wasm' && isNode() ? 'cpu' : opts.device,
           dtype: dtype as 'fp32',
+          ...(plan.modelFileName ? { model_file_name: plan.modelFileName } : {}),
+          ...(plan.externalData !== undefined ? { use_external_data_format: plan.externalData } : {}),
         }) as unknown as Promise<{ sessions: Record<string, OrtSession>; dispose(): Promise<unknown>; generate(args: Record<string, unknown>): Promise<unknown> }>,
       ]);
       const session = model.sessions['model'] ?? model.sessions['decoder_model_merged'];
@@ -266,8 +277,8 @@ export class ModelSession {
         tokenizer,
         model,
         kvShape,
-        // fp16 and q4f16 exports keep their KV cache in float16
-        kvType: dtype === 'fp16' || dtype === 'q4f16' ? 'float16' : 'float32',
+        // from the graph's inputs (fp16 / q4f16 exports usually keep a float16 cache, not always)
+        kvType: kvElementType((session as { inputMetadata?: readonly InputMeta[] }).inputMetadata, dtype),
         budget: opts.cacheBudgetBytes ?? 256 * 1024 * 1024,
       });
     } catch (e) {
@@ -384,6 +395,7 @@ export class ModelSession {
         if (!past) own.push(p[n]);
       }
     }
+    for (const x of extraFeeds(names, pastLength)) add(x.name, new Tensor(x.type, x.type === 'bool' ? [x.value as boolean] : BigInt64Array.of(BigInt(x.value)), x.dims).ort_tensor as OrtTensor);
     for (const n of names) if (!(n in feeds)) throw new EngineError('model-load', `unsupported model input ${n}`);
     const t0 = performance.now();
     let out: Record<string, OrtTensor>;
@@ -395,7 +407,7 @@ export class ModelSession {
     }
     const ms = performance.now() - t0;
     const logitsT = out['logits'];
-    const logits = toFloat32(logitsT.location === 'cpu' || logitsT.location === 'cpu-pinned' ? logitsT.data : await logitsT.getData());
+    const logits = toFloat32(logitsT.location === 'cpu' || logitsT.location === 'cpu-pinned' ? logitsT.data : await logitsT.getData(), logitsT.type);
     logitsT.dispose();
     const present: Record<string, OrtTensor> = {};
     for (const [k, v] of Object.entries(out)) {
@@ -922,6 +934,5 @@ function yieldToEvents(): Promise<void> {
  * `transformers.js_config.dtype`, else fp16/fp32 on WebGPU (by shader-f16 support) and q8 on WASM.
  */
 export function chooseDtype(config: Record<string, unknown>, opts: { dtype?: string; device: Device; shaderF16?: boolean }): string {
-  const jsConfig = (config['transformers.js_config'] ?? {}) as { dtype?: string };
-  return opts.dtype ?? jsConfig.dtype ?? (opts.device === 'webgpu' ? (opts.shaderF16 ? 'fp16' : 'fp32') : 'q8');
+  return defaultDtype(config, opts);
 }
