@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { DownloadSource } from './models/DownloadSource.tsx';
 import { useApp } from '../store/store.ts';
 import { Header } from './shell/Header.tsx';
 import { StatusBar } from './shell/StatusBar.tsx';
@@ -67,7 +68,9 @@ export function App() {
           <Region id="teacher"><TeacherForcing /></Region>
           <MonteCarloPanel />
         </div>
-        <p className="privacy muted">{t('app.privacy')}</p>
+        <p className="privacy muted">
+          {t('app.privacy')} <DownloadSource />
+        </p>
       </main>
       <StatusBar />
       <ModelCard />

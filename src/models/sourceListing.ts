@@ -4,6 +4,7 @@
  */
 import { fetchHubListing, type FetchLike } from './hubListing.ts';
 import type { ListedFile } from './layout.ts';
+import { listCachedModels } from './browserCache.ts';
 import type { ModelSource } from '../worker/protocol.ts';
 
 /** The host a hub source downloads from (`?hubHost=` or the picker's setting fills `source.host`). */
@@ -21,9 +22,16 @@ export async function sourceListing(
 ): Promise<ListedFile[] | null> {
   if (source.kind === 'folder') return folderFiles ? [...folderFiles].map(([path, f]) => ({ path, size: f.size })) : null;
   if (source.kind === 'embedded') return null;
+  const host = source.host ?? DEFAULT_HUB_HOST;
   try {
-    return (await fetchHubListing(source.host ?? DEFAULT_HUB_HOST, source.modelId, source.revision ?? 'main', fetchFn)).files;
+    return (await fetchHubListing(host, source.modelId, source.revision ?? 'main', fetchFn)).files;
   } catch {
-    return null;
+    // offline: the files this browser kept (Cache Storage) are the list
+    try {
+      const kept = typeof caches !== 'undefined' ? (await listCachedModels(caches)).find((m) => m.modelId === source.modelId && m.host === host) : undefined;
+      return kept ? kept.files.map((path) => ({ path })) : null;
+    } catch {
+      return null;
+    }
   }
 }

@@ -2,6 +2,7 @@
  * Actions: everything the UI can ask for, as plain functions over the store and
  * the worker client. Each writes results to the store as they arrive.
  */
+import { hostStore } from '../models/hostStore.ts';
 import { WorkerClient } from '../worker/client.ts';
 import { EngineError } from '../engine/errors.ts';
 import {
@@ -166,10 +167,8 @@ export class Controller {
    * new one is ready (and stays if loading fails). WebGPU failures retry on WASM.
    */
   async loadModel(source: ModelSource, devicePref: DevicePreference = this.s.devicePref, fallbackReason: string | null = null): Promise<void> {
-    if (source.kind === 'hub' && !source.host && typeof location !== 'undefined') {
-      const host = new URLSearchParams(location.search).get('hubHost');
-      if (host) source = { ...source, host: host.endsWith('/') ? host : `${host}/` };
-    }
+    // the download host: `?hubHost=`, else the picker's remembered setting (src/models/hostStore.ts)
+    if (source.kind === 'hub' && !source.host) source = { ...source, host: hostStore.getState().host };
     const token = ++this.loadToken;
     const previous = this.client;
     this.set({ status: 'loading', progress: 0, progressFile: '', loadError: null, devicePref, loadBytes: 0, loadTotalBytes: 0, loadFiles: 0, loadFilesDone: 0 });

@@ -1,5 +1,6 @@
 import { appStore, useApp, type AppError } from '../../store/store.ts';
 import { useT } from '../useT.ts';
+import { hostStore } from '../../models/hostStore.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 
 /** Every user-facing error, translated by its code. */
@@ -22,6 +23,7 @@ export function ErrorBanner() {
           <span>
             {t(`error.${e.code}` as MessageKey, { message: e.message })}
             {e === loadError && loaded && ` ${t('error.stillLoaded', { model: loaded })}`}
+            {e === loadError && e.code === 'model-fetch' && <span data-testid="error-host-hint"> {t('error.hostHint', { host: hostStore.getState().host })}</span>}
           </span>
           {e !== promptError && (
             <button type="button" onClick={dismiss}>
