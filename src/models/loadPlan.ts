@@ -5,7 +5,7 @@
  * Pure: the worker's loader reads the files and calls `planLoad`.
  */
 import { EngineError } from '../engine/errors.ts';
-import { analyzeLayout, layoutProblem, loadOptions, preferredDtype, type ListedFile, type ModelLayout, type SessionBase } from './layout.ts';
+import { DTYPE_SUFFIX, analyzeLayout, layoutProblem, loadOptions, preferredDtype, type ListedFile, type ModelLayout, type SessionBase } from './layout.ts';
 
 export interface LoadPlan {
   dtype: string;
@@ -51,7 +51,7 @@ export function planLoad(
   const o = loadOptions(layout, dtype);
   if (!o) {
     const have = layout.dtypes.map((d) => `${d.dtype} (${d.onnx})`).join(', ');
-    throw new EngineError('model-missing-file', `${name}: missing file for dtype ${dtype}; the model has ${have}`);
+    throw new EngineError('model-missing-file', `${name}: missing file onnx/${layout.dtypes[0]?.base ?? 'model'}${DTYPE_SUFFIX[dtype] ?? `_${dtype}`}.onnx (dtype ${dtype}); the model has ${have}`);
   }
   return { dtype, modelFileName: o.model_file_name, externalData: o.use_external_data_format, layout };
 }

@@ -5,6 +5,7 @@
 import { env } from '@huggingface/transformers';
 import { chooseDtype, ModelSession, relativePath } from './session.ts';
 import { EngineError } from '../engine/errors.ts';
+import { planLoad } from '../models/loadPlan.ts';
 import { benchMath } from '../engine/benchMath.ts';
 import type { Device, ModelSource, WorkerRequest, WorkerResponse } from './protocol.ts';
 
@@ -65,8 +66,10 @@ async function describeSource(
       const files = new Map(source.files.map((f) => [relativePath(f), f]));
       const card = files.get('README.md');
       const config = files.get('config.json');
-      const dtype = chooseDtype(config ? (JSON.parse(await config.text()) as Record<string, unknown>) : {}, opts);
-      const names = ['config.json', 'tokenizer.json', onnxName(dtype)];
+      // the file the load picks from the folder's list (src/models/loadPlan.ts)
+      const plan = planLoad(source.name, [...files].map(([path, f]) => ({ path, size: f.size })), config ? (JSON.parse(await config.text()) as Record<string, unknown>) : {}, opts);
+      const dtype = plan.dtype;
+      const names = ['config.json', 'tokenizer.json', plan.layout?.dtypes.find((d) => d.dtype === dtype)?.onnx ?? onnxName(dtype)];
       const parts = await Promise.all(names.map((n) => files.get(n)?.arrayBuffer() ?? Promise.resolve(new ArrayBuffer(0))));
       return { modelCard: card ? await card.text() : null, fingerprint: await sha256Hex(parts), dtype };
     }
