@@ -2,8 +2,9 @@
  * Real model layouts in the browser (issue #15), on the real-size tokenizer and layouts of
  * tools/model/realsize_fixture.py at the small `gpt2-tiny` body (vocabulary 50,257; cached under
  * ~/.cache/token-by-token, built here when missing): folders and repositories without any config hint —
- * fp32 `onnx/model.onnx`; only `onnx/model_fp16.onnx` + external data; Optimum's merged decoder — each checked
- * against the fp32 torch reference (fp32 |Δ logprob| < 1e-4; fp16 ≤ 2e-2 × the logit range; greedy ids equal).
+ * fp32 `onnx/model.onnx`; only `onnx/model_fp16.onnx` + external data; Optimum's merged decoder; only
+ * `onnx/model_q4.onnx` (MatMulNBits) — each checked against its torch reference (fp32 and q4 |Δ logprob| < 1e-4,
+ * q4 against the dequantized weights; fp16 ≤ 2e-2 × the logit range; greedy ids equal).
  * The hub is e2e/support/localHub.ts (model API + resolve URLs) on 127.0.0.1; the download host is set in the
  * picker's `hub-host` setting, not only through `?hubHost=`.
  */
@@ -26,22 +27,23 @@ const modelInfo = (page: Page) =>
   page.evaluate(() => (window as unknown as { __app: { store: { getState(): { info: Info } } } }).__app.store.getState().info);
 
 /** Prompt ids, every shown bar's logprob against the torch reference's log-softmax, and 8 greedy ids. */
-async function expectReference(app: AppPage, page: Page, modelId: string, dtype: 'fp32' | 'fp16'): Promise<void> {
+async function expectReference(app: AppPage, page: Page, modelId: string, dtype: 'fp32' | 'fp16' | 'q4'): Promise<void> {
   await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
   await expect(app.status).toHaveAttribute('data-model', modelId);
   const info = await modelInfo(page);
   expect(info.dtype).toBe(dtype);
   expect(info.vocabSize).toBe(50_257);
-  const f = ref!.forward[0];
+  const r = dtype === 'q4' ? ref!.q4 : ref!; // q4: torch on the dequantized q4 weights
+  const f = r.forward[0];
   await app.setPrompt(f.text, f.ids);
   const max = Math.max(...f.last_logits);
   const range = max - Math.min(...f.last_logits);
   const logZ = max + Math.log(f.last_logits.reduce((s, x) => s + Math.exp(x - max), 0));
-  const tol = dtype === 'fp32' ? 1e-4 : 2e-2 * range;
+  const tol = dtype === 'fp16' ? 2e-2 * range : 1e-4;
   const bars = await app.bars.evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-token-id')), Number(e.getAttribute('data-logprob'))] as const));
   expect(bars.length).toBeGreaterThanOrEqual(10);
   for (const [id, logprob] of bars) expect(Math.abs(logprob - (f.last_logits[id] - logZ)), `token ${id}`).toBeLessThanOrEqual(tol);
-  const g = ref!.greedy[0];
+  const g = r.greedy[0];
   for (let s = 0; s < g.new_ids.length; s++) await app.step();
   expect(await app.tokenIds(app.generated)).toEqual(g.new_ids);
 }
@@ -141,6 +143,14 @@ test('folders without config hints load and match the reference: fp32 only, fp16
   await expectReference(app, page, 'fp32', 'fp32');
   await page.getByTestId('model-folder-input').setInputFiles(join(DIR, 'fp16'));
   await expectReference(app, page, 'fp16', 'fp16');
+});
+
+test('a q4 folder (MatMulNBits) runs on WASM and matches torch on its dequantized weights', async ({ app, page }) => {
+  await app.open();
+  await page.getByTestId('model-select').selectOption('folder');
+  await page.getByTestId('model-folder-input').setInputFiles(join(DIR, 'q4'));
+  await expectReference(app, page, 'q4', 'q4');
+  await expect(page.getByTestId('status-device')).toHaveAttribute('data-device', 'wasm');
 });
 
 test('a downloaded model saved as a folder (streamed into a real directory handle) loads back with the hub stopped', async ({ app, page }) => {

@@ -3,7 +3,8 @@
  * folders without any config hint in three layouts — fp32 `onnx/model.onnx`; only `onnx/model_fp16.onnx` with
  * external data; Optimum's `onnx/decoder_model_merged.onnx` — loaded as local folders by the app's
  * ModelSession on onnxruntime-node, against the fp32 torch reference: prompt ids, last logits (fp32 |Δ| < 1e-3;
- * fp16 ≤ 2e-2 × the logit range), and greedy ids through the KV-cache path. Built from this command when
+ * fp16 ≤ 2e-2 × the logit range), and greedy ids through the KV-cache path; and only `onnx/model_q4.onnx`
+ * (MatMulNBits packed in numpy) against torch on the dequantized q4 weights (|Δ| < 1e-3). Built from this command when
  * missing (≈2 min for GPT-2 124M on 2 cores); skipped with the printed reason only when it cannot be built.
  */
 import { describe, expect, it } from 'vitest';
@@ -31,19 +32,23 @@ const VARIANTS = [
   { variant: 'fp32', dtype: 'fp32', kv: 'float32', tol: (_range: number) => 1e-3 },
   { variant: 'fp16', dtype: 'fp16', kv: 'float16', tol: (range: number) => 2e-2 * range },
   { variant: 'merged', dtype: 'fp32', kv: 'float32', tol: (_range: number) => 1e-3 },
+  // MatMulNBits against the torch model holding the dequantized q4 weights
+  { variant: 'q4', dtype: 'q4', kv: 'float32', tol: (_range: number) => 1e-3 },
 ] as const;
 
-for (const shape of ['gpt2-tiny', 'gpt2-124m'] as RealsizeShape[]) {
+for (const shape of ['gpt2-tiny', 'vocab262k', 'gpt2-124m'] as RealsizeShape[]) {
   const built = ensureRealsize(shape);
   if (built.skip) console.warn(`realsize ${shape}: skipped — ${built.skip}`);
   describe.skipIf(!!built.skip)(`real-size fixture ${shape}`, () => {
     const dir = built.dir!;
-    const ref = built.dir ? realsizeReference(dir) : null;
-    it.each(VARIANTS)('$variant folder (no config hint) loads as $dtype and matches the fp32 torch reference', async ({ variant, dtype, kv, tol }) => {
+    const full = built.dir ? realsizeReference(dir) : null;
+    it.each(shape === 'vocab262k' ? VARIANTS.filter((v) => v.variant !== 'merged') : VARIANTS)('$variant folder (no config hint) loads as $dtype and matches its torch reference', async ({ variant, dtype, kv, tol }) => {
+      const ref = variant === 'q4' ? full!.q4 : full;
       const ms = await ModelSession.load({ kind: 'folder', name: `${shape}-${variant}`, files: folderFiles(join(dir, variant), `${shape}-${variant}`) }, { device: 'wasm', modelsPath: '' });
       try {
         expect(ms.info.dtype).toBe(dtype);
         expect(ms.info.vocabSize).toBe(ref!.vocab_size);
+        expect(ms.info.vocabOffsets.length).toBe(ref!.vocab_size + 1);
         expect((ms as unknown as { kvType: string }).kvType).toBe(kv);
         for (const f of ref!.forward) {
           expect(ms.tokenize(f.text)).toEqual(f.ids);

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,8 +22,8 @@ const SOURCES = [
 ];
 const PYTHON = '/usr/bin/python3';
 
-/** Fixture shapes and the disk each needs (bytes, measured on a build: fp32 + fp16 + merged + reference). */
-export const REALSIZE_SHAPES = { 'gpt2-124m': 1_600_000_000, 'gpt2-tiny': 80_000_000 } as const;
+/** Fixture shapes and the disk each needs (bytes, about fp32 + fp16 + merged + q4 + references of a build). */
+export const REALSIZE_SHAPES = { 'gpt2-124m': 1_900_000_000, 'gpt2-tiny': 110_000_000, vocab262k: 350_000_000 } as const;
 export type RealsizeShape = keyof typeof REALSIZE_SHAPES;
 
 /** The reference file written next to the variants (fp32 torch, float32). */
@@ -32,6 +32,8 @@ export interface RealsizeReference {
   vocab_size: number;
   forward: { text: string; ids: number[]; last_logits: number[] }[];
   greedy: { text: string; ids: number[]; new_ids: number[] }[];
+  /** The same for the torch model holding the q4 weights dequantized (the `q4/` folder's own reference). */
+  q4: Omit<RealsizeReference, 'q4' | 'shape'>;
 }
 
 /** Cache folder of a shape for the current generator sources (it may not exist yet). */
@@ -62,11 +64,50 @@ export function ensureRealsize(shape: RealsizeShape): { dir: string; skip?: unde
   const free = fs.bavail * fs.bsize;
   const need = REALSIZE_SHAPES[shape] * 1.5;
   if (free < need) return { skip: `only ${(free / 1e9).toFixed(1)} GB free under ${parent}; the ${shape} fixture needs ${(need / 1e9).toFixed(1)} GB` };
-  execFileSync('nice', ['-n', '19', PYTHON, join(ROOT, 'tools/model/realsize_fixture.py'), '--shape', shape, '--out', dir], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    timeout: 30 * 60_000,
-  });
+  // one build at a time (vitest runs test files in parallel processes): a lock directory, created atomically
+  const lock = `${dir}.lock`;
+  const deadline = Date.now() + 40 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch {
+      if (existsSync(join(dir, 'DONE'))) return { dir };
+      if (!lockHolderAlive(lock)) {
+        rmSync(lock, { recursive: true, force: true }); // left by a killed test run
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`${lock} held for 40 minutes: remove it if no build is running`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
+    }
+  }
+  try {
+    if (existsSync(join(dir, 'DONE'))) return { dir };
+    execFileSync('nice', ['-n', '19', PYTHON, join(ROOT, 'tools/model/realsize_fixture.py'), '--shape', shape, '--out', dir], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      timeout: 30 * 60_000,
+    });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
   return { dir };
+}
+
+/** False when the lock's builder process has gone (its pid file names a process that does not exist). */
+function lockHolderAlive(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    return true; // just created, pid not written yet
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** The fp32 torch reference of a built fixture. */

@@ -11,15 +11,20 @@ Writes, for one model shape (random weights, seeded; real widths, depths and voc
   DIR/merged/  only onnx/decoder_model_merged.onnx: Optimum's older merged-decoder layout, an If node on the
                boolean input `use_cache_branch` choosing between a no-past graph and a with-past graph that
                share one set of weights
-  DIR/reference.json  fp32 torch reference: prompt ids, last-position logits, 8 greedy ids per prompt
+  DIR/q4/      only onnx/model_q4.onnx: every Linear's MatMul replaced by com.microsoft MatMulNBits (4-bit, blocks
+               of 32 along K, symmetric: zero point 8, one float32 scale per block), packed in numpy
+  DIR/reference.json  fp32 torch reference: prompt ids, last-position logits, 8 greedy ids per prompt; under "q4" the
+               same for the torch model whose Linear weights are the q4 weights dequantized ((q - 8) × scale):
+               the q4 file's own reference
   DIR/DONE     written last (a folder without it is an interrupted build)
 
 These layouts were reproduced from Optimum's and transformers.js's documented file names
 (`onnx/model{_fp16,...}.onnx`, `{file}.onnx_data`, `decoder_model_merged.onnx` + `use_cache_branch`), not
 downloaded: the Hub is not reachable from where they were made.
 
-Shapes: GPT-2 124M (12 layers, width 768, 12 heads, vocabulary 50,257, context 1,024) and `gpt2-tiny`
-(the same tokenizer and layouts on a 2-layer, width-64 body, for the browser tests).
+Shapes: GPT-2 124M (12 layers, width 768, 12 heads, vocabulary 50,257, context 1,024), `gpt2-tiny`
+(the same tokenizer and layouts on a 2-layer, width-64 body, for the browser tests) and `vocab262k` (Gemma 3's
+262,144-entry vocabulary on that small body).
 The tokenizer is GPT-2-style byte-level BPE: the embedded model's 3,743 learnt merges followed by synthetic
 merges (seeded) up to the shape's vocabulary, `<|endoftext|>` last.
 """
@@ -46,6 +51,8 @@ from model import GPT  # noqa: E402
 SHAPES = {
     "gpt2-124m": dict(vocab_size=50257, n_positions=1024, n_embd=768, n_layer=12, n_head=12),
     "gpt2-tiny": dict(vocab_size=50257, n_positions=256, n_embd=64, n_layer=2, n_head=4),
+    # Gemma 3's vocabulary size on a small body: the vocabulary-sized paths (tokenizer, logits, distribution)
+    "vocab262k": dict(vocab_size=262144, n_positions=256, n_embd=64, n_layer=2, n_head=4),
 }
 SEED = 20261206
 # larger than GPT-2's 0.02 init so the random model's logits spread like a trained model's (range ~20)
@@ -205,6 +212,56 @@ def reference(model, tok, cfg):
     return out
 
 
+# ------------------------------------------------------------------------------------------------- q4
+Q4_BLOCK = 32
+
+
+def quantize_q4(w):
+    """torch Linear weight [N out, K in] -> (packed uint8 [N, K/32, 16], scales float32 [N * K/32], dequantized [N, K]).
+    ONNX Runtime MatMulNBits layout: per output column n, blocks of 32 consecutive k; two 4-bit values per byte,
+    the lower k in the low nibble; value = (q - 8) * scale."""
+    n, k = w.shape
+    assert k % Q4_BLOCK == 0, (n, k)
+    blocks = w.reshape(n, k // Q4_BLOCK, Q4_BLOCK).astype(np.float32)
+    scale = np.abs(blocks).max(axis=2) / 7.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.rint(blocks / scale[..., None]) + 8, 0, 15).astype(np.uint8)
+    packed = (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)
+    deq = ((q.astype(np.float32) - 8.0) * scale[..., None]).reshape(n, k)
+    return packed, scale.reshape(-1).astype(np.float32), deq
+
+
+def to_q4(model_onnx, quantized):
+    """Replaces MatMul(x, W) whose W is a quantized Linear's dequantized weight (transposed, [K, N]) by MatMulNBits."""
+    g = model_onnx.graph
+    inits = {t.name: t for t in g.initializer}
+    by_bytes = {deq.T.astype(np.float32).tobytes(): (packed, scales) for packed, scales, deq in quantized}
+    nodes, replaced, drop = [], 0, set()
+    for node in g.node:
+        w = inits.get(node.input[1]) if node.op_type == "MatMul" and len(node.input) == 2 else None
+        hit = by_bytes.get(numpy_helper.to_array(w).astype(np.float32).tobytes()) if w is not None else None
+        if hit is None:
+            nodes.append(node)
+            continue
+        packed, scales = hit
+        kk, nn = numpy_helper.to_array(w).shape
+        base = node.output[0] + "_q4"
+        g.initializer.extend([numpy_helper.from_array(packed, base + "_B"), numpy_helper.from_array(scales, base + "_scales")])
+        nodes.append(helper.make_node("MatMulNBits", [node.input[0], base + "_B", base + "_scales"], list(node.output),
+                                      name=(node.name or base) + "_MatMulNBits", domain="com.microsoft",
+                                      K=kk, N=nn, bits=4, block_size=Q4_BLOCK))
+        drop.add(w.name)
+        replaced += 1
+    assert replaced == len(quantized), (replaced, len(quantized))
+    del g.node[:]
+    g.node.extend(nodes)
+    keep = [t for t in g.initializer if t.name not in drop]
+    del g.initializer[:]
+    g.initializer.extend(keep)
+    model_onnx.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return model_onnx
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--shape", choices=sorted(SHAPES), required=True)
@@ -250,6 +307,25 @@ def main():
     os.remove(no_past_path)
     onnx.save_model(m, os.path.join(merged, "onnx", "decoder_model_merged.onnx"))
     print("merged built", flush=True)
+
+    q4 = os.path.join(tmp, "q4")
+    write_common(q4, cfg, tok)
+    quantized = []
+    with torch.no_grad():
+        for name, mod in model.named_modules():
+            if isinstance(mod, torch.nn.Linear):
+                packed, scales, deq = quantize_q4(mod.weight.numpy())
+                mod.weight.copy_(torch.from_numpy(deq))
+                quantized.append((packed, scales, deq))
+    ref["q4"] = reference(model, tok, cfg)
+    with open(os.path.join(tmp, "reference.json"), "w") as f:
+        json.dump(ref, f)
+    deq_path = os.path.join(tmp, "dequantized.onnx")
+    export_decoder_onnx(model, deq_path, cfg.vocab_size, cfg.n_layer, cfg.n_head, cfg.n_embd // cfg.n_head)
+    mq = to_q4(onnx.load(deq_path), quantized)
+    os.remove(deq_path)
+    onnx.save_model(mq, os.path.join(q4, "onnx", "model_q4.onnx"))
+    print(f"q4 packed ({len(quantized)} MatMulNBits)", flush=True)
 
     with open(os.path.join(tmp, "DONE"), "w") as f:
         f.write("ok\n")
