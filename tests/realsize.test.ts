@@ -53,7 +53,7 @@ for (const shape of ['gpt2-tiny', 'vocab262k', 'gpt2-124m'] as RealsizeShape[]) 
         for (const f of ref!.forward) {
           expect(ms.tokenize(f.text)).toEqual(f.ids);
           const logits = await ms.nodeLogits([1], f.ids);
-          const range = Math.max(...f.last_logits) - Math.min(...f.last_logits);
+          const range = f.last_logits.reduce((m, x) => Math.max(m, x), -Infinity) - f.last_logits.reduce((m, x) => Math.min(m, x), Infinity);
           let maxDiff = 0;
           for (let i = 0; i < logits.length; i++) maxDiff = Math.max(maxDiff, Math.abs(logits[i] - f.last_logits[i]));
           console.log(`${shape} ${variant}: max |Δ logit| ${maxDiff.toExponential(2)} over a range of ${range.toFixed(2)}`);
