@@ -66,6 +66,12 @@ export function ModelPicker() {
     }
   };
 
+  /** The chosen entry's size from the live listing when there is one, else the catalog's figure. */
+  const optionBytes = (e: CatalogEntry) => {
+    const listed = e.id === entry?.id && listing.status === 'ok' ? downloadBytes(listing.layout, dtype) : null;
+    return listed ?? e.downloadBytes[e.id === entry?.id ? (dtype as 'fp32') : e.defaultDtype] ?? e.downloadBytes[e.defaultDtype] ?? 0;
+  };
+
   const sizeLabel = (e: CatalogEntry, d: string) => {
     if (listing.status === 'ok') {
       const listed = downloadBytes(listing.layout, d);
@@ -88,7 +94,7 @@ export function ModelPicker() {
             <optgroup key={g} label={t(`models.group.${g}`)}>
               {CATALOG.filter((e) => e.group === g).map((e) => (
                 <option key={e.id} value={`${CATALOG_PREFIX}${e.id}`} data-device={e.device}>
-                  {`${e.name} · ${formatBytes(e.downloadBytes[e.id === entry?.id ? (dtype as 'fp32') : e.defaultDtype] ?? e.downloadBytes[e.defaultDtype] ?? 0, locale)}${e.requiresWebGPU ? ` · ${t('models.webgpuOnly')}` : e.device === 'webgpu' ? ' · WebGPU' : ''}`}
+                  {`${e.name} · ${formatBytes(optionBytes(e), locale)}${e.requiresWebGPU ? ` · ${t('models.webgpuOnly')}` : e.device === 'webgpu' ? ' · WebGPU' : ''}`}
                 </option>
               ))}
             </optgroup>
