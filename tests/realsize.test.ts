@@ -2,7 +2,7 @@
  * Real-size random-weight fixtures (tools/model/realsize_fixture.py, cached under ~/.cache/token-by-token):
  * folders without any config hint in three layouts — fp32 `onnx/model.onnx`; only `onnx/model_fp16.onnx` with
  * external data; Optimum's `onnx/decoder_model_merged.onnx` — loaded as local folders by the app's
- * ModelSession on onnxruntime-node, against the fp32 torch reference: prompt ids, last logits (fp32 |Δ| < 1e-3;
+ * decoder (loadOrtBackend + Decoder) on onnxruntime-node, against the fp32 torch reference: prompt ids, last logits (fp32 |Δ| < 1e-3;
  * fp16 ≤ 2e-2 × the logit range), and greedy ids through the KV-cache path; and only `onnx/model_q4.onnx`
  * (MatMulNBits packed in numpy) against torch on the dequantized q4 weights (|Δ| < 1e-3). Built from this command when
  * missing (≈2 min for GPT-2 124M on 2 cores); skipped with the printed reason only when it cannot be built.
@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ModelSession } from '../src/worker/session.ts';
+import { loadDecoder } from './ortDecoder.ts';
 import { EngineError } from '../src/engine/errors.ts';
 import { ensureRealsize, realsizeReference, type RealsizeShape } from './support/realsizeFixture.ts';
 
@@ -44,14 +44,14 @@ for (const shape of ['gpt2-tiny', 'vocab262k', 'gpt2-124m'] as RealsizeShape[]) 
     const full = built.dir ? realsizeReference(dir) : null;
     it.each(shape === 'vocab262k' ? VARIANTS.filter((v) => v.variant !== 'merged') : VARIANTS)('$variant folder (no config hint) loads as $dtype and matches its torch reference', async ({ variant, dtype, kv, tol }) => {
       const ref = variant === 'q4' ? full!.q4 : full;
-      const ms = await ModelSession.load({ kind: 'folder', name: `${shape}-${variant}`, files: folderFiles(join(dir, variant), `${shape}-${variant}`) }, { device: 'wasm', modelsPath: '' });
+      const ms = await loadDecoder({ kind: 'folder', name: `${shape}-${variant}`, files: folderFiles(join(dir, variant), `${shape}-${variant}`) }, { device: 'wasm', modelsPath: '' });
       try {
         expect(ms.info.dtype).toBe(dtype);
         expect(ms.info.vocabSize).toBe(ref!.vocab_size);
         expect(ms.info.vocabOffsets.length).toBe(ref!.vocab_size + 1);
-        expect((ms as unknown as { kvType: string }).kvType).toBe(kv);
+        expect((ms.backend as unknown as { kvType: string }).kvType).toBe(kv);
         for (const f of ref!.forward) {
-          expect(ms.tokenize(f.text)).toEqual(f.ids);
+          expect(await ms.tokenize(f.text)).toEqual(f.ids);
           const logits = await ms.nodeLogits([1], f.ids);
           const range = f.last_logits.reduce((m, x) => Math.max(m, x), -Infinity) - f.last_logits.reduce((m, x) => Math.min(m, x), Infinity);
           let maxDiff = 0;
@@ -88,7 +88,7 @@ describe('older Optimum layouts', () => {
     const files = folderFiles(src, 'split').filter((f) => !f.name.endsWith('.onnx'));
     files.push(new File([readFileSync(join(src, 'onnx/model.onnx'))], 'split/onnx/decoder_model.onnx'));
     files.push(new File([readFileSync(join(src, 'onnx/model.onnx'))], 'split/onnx/decoder_with_past_model.onnx'));
-    const err = await ModelSession.load({ kind: 'folder', name: 'split', files }, { device: 'wasm', modelsPath: '' }).catch((e) => e);
+    const err = await loadDecoder({ kind: 'folder', name: 'split', files }, { device: 'wasm', modelsPath: '' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).message).toContain('onnx/decoder_model.onnx, onnx/decoder_with_past_model.onnx');
     expect((err as EngineError).message).toContain('decoder_model_merged.onnx');

@@ -1,13 +1,14 @@
 import { useMemo, useState } from 'react';
-import { appStore, useApp } from '../../store/store.ts';
-import { controller, displayNodeOf } from '../../store/controller.ts';
+import { useApp, type StoredRecord } from '../../store/store.ts';
+import { controller } from '../../store/controller.ts';
+import { displayNodeOf } from '../../store/selectors.ts';
 import { finalStageIndex, stageProb } from '../../engine/distribution.ts';
 import { barScales, logprobScale } from '../../charts/scales.ts';
 import { useT } from '../useT.ts';
 import { formatNumber, formatPercent, singleTokenLabel } from '../format.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { TokenQuery } from './TokenQuery.tsx';
-import { useChartHidden } from '../classroom/QuizPanel.tsx';
+import { useChartHidden } from '../../store/classroom.ts';
 import { ExportButtons } from '../export/ExportButtons.tsx';
 
 const BAR_WIDTH = 260;
@@ -82,13 +83,13 @@ export function DistributionChart() {
                 role="radio"
                 aria-checked={view.stage === i}
                 className={view.stage === i ? 'selected' : ''}
-                onClick={() => appStore.setState({ stage: i === view.S ? null : i })}
+                onClick={() => controller.setStage(i === view.S ? null : i)}
               >
                 {i === view.S ? `${stageName(i)} = ${t('stage.final')}` : stageName(i)}
               </button>
             ))}
             <label className="logprob-toggle">
-              <input type="checkbox" checked={showLogprob} onChange={(e) => appStore.setState({ showLogprob: e.target.checked })} /> {t('dist.logprob')}
+              <input type="checkbox" checked={showLogprob} onChange={(e) => controller.setShowLogprob(e.target.checked)} /> {t('dist.logprob')}
             </label>
           </div>
           <p className="muted key">
@@ -147,7 +148,7 @@ export function DistributionChart() {
 }
 
 interface BarsProps {
-  rec: NonNullable<ReturnType<typeof appStore.getState>['records'][number]>['record'];
+  rec: StoredRecord['record'];
   view: { S: number; stage: number; rows: number[]; max: number; minLog: number; degenerate: boolean };
   chosenId: number | null;
   showLogprob: boolean;

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { fetchHubListing } from '../../models/hubListing.ts';
 import { analyzeLayout, type DeviceCaps, type ModelLayout } from '../../models/layout.ts';
-import type { DevicePreference } from '../../worker/protocol.ts';
+import type { DevicePreference } from '../../domain/types.ts';
 
 export type ListingState =
   | { status: 'idle' }

@@ -1,5 +1,7 @@
-import { appStore, useApp, type Language } from '../../store/store.ts';
+import { useApp } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
+import { shareFragment } from '../../store/selectors.ts';
+import type { Language } from '../../domain/types.ts';
 import { LANGUAGES } from '../../i18n/index.ts';
 import { lessonRunner, useLesson } from '../../store/lessonRunner.ts';
 import { useT } from '../useT.ts';
@@ -8,7 +10,7 @@ import i18next from 'i18next';
 import { CompareToggle } from '../compare/CompareToggle.tsx';
 
 export function setLanguage(lang: Language) {
-  appStore.setState({ language: lang });
+  controller.setLanguage(lang);
   try {
     localStorage.setItem('token-by-token:language', lang);
   } catch {
@@ -25,7 +27,7 @@ export function Header() {
   const presenter = useApp((s) => s.presenter);
   const status = useApp((s) => s.status);
   const info = useApp((s) => s.info);
-  const share = useApp(() => controller.shareFragment());
+  const share = useApp(shareFragment);
   const chatOn = useApp((s) => s.chat !== null);
   const canChat = status === 'ready' && !!info?.hasChatTemplate;
 
@@ -48,7 +50,7 @@ export function Header() {
           </select>
         </label>
         <LessonsToggle />
-        <button type="button" data-testid="presenter-toggle" aria-pressed={presenter} onClick={() => appStore.setState({ presenter: !presenter })}>
+        <button type="button" data-testid="presenter-toggle" aria-pressed={presenter} onClick={() => controller.setPresenter(!presenter)}>
           {t('presenter.label')}
         </button>
         <CompareToggle />
@@ -104,7 +106,7 @@ export function Header() {
             }}
           />
         </label>
-        <button type="button" onClick={() => appStore.setState({ showCard: true })} disabled={!info}>
+        <button type="button" onClick={() => controller.setShowCard(true)} disabled={!info}>
           {t('card.open')}
         </button>
       </div>
