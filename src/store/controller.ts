@@ -20,7 +20,6 @@ import * as teacher from './actions/teacher.ts';
 import * as session from './actions/session.ts';
 import * as share from './actions/share.ts';
 import * as classroom from './actions/classroom.ts';
-import * as bench from './actions/bench.ts';
 import * as ui from './actions/ui.ts';
 import { shareFragment } from './selectors.ts';
 
@@ -212,7 +211,7 @@ export class Controller {
     ui.dismissError(this.ctx, which);
   }
 
-  // benchmarks and tests (actions/bench.ts)
+  // benchmarks and tests: actions/bench.ts is a separate chunk, loaded on the first call (not in the main bundle)
   /** Round trip of the last step request (posted → result on the main thread), ms. */
   get lastStepRoundTripMs() {
     return this.ctx.perf.lastStepRoundTripMs;
@@ -226,19 +225,19 @@ export class Controller {
     return this.ctx.link.lastRoundTripMs;
   }
   freshRecord(ids: number[]) {
-    return bench.freshRecord(this.ctx, ids);
+    return import('./actions/bench.ts').then((bench) => bench.freshRecord(this.ctx, ids));
   }
   benchRawDecode(reps: number) {
-    return bench.benchRawDecode(this.ctx, reps);
+    return import('./actions/bench.ts').then((bench) => bench.benchRawDecode(this.ctx, reps));
   }
   benchBeam(beamWidth: number, maxNewTokens: number) {
-    return bench.benchBeam(this.ctx, beamWidth, maxNewTokens);
+    return import('./actions/bench.ts').then((bench) => bench.benchBeam(this.ctx, beamWidth, maxNewTokens));
   }
   benchGenerate(maxNewTokens: number) {
-    return bench.benchGenerate(this.ctx, maxNewTokens);
+    return import('./actions/bench.ts').then((bench) => bench.benchGenerate(this.ctx, maxNewTokens));
   }
   benchMath(vocabSize: number, reps: number) {
-    return bench.benchMath(this.ctx, vocabSize, reps);
+    return import('./actions/bench.ts').then((bench) => bench.benchMath(this.ctx, vocabSize, reps));
   }
   /** Makes the worker fail as a crash would (tests of the recovery path). */
   crashWorkerForTest() {
