@@ -64,43 +64,40 @@ async function expectTinyLlama(app: AppPage, modelId: string): Promise<void> {
   expect(await app.tokenIds(app.generated)).toEqual(g.new_ids.slice(0, 10));
 }
 
-test('catalog entries map to {hub}/{id}/resolve/main/… with the chosen dtype’s ONNX file; a missing file is named', async ({ app, page }, info) => {
-  // the catalog id is served with the fixture's config and tokenizer, but without a q4 ONNX file
+test('catalog entries map to {hub}/{id}/resolve/main/…: the dtype select offers what the repository holds, not the catalog default; a missing repository is named', async ({ app, page }, info) => {
+  // the catalog id is served with the fixture's files: config, tokenizer and only onnx/model.onnx (no q4, q4f16)
   const hub = await startLocalHub({ 'HuggingFaceTB/SmolLM2-135M-Instruct': FIXTURE });
   try {
     await page.goto(`/?hubHost=${hub.url}`);
     await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
     const select = page.getByTestId('model-select');
     await select.selectOption('catalog:HuggingFaceTB/SmolLM2-135M-Instruct');
-    await expect(page.getByTestId('model-dtype')).toHaveValue('q4f16');
-    await expect(page.getByTestId('model-hint')).toContainText('136');
-    await page.getByTestId('model-dtype').selectOption('q4');
-    await expect(page.getByTestId('model-hint')).toContainText('202'); // 200 MB of q4 weights + 2.2 MB of tokenizer files
+    await expect(page.getByTestId('model-listing')).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
+    const options = await page.getByTestId('model-dtype').locator('option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    expect(options).toEqual(['fp32']);
+    await expect(page.getByTestId('model-dtype')).toHaveValue('fp32');
+    await expect(page.getByTestId('model-hint')).toContainText('from the repository’s file list');
     await shot(page, info, 'catalog-choice');
     await page.getByRole('button', { name: 'Load', exact: true }).click();
-    await expect(page.getByTestId('error-message').filter({ hasText: 'onnx/model_q4.onnx' })).toBeVisible({ timeout: 30_000 });
-    const paths = hub.requests.map((r) => `${r.path} ${r.status}`);
-    expect(paths).toContain('/HuggingFaceTB/SmolLM2-135M-Instruct/resolve/main/config.json 200');
-    expect(paths).toContain('/HuggingFaceTB/SmolLM2-135M-Instruct/resolve/main/onnx/model_q4.onnx 404');
-    // the fixture's own fp32 weights were never asked for: the dtype decides the file
-    expect(hub.requests.some((r) => r.path.endsWith('/onnx/model.onnx'))).toBe(false);
-    await expect(app.status).toHaveAttribute('data-state', 'ready');
-    await expect(app.status).toHaveAttribute('data-model', 'tiny-bilingual-gpt2');
+    await expectTinyLlama(app, 'HuggingFaceTB/SmolLM2-135M-Instruct');
+    expect(served(hub, 'HuggingFaceTB/SmolLM2-135M-Instruct')).toContain('onnx/model.onnx');
+    // the catalog's q4 / q4f16 files, which the repository does not hold, were never asked for
+    expect(hub.requests.some((r) => /model_q4/.test(r.path))).toBe(false);
+    expect(hub.requests.map((r) => r.path)).toContain('/api/models/HuggingFaceTB/SmolLM2-135M-Instruct');
 
-    // an entry the hub does not have at all: its config.json is requested under its id, and the error names it
+    // an entry the hub does not have at all: the listing says what is missing, the load's error names the id
     await select.selectOption('catalog:Xenova/distilgpt2');
-    await expect(page.getByTestId('model-dtype')).toHaveValue('q8');
+    await expect(page.getByTestId('model-listing')).toContainText('config.json', { timeout: 30_000 });
     await page.getByRole('button', { name: 'Load', exact: true }).click();
     await expect(page.getByTestId('error-message').filter({ hasText: 'Xenova/distilgpt2' })).toBeVisible({ timeout: 30_000 });
-    expect(hub.requests.map((r) => `${r.path} ${r.status}`)).toContain('/Xenova/distilgpt2/resolve/main/config.json 404');
+    await expect(app.status).toHaveAttribute('data-model', 'HuggingFaceTB/SmolLM2-135M-Instruct');
     await app.step();
-    await expect(app.generated).toHaveCount(1);
   } finally {
     await hub.close();
   }
 });
 
-test('every catalog entry requests its own id and its default dtype’s ONNX file', async ({ app, page }) => {
+test('every catalog entry asks the download host for its own id and offers only the served format', async ({ app, page }) => {
   // each catalog id is served with the fixture's config and tokenizer (and only its fp32 weights)
   const entries = CATALOG.filter((e) => e.source === 'hub');
   const hub = await startLocalHub(Object.fromEntries(entries.map((e) => [e.id, FIXTURE])));
@@ -109,16 +106,13 @@ test('every catalog entry requests its own id and its default dtype’s ONNX fil
     await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
     for (const e of entries) {
       await page.getByTestId('model-select').selectOption(`catalog:${e.id}`);
-      await expect(page.getByTestId('model-dtype')).toHaveValue(e.defaultDtype);
       await expect(page.getByTestId('model-hint')).toHaveAttribute('data-device', e.device);
-      await page.getByRole('button', { name: 'Load', exact: true }).click();
-      const file = onnxFileName(e.defaultDtype);
-      await expect(page.getByTestId('error-message').filter({ hasText: `${e.id}: missing file ${file}` })).toBeVisible({ timeout: 30_000 });
-      const log = hub.requests.map((r) => `${r.path} ${r.status}`);
-      expect(log).toContain(`/${e.id}/resolve/main/config.json 200`);
-      expect(log).toContain(`/${e.id}/resolve/main/tokenizer.json 200`);
-      expect(log).toContain(`/${e.id}/resolve/main/${file} 404`);
+      await expect(page.getByTestId('model-listing')).toHaveAttribute('data-state', 'ok', { timeout: 30_000 });
+      await expect.poll(() => page.getByTestId('model-dtype').locator('option').evaluateAll((els) => els.map((o) => (o as HTMLOptionElement).value))).toEqual(['fp32']);
+      expect(hub.requests.map((r) => `${r.path} ${r.status}`)).toContain(`/api/models/${e.id} 200`);
     }
+    // the catalog's own file name for an entry's default (what the listing is checked against)
+    expect(onnxFileName('q8', 'merged')).toBe('onnx/decoder_model_merged_quantized.onnx');
     await expect(app.status).toHaveAttribute('data-model', 'tiny-bilingual-gpt2');
   } finally {
     await hub.close();

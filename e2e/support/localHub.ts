@@ -7,10 +7,11 @@
  * knows the total), supports single byte ranges, and sends CORS and
  * Cross-Origin-Resource-Policy headers so a cross-origin-isolated page
  * (COOP/COEP) may fetch from it. Every request is logged in `requests`,
- * so a test can assert what was (or was not) downloaded.
+ * so a test can assert what was (or was not) downloaded. It also answers the Hub's model API
+ * (`/api/models/{id}?blobs=true`: `siblings` with `rfilename` and `size`) unless started with `api: false`.
  */
 import { createServer, type Server } from 'node:http';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 
@@ -30,7 +31,7 @@ export interface LocalHub {
  * @param options.delayMsPerChunk slows every response body (ms per 64 KiB chunk)
  *   so a test can watch progress grow or cancel mid-download.
  */
-export async function startLocalHub(models: Record<string, string>, options: { delayMsPerChunk?: number } = {}): Promise<LocalHub> {
+export async function startLocalHub(models: Record<string, string>, options: { delayMsPerChunk?: number; api?: boolean } = {}): Promise<LocalHub> {
   const requests: LocalHub['requests'] = [];
   const roots = Object.fromEntries(Object.entries(models).map(([id, dir]) => [id, resolve(dir)]));
   const server: Server = createServer((req, res) => {
@@ -47,6 +48,13 @@ export async function startLocalHub(models: Record<string, string>, options: { d
     if (req.method === 'OPTIONS') {
       res.writeHead(204, headers).end();
       return done(204);
+    }
+    // the Hub's model API (`/api/models/{id}[/revision/{rev}]?blobs=true`): siblings with sizes, unless api: false
+    const api = /^\/api\/models\/(.+?)(?:\/revision\/[^/]+)?$/.exec(path);
+    if (api && options.api !== false && roots[api[1]]) {
+      const siblings = listFiles(roots[api[1]]).map(([rfilename, size]) => ({ rfilename, size }));
+      res.writeHead(200, { ...headers, 'Content-Type': 'application/json' }).end(JSON.stringify({ id: api[1], siblings }));
+      return done(200);
     }
     const m = /^\/(.+?)\/resolve\/[^/]+\/(.+)$/.exec(path);
     const root = m ? roots[m[1]] : undefined;
@@ -103,4 +111,19 @@ export async function startLocalHub(models: Record<string, string>, options: { d
         server.close(() => ok());
       }),
   };
+}
+
+/** Every file under a folder: [path relative to it with '/' separators, size in bytes], sorted. */
+function listFiles(root: string): [string, number][] {
+  const out: [string, number][] = [];
+  const walk = (dir: string, rel: string) => {
+    for (const f of readdirSync(dir)) {
+      const full = join(dir, f);
+      const r = rel ? `${rel}/${f}` : f;
+      if (statSync(full).isDirectory()) walk(full, r);
+      else out.push([r, statSync(full).size]);
+    }
+  };
+  walk(root, '');
+  return out.sort((a, b) => a[0].localeCompare(b[0]));
 }

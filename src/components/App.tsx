@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { DownloadSource } from './models/DownloadSource.tsx';
 import { useApp } from '../store/store.ts';
 import { Header } from './shell/Header.tsx';
 import { StatusBar } from './shell/StatusBar.tsx';
@@ -66,7 +67,10 @@ export function App() {
           <Region id="teacher"><TeacherForcing /></Region>
           <MonteCarloPanel />
         </div>
-        <PrivacyLine className="privacy muted" />
+        <PrivacyLine className="privacy muted">
+          {' '}
+          <DownloadSource />
+        </PrivacyLine>
       </main>
       <StatusBar />
       <ModelCard />

@@ -31,9 +31,10 @@ describe('groupCachedFiles(entries)', () => {
 });
 
 describe('cachedDtypes(files)', () => {
-  it('names the dtype of each cached ONNX weight file', () => {
-    expect(cachedDtypes(['config.json', 'onnx/model_q4f16.onnx', 'onnx/model.onnx', 'onnx/model.onnx_data', 'tokenizer.json'])).toEqual(['q4f16', 'fp32']);
-    expect(cachedDtypes(['onnx/model_quantized.onnx', 'onnx/model_fp16.onnx', 'onnx/model_q4.onnx'])).toEqual(['q8', 'fp16', 'q4']);
+  it('names the dtype of each cached ONNX weight file (most faithful first)', () => {
+    expect(cachedDtypes(['config.json', 'onnx/model_q4f16.onnx', 'onnx/model.onnx', 'onnx/model.onnx_data', 'tokenizer.json'])).toEqual(['fp32', 'q4f16']);
+    expect(cachedDtypes(['onnx/model_quantized.onnx', 'onnx/model_fp16.onnx', 'onnx/model_q4.onnx'])).toEqual(['fp16', 'q8', 'q4']);
+    expect(cachedDtypes(['onnx/decoder_model_merged_quantized.onnx', 'onnx/decoder_model_quantized.onnx'])).toEqual(['q8']);
     expect(cachedDtypes(['config.json'])).toEqual([]);
   });
 });

@@ -7,6 +7,8 @@
  * thread (the worker shares it: same origin), group the entries by model id and delete them.
  */
 
+import { analyzeLayout } from './layout.ts';
+
 /** The Cache Storage cache transformers.js writes to (its default `env.cacheKey`). */
 export const TRANSFORMERS_CACHE = 'transformers-cache';
 
@@ -97,15 +99,9 @@ export async function deleteCachedModel(storage: CacheStorage, model: { modelId:
 }
 
 /**
- * The dtypes whose ONNX weights are among a model's cached files (`onnx/model{suffix}.onnx`, the
- * transformers.js suffixes: "" fp32, `_fp16`, `_quantized` q8, `_q4`, `_q4f16`), in file order.
+ * The dtypes whose ONNX weights are among a model's cached files, read with `analyzeLayout` (every
+ * transformers.js suffix; `onnx/model*.onnx`, else Optimum's `decoder_model_merged*.onnx`), in DTYPE_ORDER.
  */
 export function cachedDtypes(files: readonly string[]): string[] {
-  const suffixes: Record<string, string> = { '': 'fp32', _fp16: 'fp16', _quantized: 'q8', _q4: 'q4', _q4f16: 'q4f16' };
-  const out: string[] = [];
-  for (const f of files) {
-    const m = /^onnx\/model(|_fp16|_quantized|_q4|_q4f16)\.onnx$/.exec(f);
-    if (m && !out.includes(suffixes[m[1]])) out.push(suffixes[m[1]]);
-  }
-  return out;
+  return analyzeLayout(files.map((path) => ({ path }))).dtypes.map((d) => d.dtype);
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CATALOG, CATALOG_GROUPS, DTYPES, catalogEntry, entryDtypes, onnxFileName } from './catalog.ts';
 import { EMBEDDED_MODEL } from '../config.ts';
 import { en } from '../i18n/en.ts';
+import { analyzeLayout, dtypeSupport } from './layout.ts';
 
 const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -27,6 +28,9 @@ const entrySchema = z
     deviceReason: z.enum(['embedded', 'small', 'medium', 'large']),
     approximate: z.boolean(),
     sizeSource: z.string().min(10),
+    layout: z.enum(['model', 'merged']),
+    listedFiles: z.array(z.string().regex(/^onnx\/[\w.-]+\.onnx$/)).optional(),
+    requiresWebGPU: z.boolean(),
   })
   .strict();
 
@@ -40,6 +44,21 @@ describe('CATALOG', () => {
     if (entry.chineseCapable) expect(entry.languages).toContain('zh');
     // each dtype's download is at least the weights at that precision's lower bound (q4 ≈ 0.5 B per weight)
     for (const d of entryDtypes(entry)) expect(entry.downloadBytes[d]!).toBeGreaterThan(entry.params * (d === 'fp32' ? 4 : d === 'fp16' ? 2 : 0.5) * 0.95);
+  });
+
+  it.each(CATALOG.filter((e) => e.listedFiles).map((e) => [e.id, e] as const))('%s offers exactly the dtypes of the listing it was checked against', (_, e) => {
+    const layout = analyzeLayout([...e.listedFiles!, 'config.json', 'tokenizer.json', 'tokenizer_config.json'].map((path) => ({ path })));
+    expect(layout.kind).toBe(e.layout);
+    expect(layout.dtypes.map((d) => d.dtype).sort()).toEqual(entryDtypes(e).sort());
+    for (const d of entryDtypes(e)) expect(e.listedFiles).toContain(onnxFileName(d, e.layout));
+    expect(e.sizeSource).toMatch(/20\d\d-\d\d-\d\d|measured/);
+  });
+
+  it('WebGPU-only entries are WebGPU entries, and a WASM entry’s default runs well on WASM', () => {
+    for (const e of CATALOG) {
+      if (e.requiresWebGPU) expect(e.device).toBe('webgpu');
+      if (e.device === 'wasm') expect(dtypeSupport(e.defaultDtype, { device: 'wasm' })).toBe('yes');
+    }
   });
 
   it('ids are unique', () => {
@@ -90,4 +109,5 @@ describe('onnxFileName(dtype)', () => {
     ['q4', 'onnx/model_q4.onnx'],
     ['q4f16', 'onnx/model_q4f16.onnx'],
   ] as const)('%s → %s', (d, f) => expect(onnxFileName(d)).toBe(f));
+  it('merged layout → onnx/decoder_model_merged{suffix}.onnx', () => expect(onnxFileName('q8', 'merged')).toBe('onnx/decoder_model_merged_quantized.onnx'));
 });

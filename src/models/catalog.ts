@@ -4,7 +4,7 @@
  * (catalog.test.ts) checks it.
  *
  * File layout (transformers.js 4.x, `AutoModelForCausalLM`): one session named `model`, read from
- * `onnx/model{suffix}.onnx` where the suffix comes from the dtype (`DEFAULT_DTYPE_SUFFIX_MAPPING`
+ * `onnx/model{suffix}.onnx` (or Optimum's older `onnx/decoder_model_merged{suffix}.onnx`, `layout: 'merged'`) where the suffix comes from the dtype (`DEFAULT_DTYPE_SUFFIX_MAPPING`
  * in transformers.js: fp32 → "", fp16 → "_fp16", q8 → "_quantized", q4 → "_q4", q4f16 → "_q4f16"),
  * plus `config.json`, `generation_config.json`, `tokenizer.json` and `tokenizer_config.json`.
  *
@@ -70,8 +70,17 @@ export interface CatalogEntry {
   deviceReason: DeviceReason;
   /** False only when the sizes were measured on the actual files. */
   approximate: boolean;
-  /** Where the sizes come from. */
+  /** Where the sizes come from (and, with `listedFiles`, the listing the entry was checked against, with its date). */
   sizeSource: string;
+  /**
+   * Session files: `model` (`onnx/model{suffix}.onnx`) or Optimum's older `merged` (`onnx/decoder_model_merged{suffix}.onnx`,
+   * loaded with transformers.js `model_file_name`). The picker reads the live listing; this is what the entry was checked against.
+   */
+  layout: 'model' | 'merged';
+  /** The repository's ONNX file names as listed where the entry was checked (`sizeSource` says where and when); checked by catalog.test.ts against `downloadBytes`. */
+  listedFiles?: readonly string[];
+  /** True when only WebGPU can run it at a usable speed or at all (the picker says "WebGPU only"). */
+  requiresWebGPU: boolean;
 }
 
 const MB = 1_000_000;
@@ -104,6 +113,9 @@ export const CATALOG: readonly CatalogEntry[] = [
     deviceReason: 'embedded',
     approximate: false,
     sizeSource: 'measured on public/models/tiny-bilingual-gpt2/ (checked by catalog.test.ts)',
+    layout: 'model',
+    listedFiles: ['onnx/model.onnx'],
+    requiresWebGPU: false,
   },
   {
     id: 'Xenova/distilgpt2',
@@ -117,12 +129,22 @@ export const CATALOG: readonly CatalogEntry[] = [
     chineseCapable: false,
     instruct: false,
     license: 'Apache-2.0',
-    downloadBytes: { fp32: 329 * MB + TOKENIZER_BYTES.gpt2, fp16: 165 * MB + TOKENIZER_BYTES.gpt2, q8: 84 * MB + TOKENIZER_BYTES.gpt2 },
+    downloadBytes: { fp32: 329 * MB + TOKENIZER_BYTES.gpt2, q8: 84 * MB + TOKENIZER_BYTES.gpt2 },
     defaultDtype: 'q8',
     device: 'wasm',
     deviceReason: 'small',
     approximate: true,
-    sizeSource: ESTIMATE,
+    sizeSource: `file names: the repository listing quoted in issue #15 (a stored copy of the Hub page, read 2026-12-06): only decoder_model* files (merged, with past, quantized), so it loads through onnx/decoder_model_merged{,_quantized}.onnx; sizes: ${ESTIMATE}`,
+    layout: 'merged',
+    listedFiles: [
+      'onnx/decoder_model.onnx',
+      'onnx/decoder_model_merged.onnx',
+      'onnx/decoder_model_merged_quantized.onnx',
+      'onnx/decoder_model_quantized.onnx',
+      'onnx/decoder_with_past_model.onnx',
+      'onnx/decoder_with_past_model_quantized.onnx',
+    ],
+    requiresWebGPU: false,
   },
   {
     id: 'Xenova/gpt2',
@@ -141,7 +163,9 @@ export const CATALOG: readonly CatalogEntry[] = [
     device: 'wasm',
     deviceReason: 'small',
     approximate: true,
-    sizeSource: ESTIMATE,
+    sizeSource: `${ESTIMATE}; file layout not checked against a listing (the picker reads the live one and offers only what exists)`,
+    layout: 'model',
+    requiresWebGPU: false,
   },
   {
     id: 'HuggingFaceTB/SmolLM2-135M-Instruct',
@@ -161,11 +185,16 @@ export const CATALOG: readonly CatalogEntry[] = [
       q4: 200 * MB + TOKENIZER_BYTES.smollm2,
       q4f16: 134 * MB + TOKENIZER_BYTES.smollm2,
     },
-    defaultDtype: 'q4f16',
+    // no model_quantized.onnx: q8 is not offered; q4 (MatMulNBits, float32 scales) is the WASM default
+    defaultDtype: 'q4',
     device: 'wasm',
     deviceReason: 'small',
     approximate: true,
-    sizeSource: 'ONNX file sizes as listed on the repository’s onnx/ folder (model.onnx 654 MB, model_fp16 327 MB, model_q4 200 MB, model_q4f16 134 MB, quoted in a public Q&A thread), rounded to MB, plus tokenizer files (estimate)',
+    sizeSource:
+      'ONNX file sizes as listed on the repository’s onnx/ folder (model.onnx 654 MB, model_fp16 327 MB, model_q4 200 MB, model_q4f16 134 MB, quoted in a public Q&A thread), rounded to MB, plus tokenizer files (estimate); file names also as quoted in issue #15 (a stored copy of the Hub page, read 2026-12-06)',
+    layout: 'model',
+    listedFiles: ['onnx/model.onnx', 'onnx/model_fp16.onnx', 'onnx/model_q4.onnx', 'onnx/model_q4f16.onnx'],
+    requiresWebGPU: false,
   },
   {
     id: 'HuggingFaceTB/SmolLM2-360M-Instruct',
@@ -190,6 +219,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     deviceReason: 'medium',
     approximate: true,
     sizeSource: `${ESTIMATE}; scaled from SmolLM2-135M's listed sizes`,
+    layout: 'model',
+    requiresWebGPU: false,
   },
   {
     id: 'onnx-community/Qwen2.5-0.5B-Instruct',
@@ -215,6 +246,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     deviceReason: 'medium',
     approximate: true,
     sizeSource: ESTIMATE,
+    layout: 'model',
+    requiresWebGPU: false,
   },
   {
     id: 'onnx-community/Qwen3-0.6B-ONNX',
@@ -242,6 +275,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     sizeSource:
       'q4f16 570 MB and q4 919 MB: totals a public transformers.js app catalog summed from this repository’s file sizes (2026-10-05); fp32, fp16 and q8: ' +
       ESTIMATE,
+    layout: 'model',
+    requiresWebGPU: false,
   },
   {
     id: 'onnx-community/Llama-3.2-1B-Instruct-q4f16',
@@ -262,6 +297,9 @@ export const CATALOG: readonly CatalogEntry[] = [
     deviceReason: 'large',
     approximate: true,
     sizeSource: ESTIMATE,
+    layout: 'model',
+    // q4f16 only, 1.2 B parameters: on the CPU it runs through inserted casts at a few seconds per token, if it fits at all
+    requiresWebGPU: true,
   },
 ];
 
@@ -277,9 +315,9 @@ export function catalogEntry(id: string): CatalogEntry | undefined {
  * The ONNX file transformers.js 4.x requests for a causal LM in this dtype
  * (`onnx/model{suffix}.onnx`, suffixes from its `DEFAULT_DTYPE_SUFFIX_MAPPING`).
  */
-export function onnxFileName(dtype: Dtype): string {
+export function onnxFileName(dtype: Dtype, layout: CatalogEntry['layout'] = 'model'): string {
   const suffix: Record<Dtype, string> = { fp32: '', fp16: '_fp16', q8: '_quantized', q4: '_q4', q4f16: '_q4f16' };
-  return `onnx/model${suffix[dtype]}.onnx`;
+  return `onnx/${layout === 'merged' ? 'decoder_model_merged' : 'model'}${suffix[dtype]}.onnx`;
 }
 
 /** The dtypes an entry offers, in DTYPES order. */

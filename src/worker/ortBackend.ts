@@ -11,6 +11,8 @@
  * upload). Forward inputs are built from these tensor maps, never from transformers.js's cache object,
  * whose update disposes replaced GPU tensors (that would destroy a parent's snapshot on WebGPU).
  */
+import { logitsToFloat32 } from '../engine/float16.ts';
+import { extraFeeds } from './graphInputs.ts';
 import { Tensor } from '@huggingface/transformers';
 import { EngineError } from '../engine/errors.ts';
 import type { BackendCapabilities, BackendStats, ForwardOptions, ForwardResult, ForwardRow, ModelBackend, PrefixCache, RowScores } from '../decoder/backend.ts';
@@ -68,10 +70,13 @@ class OrtCache implements PrefixCache {
   ) {}
 }
 
-function toFloat32(data: unknown): Float32Array {
-  if (data instanceof Float32Array) return data;
-  if (ArrayBuffer.isView(data)) return Float32Array.from(data as unknown as ArrayLike<number>);
-  throw new EngineError('unknown', 'unexpected logits data type');
+/** Logits as float32: raw float16 bit patterns (Uint16Array) are decoded, not read as integers. */
+function toFloat32(data: unknown, type: string): Float32Array {
+  try {
+    return logitsToFloat32(data, type);
+  } catch (e) {
+    throw new EngineError('unknown', (e as Error).message);
+  }
 }
 
 /** An int64 ONNX tensor of `values` with shape `dims`. */
@@ -238,6 +243,8 @@ export class OrtBackend implements ModelBackend {
         if (ownPast) own.push(past[n]);
       }
     }
+    // Optimum's merged decoder (use_cache_branch), logits_to_keep inputs (src/worker/graphInputs.ts)
+    for (const x of extraFeeds(names, pastLength)) add(x.name, new Tensor(x.type, x.type === 'bool' ? [x.value as boolean] : BigInt64Array.of(BigInt(x.value)), x.dims).ort_tensor as OrtTensor);
     for (const n of names) if (!(n in feeds)) throw new EngineError('model-load', `unsupported model input ${n}`);
     const t0 = performance.now();
     let out: Record<string, OrtTensor>;
@@ -249,7 +256,7 @@ export class OrtBackend implements ModelBackend {
     }
     const ms = performance.now() - t0;
     const logitsT = out['logits'];
-    const logits = toFloat32(logitsT.location === 'cpu' || logitsT.location === 'cpu-pinned' ? logitsT.data : await logitsT.getData());
+    const logits = toFloat32(logitsT.location === 'cpu' || logitsT.location === 'cpu-pinned' ? logitsT.data : await logitsT.getData(), logitsT.type);
     logitsT.dispose();
     const present: Record<string, OrtTensor> = {};
     for (const [k, v] of Object.entries(out)) {

@@ -4,6 +4,8 @@ import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import { cachedDtypes } from '../../models/browserCache.ts';
 import { formatBytes } from './formatBytes.ts';
+import { PersistStatus } from './PersistStatus.tsx';
+import { SaveFolderButton } from './SaveFolderButton.tsx';
 
 /**
  * The hub models kept in this browser's Cache Storage (by transformers.js): each with its size,
@@ -59,12 +61,14 @@ export function CachedModels() {
                     onClick={() => void controller.deleteCachedModel(m)}
                   >
                     {t('models.cached.delete')}
-                  </button>
+                  </button>{' '}
+                  {complete && <SaveFolderButton model={m} />}
                 </li>
               );
             })}
           </ul>
           <p>{t('models.cached.total', { size: formatBytes(total, locale) })}</p>
+          <PersistStatus />
         </>
       )}
     </details>

@@ -3,12 +3,17 @@ import { useApp } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import { EMBEDDED_MODEL } from '../../config.ts';
-import { CATALOG, CATALOG_GROUPS, DTYPES, catalogEntry, entryDtypes, type CatalogEntry } from '../../models/catalog.ts';
+import { CATALOG, CATALOG_GROUPS, catalogEntry, type CatalogEntry } from '../../models/catalog.ts';
 import { directoryPicker, filesFromDirectory, folderSource } from '../../models/localFolder.ts';
 import type { DevicePreference } from '../../domain/types.ts';
 import { formatBytes } from './formatBytes.ts';
 import { CachedModels } from './CachedModels.tsx';
 import { ServerConnect } from './ServerConnect.tsx';
+import { HubHostSetting } from './HubHostSetting.tsx';
+import { RepoFormats } from './RepoFormats.tsx';
+import { useDeviceCaps, useRepoListing } from './useRepoListing.ts';
+import { useHubHost } from '../../models/hostStore.ts';
+import { downloadBytes } from '../../models/layout.ts';
 
 const CATALOG_PREFIX = 'catalog:';
 
@@ -30,6 +35,10 @@ export function ModelPicker() {
   const pickDirectory = directoryPicker();
   const connectedToServer = useApp((s) => s.info?.engine !== undefined);
   const [engineKind, setEngineKind] = useState<'browser' | 'server'>(connectedToServer ? 'server' : 'browser');
+  const host = useHubHost();
+  const repoId = entry ? entry.id : choice === 'hub' ? hubId.trim() : null;
+  const listing = useRepoListing(repoId, host, entry ? 0 : 600);
+  const caps = useDeviceCaps(devicePref);
 
   const choose = (value: string) => {
     setChoice(value);
@@ -39,7 +48,7 @@ export function ModelPicker() {
 
   const load = (device: DevicePreference = devicePref) => {
     if (choice === 'embedded') void controller.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL }, device);
-    else if (entry) void controller.loadModel({ kind: 'hub', modelId: entry.id, dtype }, device);
+    else if (entry) void controller.loadModel({ kind: 'hub', modelId: entry.id, ...(dtype === 'auto' ? {} : { dtype }) }, device);
     else if (choice === 'hub' && hubId.trim()) {
       void controller.loadModel({ kind: 'hub', modelId: hubId.trim(), ...(dtype === 'auto' ? {} : { dtype }) }, device);
     }
@@ -60,7 +69,17 @@ export function ModelPicker() {
     }
   };
 
+  /** The chosen entry's size from the live listing when there is one, else the catalog's figure. */
+  const optionBytes = (e: CatalogEntry) => {
+    const listed = e.id === entry?.id && listing.status === 'ok' ? downloadBytes(listing.layout, dtype) : null;
+    return listed ?? e.downloadBytes[e.id === entry?.id ? (dtype as 'fp32') : e.defaultDtype] ?? e.downloadBytes[e.defaultDtype] ?? 0;
+  };
+
   const sizeLabel = (e: CatalogEntry, d: string) => {
+    if (listing.status === 'ok') {
+      const listed = downloadBytes(listing.layout, d);
+      return listed !== null ? t('models.sizeListed', { size: formatBytes(listed, locale) }) : t('models.sizeUnknown');
+    }
     const bytes = e.downloadBytes[d as keyof CatalogEntry['downloadBytes']] ?? e.downloadBytes[e.defaultDtype] ?? 0;
     return t(e.approximate ? 'models.sizeApprox' : 'models.size', { size: formatBytes(bytes, locale) });
   };
@@ -97,7 +116,7 @@ export function ModelPicker() {
             <optgroup key={g} label={t(`models.group.${g}`)}>
               {CATALOG.filter((e) => e.group === g).map((e) => (
                 <option key={e.id} value={`${CATALOG_PREFIX}${e.id}`} data-device={e.device}>
-                  {`${e.name} · ${formatBytes(e.downloadBytes[e.id === entry?.id ? (dtype as 'fp32') : e.defaultDtype] ?? e.downloadBytes[e.defaultDtype] ?? 0, locale)}${e.device === 'webgpu' ? ' · WebGPU' : ''}`}
+                  {`${e.name} · ${formatBytes(optionBytes(e), locale)}${e.requiresWebGPU ? ` · ${t('models.webgpuOnly')}` : e.device === 'webgpu' ? ' · WebGPU' : ''}`}
                 </option>
               ))}
             </optgroup>
@@ -109,19 +128,8 @@ export function ModelPicker() {
       {choice === 'hub' && (
         <input aria-label={t('model.hub')} placeholder={t('model.hubPlaceholder')} value={hubId} onChange={(e) => setHubId(e.target.value)} />
       )}
-      {(entry || choice === 'hub') && (
-        <label>
-          {t('models.dtype')}{' '}
-          <select data-testid="model-dtype" value={dtype} onChange={(e) => setDtype(e.target.value)}>
-            {choice === 'hub' && <option value="auto">{t('models.dtypeAuto')}</option>}
-            {(entry ? entryDtypes(entry) : DTYPES).map((d) => (
-              <option key={d} value={d}>
-                {d}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
+      {choice !== 'embedded' && choice !== 'folder' && <HubHostSetting />}
+      {repoId && <RepoFormats modelId={repoId} entry={entry} listing={listing} caps={caps} dtype={dtype} setDtype={setDtype} />}
       {choice !== 'folder' && (
         <label>
           {t('model.device')}{' '}

@@ -1,6 +1,7 @@
 import { useApp, type AppError } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
+import { hostStore } from '../../models/hostStore.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 
 /** Every user-facing error, translated by its code. */
@@ -23,6 +24,7 @@ export function ErrorBanner() {
           <span>
             {t(`error.${e.code}` as MessageKey, { message: e.message })}
             {e === loadError && loaded && ` ${t('error.stillLoaded', { model: loaded })}`}
+            {e === loadError && e.code === 'model-fetch' && <span data-testid="error-host-hint"> {t('error.hostHint', { host: hostStore.getState().host })}</span>}
           </span>
           {e !== promptError && (
             <button type="button" onClick={dismiss}>

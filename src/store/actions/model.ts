@@ -10,16 +10,15 @@ import { toAppError, type ActionContext } from './context.ts';
 import { ensureRecord } from './step.ts';
 import { setPrompt } from './prompt.ts';
 import type { AppError } from '../store.ts';
+import { hostStore } from '../../models/hostStore.ts';
 
 /**
  * Loads a model in a fresh worker; the previous model keeps working until the new one is ready (and
  * stays if loading fails). WebGPU failures retry on WASM.
  */
 export async function loadModel(ctx: ActionContext, source: AnySource, devicePref: DevicePreference = ctx.s.devicePref, fallbackReason: string | null = null): Promise<void> {
-  if (source.kind === 'hub' && !source.host && typeof location !== 'undefined') {
-    const host = new URLSearchParams(location.search).get('hubHost');
-    if (host) source = { ...source, host: host.endsWith('/') ? host : `${host}/` };
-  }
+  // the download host: `?hubHost=`, else the picker's remembered setting (src/models/hostStore.ts)
+  if (source.kind === 'hub' && !source.host) source = { ...source, host: hostStore.getState().host };
   const hadModel = ctx.link.ready;
   ctx.set({ status: 'loading', progress: 0, progressFile: '', progressFileFraction: 0, loadError: null, devicePref, loadBytes: 0, loadTotalBytes: 0, loadFiles: 0, loadFilesDone: 0 });
   /** Per file: finished (loaded ≥ total > 0)? */

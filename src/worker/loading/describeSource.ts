@@ -2,6 +2,7 @@
  * The model card and a fingerprint of the weights, read beside the model load.
  */
 import { chooseDtype, relativePath } from './modelInfo.ts';
+import { planLoad } from '../../models/loadPlan.ts';
 import type { Device, ModelSource } from '../protocol.ts';
 
 async function sha256Hex(parts: ArrayBuffer[]): Promise<string> {
@@ -30,8 +31,10 @@ export async function describeSource(
       const files = new Map(source.files.map((f) => [relativePath(f), f]));
       const card = files.get('README.md');
       const config = files.get('config.json');
-      const dtype = chooseDtype(config ? (JSON.parse(await config.text()) as Record<string, unknown>) : {}, opts);
-      const names = ['config.json', 'tokenizer.json', onnxName(dtype)];
+      // the file the load picks from the folder's list (src/models/loadPlan.ts)
+      const plan = planLoad(source.name, [...files].map(([path, f]) => ({ path, size: f.size })), config ? (JSON.parse(await config.text()) as Record<string, unknown>) : {}, opts);
+      const dtype = plan.dtype;
+      const names = ['config.json', 'tokenizer.json', plan.layout?.dtypes.find((d) => d.dtype === dtype)?.onnx ?? onnxName(dtype)];
       const parts = await Promise.all(names.map((n) => files.get(n)?.arrayBuffer() ?? Promise.resolve(new ArrayBuffer(0))));
       return { modelCard: card ? await card.text() : null, fingerprint: await sha256Hex(parts), dtype };
     }

@@ -9,7 +9,10 @@ import { EngineError } from '../../engine/errors.ts';
 import { pieceBytes } from '../../engine/tokens.ts';
 import { OrtBackend, type OrtModel, type OrtSession, type OrtTokenizer } from '../ortBackend.ts';
 import type { Device, ModelInfo, ModelSource } from '../protocol.ts';
-import { cacheShape, chooseDtype, decideEncoding, describeLoadError, endOfTurnToken, firstId, hasTemplate, isCausalConfig, isNode, relativePath } from './modelInfo.ts';
+import { planLoad } from '../../models/loadPlan.ts';
+import { sourceListing } from '../../models/sourceListing.ts';
+import { kvElementType, type InputMeta } from '../graphInputs.ts';
+import { cacheShape, decideEncoding, describeLoadError, endOfTurnToken, firstId, hasTemplate, isCausalConfig, isNode, relativePath } from './modelInfo.ts';
 
 export interface LoadOptions {
   device: Device;
@@ -79,6 +82,7 @@ export async function loadOrtBackend(source: ModelSource, opts: LoadOptions): Pr
         opts.progress({ file: p.file ?? '', loaded: p.loaded ?? 0, total: p.total ?? 0, progress: (p.progress ?? 0) / 100 });
       }
     };
+    const listing = sourceListing(source, files);
     const config = (await AutoConfig.from_pretrained(name, { progress_callback })) as unknown as Record<string, unknown>;
     if (!isCausalConfig(config)) {
       throw new EngineError(
@@ -86,7 +90,8 @@ export async function loadOrtBackend(source: ModelSource, opts: LoadOptions): Pr
         `${name}: not a causal language model (model_type ${String(config['model_type'])}, architectures ${JSON.stringify(config['architectures'] ?? [])})`,
       );
     }
-    const dtype = chooseDtype(config, opts);
+    const plan = planLoad(name, await listing, config, opts);
+    const dtype = plan.dtype;
     // tokenizer and weights load side by side (the tokenizer's parse overlaps the ONNX Runtime compile)
     const [tokenizer, model] = await Promise.all([
       AutoTokenizer.from_pretrained(name, { progress_callback }),
@@ -95,6 +100,8 @@ export async function loadOrtBackend(source: ModelSource, opts: LoadOptions): Pr
         // onnxruntime-node (integration tests) calls its CPU provider 'cpu'
         device: opts.device === 'wasm' && isNode() ? 'cpu' : opts.device,
         dtype: dtype as 'fp32',
+        ...(plan.modelFileName ? { model_file_name: plan.modelFileName } : {}),
+        ...(plan.externalData !== undefined ? { use_external_data_format: plan.externalData } : {}),
       }) as unknown as Promise<OrtModel & { sessions: Record<string, OrtSession> }>,
     ]);
     const session = model.sessions['model'] ?? model.sessions['decoder_model_merged'];
@@ -160,8 +167,8 @@ export async function loadOrtBackend(source: ModelSource, opts: LoadOptions): Pr
       tokenizer as unknown as OrtTokenizer,
       model,
       kvShape,
-      // fp16 and q4f16 exports keep their KV cache in float16
-      dtype === 'fp16' || dtype === 'q4f16' ? 'float16' : 'float32',
+      // from the graph's inputs (fp16 / q4f16 exports usually keep a float16 cache, not always)
+      kvElementType((session as { inputMetadata?: readonly InputMeta[] }).inputMetadata, dtype),
     );
   } catch (e) {
     throw describeLoadError(e, source);

@@ -2,6 +2,8 @@
  * What a model's files say about it, read without running it: causal or not, the KV-cache shape,
  * the special tokens, the token-piece encoding, the weights to load; and load errors mapped to codes.
  */
+import { hostProblem } from '../../models/hubHost.ts';
+import { defaultDtype } from '../../models/loadPlan.ts';
 import { EngineError } from '../../engine/errors.ts';
 import type { PieceEncoding } from '../../engine/tokens.ts';
 import type { Device, ModelSource } from '../protocol.ts';
@@ -27,7 +29,7 @@ export function describeLoadError(e: unknown, source: ModelSource): EngineError 
     return new EngineError('model-not-causal-lm', `${name}: not a causal language model (${msg})`);
   }
   if (/fetch|network|Failed to fetch|Unauthorized|401|403/i.test(msg)) {
-    return new EngineError('model-fetch', `${name}: could not be fetched (${msg})`);
+    return new EngineError('model-fetch', `${name}: could not be fetched (${msg})${source.kind === 'hub' ? hostProblem(source.host, msg) : ''}`);
   }
   return new EngineError('model-load', `${name}: ${msg}`);
 }
@@ -92,6 +94,5 @@ export function relativePath(f: File): string {
  * `transformers.js_config.dtype`, else fp16/fp32 on WebGPU (by shader-f16 support) and q8 on WASM.
  */
 export function chooseDtype(config: Record<string, unknown>, opts: { dtype?: string; device: Device; shaderF16?: boolean }): string {
-  const jsConfig = (config['transformers.js_config'] ?? {}) as { dtype?: string };
-  return opts.dtype ?? jsConfig.dtype ?? (opts.device === 'webgpu' ? (opts.shaderF16 ? 'fp16' : 'fp32') : 'q8');
+  return defaultDtype(config, opts);
 }
