@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { DownloadSource } from './models/DownloadSource.tsx';
+import { SpeculativePanel } from './speculative/SpeculativePanel.tsx';
 import { useApp } from '../store/store.ts';
 import { Header } from './shell/Header.tsx';
 import { StatusBar } from './shell/StatusBar.tsx';
@@ -65,6 +66,7 @@ export function App() {
           <Region id="path-tree"><PathTree /></Region>
           <Region id="beam-tree"><BeamTree /></Region>
           <Region id="teacher"><TeacherForcing /></Region>
+          <SpeculativePanel />
           <MonteCarloPanel />
         </div>
         <PrivacyLine className="privacy muted">

@@ -24,6 +24,7 @@ import { beamSearch, type BeamRequest } from './beamSearch.ts';
 import { continuationTree, type McTreeRequest } from './continuations.ts';
 import { scoreText } from './teacherForcing.ts';
 import { ConstraintMasks } from './constraints.ts';
+import { speculativeGenerateOn, type SpeculativeResult } from './speculative.ts';
 
 export type StepRequest = Extract<WorkerRequest, { type: 'step' }>;
 export type RunRequest = Extract<WorkerRequest, { type: 'run' }>;
@@ -196,6 +197,23 @@ export class Decoder {
         ids.push(choice.tokenId);
       }
       return req.count;
+    });
+  }
+
+  /**
+   * Speculative generation (issue #21) from `ids` on the target (and the attached draft model for
+   * drafter `draft-model`), in the decoder's queue; its caches are its own and released at the end.
+   */
+  speculative(req: Extract<WorkerRequest, { type: 'speculative' }>): Promise<SpeculativeResult> {
+    return this.enqueue(async () => {
+      validateSamplingSettings(req.settings);
+      return speculativeGenerateOn(this.backend, this.draft, {
+        prompt: req.ids,
+        maxNewTokens: req.maxNewTokens,
+        strategy: req.strategy,
+        settings: req.settings,
+        spec: { drafter: req.drafter, k: req.k, seed: req.seed, reroll: 0 },
+      });
     });
   }
 

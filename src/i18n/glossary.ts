@@ -15,6 +15,9 @@ export const GLOSSARY: readonly string[] = [
   // the constraint stage's format names (issue #21)
   'JSON',
   'JavaScript',
+  // the acceptance rule's formula min(1, p(x)/q(x)) and residual max(0, p − q) (issue #21)
+  'min',
+  'max',
   'COOP',
   'COEP',
   'Hugging Face',

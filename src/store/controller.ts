@@ -11,6 +11,7 @@ import { appStore, type AppError, type AppStore } from './store.ts';
 import { WorkerLink } from './link.ts';
 import { ActionContext } from './actions/context.ts';
 import * as model from './actions/model.ts';
+import * as speculative from './actions/speculative.ts';
 import * as prompt from './actions/prompt.ts';
 import * as step from './actions/step.ts';
 import * as run from './actions/run.ts';
@@ -139,6 +140,11 @@ export class Controller {
   }
   queryToken(text: string) {
     return settings.queryToken(this.ctx, text);
+  }
+
+  // speculative decoding (actions/speculative.ts)
+  runSpeculative(drafter: 'prompt-lookup' | 'draft-model', k: number) {
+    return speculative.runSpeculative(this.ctx, drafter, k);
   }
 
   // teacher forcing (actions/teacher.ts)

@@ -14,6 +14,7 @@
  * nodes (or pane B depths) and take a `Ticket` to find out later whether their answer is stale.
  */
 import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
+import type { Drafter } from '../engine/speculative.ts';
 import { WorkerClient, type RequestBody } from '../worker/client.ts';
 import type { WorkerResponse } from '../worker/protocol.ts';
 import { EngineError } from '../engine/errors.ts';
@@ -329,6 +330,11 @@ export class WorkerLink {
   }
 
   /** Teacher forcing over a text. */
+  /** Speculative generation from a node's sequence (issue #21); the tree is not changed. */
+  speculative(tree: GenerationTree, nodeId: number, a: { strategy: 'greedy' | 'sample'; settings: SamplingSettings; drafter: Drafter; k: number; seed: number; maxNewTokens: number }): Promise<Final<'speculative-result'>> {
+    return this.ask({ type: 'speculative', ids: sequenceIds(tree, nodeId), ...a }, ['speculative-result']);
+  }
+
   scoreText(text: string): Promise<Final<'score-result'>> {
     return this.ask({ type: 'score-text', text }, ['score-result']);
   }

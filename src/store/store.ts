@@ -5,6 +5,7 @@
  * controller.ts), selectors in selectors.ts.
  */
 import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
+import type { SpecRound } from '../engine/speculative.ts';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
@@ -130,6 +131,8 @@ export interface SessionSlice {
   /** Where `sessionProblem` came from: the saved session (discarded), an imported file or a share link (the current session is kept). */
   sessionProblemSource: 'saved' | 'import' | 'share';
   tf: { text: string; tokens: ScoredToken[]; windows: number } | null;
+  /** The last speculative run (issue #21): its rounds and forward counts; not part of the tree. */
+  specRun: { tokens: number[]; rounds: SpecRound[]; targetForwards: number; draftForwards: number; ms: number } | null;
 }
 
 export interface UiSlice {
@@ -258,6 +261,7 @@ export function initialState(language: Language = 'en'): AppState {
     sessionProblem: null,
     sessionProblemSource: 'saved',
     tf: null,
+    specRun: null,
     language,
     presenter: false,
     stage: null,

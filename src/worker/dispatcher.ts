@@ -93,6 +93,12 @@ export class Dispatcher {
         case 'query':
           post({ type: 'query-result', id: msg.id, nodeId: msg.nodeId, stats: await this.need().query(msg) });
           break;
+        case 'speculative': {
+          const t0 = performance.now();
+          const r = await this.need().speculative(msg);
+          post({ type: 'speculative-result', id: msg.id, ...r, ms: performance.now() - t0 });
+          break;
+        }
         case 'cancel-run':
           this.cancelledRuns.add(msg.runId);
           post({ type: 'done', id: msg.id });

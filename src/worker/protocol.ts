@@ -11,6 +11,7 @@ import type { BeamSettings, SamplingSettings, Strategy } from '../engine/setting
 import type { McHistogram } from '../engine/monteCarlo.ts';
 import type { McTreeNode } from '../engine/mcTree.ts';
 import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
+import type { Drafter, SpecRound } from '../engine/speculative.ts';
 
 export type { AnySource, BeamStepRecord, ChatMessage, Device, DevicePreference, EngineInfo, ModelInfo, ModelSource, ScoredToken, ServerSource } from '../domain/types.ts';
 import type { AnySource, BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ScoredToken } from '../domain/types.ts';
@@ -69,6 +70,22 @@ export type WorkerRequest =
       count: number;
       /** The constraint on the generated text (issue #21); absent or null for none. */
       constraint?: ConstraintSpec | null;
+    }
+  /**
+   * Speculative generation from a sequence (issue #21): rounds of drafts (prompt lookup or the draft
+   * model) verified by one target forward each; answered with 'speculative-result'. The tree is not
+   * changed: the rounds are shown as they are.
+   */
+  | {
+      type: 'speculative';
+      id: number;
+      ids: number[];
+      strategy: 'greedy' | 'sample';
+      settings: SamplingSettings;
+      drafter: Drafter;
+      k: number;
+      seed: number;
+      maxNewTokens: number;
     }
   | {
       type: 'beam';
@@ -132,6 +149,7 @@ export type WorkerResponse =
       phase: 'prefill' | 'decode' | 'cached';
     }
   | { type: 'query-result'; id: number; nodeId: number; stats: TokenStat[] }
+  | { type: 'speculative-result'; id: number; tokens: number[]; rounds: SpecRound[]; targetForwards: number; draftForwards: number; ms: number }
   /** One step of a 'run' request: the record of the parent node and the chosen token (as 'step-result'). */
   | {
       type: 'run-step';

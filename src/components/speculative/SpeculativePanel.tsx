@@ -1,0 +1,71 @@
+import { useState } from 'react';
+import { useApp } from '../../store/store.ts';
+import { controller } from '../../store/controller.ts';
+import { useT } from '../useT.ts';
+import { formatPercent, singleTokenLabel } from '../format.ts';
+import type { Drafter } from '../../engine/speculative.ts';
+
+/**
+ * Speculative decoding (issue #21): a run from the cursor in rounds — the draft's proposals with q,
+ * the target's p from its one verification pass, and which tokens were accepted, rejected,
+ * resampled or added as the bonus; tokens gained per target forward.
+ */
+export function SpeculativePanel() {
+  const { t, locale } = useT();
+  const run = useApp((s) => s.specRun);
+  const info = useApp((s) => s.info);
+  const busy = useApp((s) => s.busyShown);
+  const [drafter, setDrafter] = useState<Drafter>('prompt-lookup');
+  const [k, setK] = useState(4);
+  const tokens = run?.rounds.reduce((a, r) => a + r.emitted.length, 0) ?? 0;
+  return (
+    <section className="panel speculative" aria-labelledby="spec-title">
+      <h2 id="spec-title">{t('spec.title')}</h2>
+      <p className="muted">{t('spec.explain')}</p>
+      <div className="tf-tools">
+        <label>
+          {t('spec.drafter')}{' '}
+          <select data-testid="spec-drafter" value={drafter} onChange={(e) => setDrafter(e.target.value as Drafter)}>
+            <option value="prompt-lookup">{t('spec.drafter.lookup')}</option>
+            <option value="draft-model">{t('spec.drafter.model')}</option>
+          </select>
+        </label>
+        <label>
+          k{' '}
+          <input data-testid="spec-k" type="number" min={1} max={8} value={k} onChange={(e) => setK(Math.max(1, Math.min(8, Math.round(Number(e.target.value) || 1))))} />
+        </label>
+        <button type="button" data-testid="spec-run" disabled={!info || busy} onClick={() => void controller.runSpeculative(drafter, k)}>
+          {t('spec.run')}
+        </button>
+      </div>
+      {run && (
+        <>
+          <p data-testid="spec-summary">
+            {t('spec.summary', { tokens, forwards: run.targetForwards, perForward: (tokens / Math.max(1, run.targetForwards)).toLocaleString(locale, { maximumFractionDigits: 2 }) })}
+          </p>
+          <ol className="spec-rounds">
+            {run.rounds.map((r, i) => (
+              <li key={i} data-testid="spec-round" data-proposed={r.proposed} data-accepted={r.accepted} data-forward-count={r.forwardCount}>
+                <span className="muted">{t('spec.round', { n: i + 1, accepted: r.accepted, proposed: r.proposed })}</span>{' '}
+                {r.tokens.map((tok, j) => (
+                  <span
+                    key={j}
+                    className={`chip spec-${tok.state}`}
+                    data-testid="spec-token"
+                    data-state={tok.state}
+                    data-token-id={tok.tokenId}
+                    data-p={tok.p}
+                    data-q={tok.q}
+                    title={`${t(`spec.state.${tok.state}`)} · p ${formatPercent(tok.p, locale)} · q ${formatPercent(tok.q, locale)}`}
+                  >
+                    {info ? singleTokenLabel(info, tok.tokenId).label : tok.tokenId}
+                  </span>
+                ))}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
+  );
+}
