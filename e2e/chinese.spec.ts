@@ -76,6 +76,39 @@ for (const lang of ['zh-Hans', 'zh-Hant'] as const) {
       await docShot(page, info, `zh-model-card-${lang}`);
     });
 
+    test(`${lang}: the chips of 智 and 强 show their own bytes under one bracket each`, async ({ app, page }, info) => {
+      await app.setPrompt('人工智能是一门强大的技术');
+      const cells = await page.getByTestId('prompt-token').evaluateAll((els) =>
+        els.map((el) => {
+          const cell = el.closest('.chip-cell');
+          const first = cell?.querySelector('[data-testid="byte-bracket"][data-first="true"]');
+          return {
+            text: el.textContent ?? '',
+            bytes: el.getAttribute('data-bytes') ?? '',
+            partial: el.getAttribute('data-partial'),
+            bracket: cell ? (first ? first.getAttribute('data-char') : 'continued') : null,
+          };
+        }),
+      );
+      for (const ch of ['智', '强']) {
+        // the character's UTF-8 bytes, computed here (independent of the app)
+        const utf8 = Array.from(new TextEncoder().encode(ch), (b) => b.toString(16).padStart(2, '0')).join(' ');
+        expect(cells.filter((c) => c.bracket === ch)).toHaveLength(1);
+        const start = cells.findIndex((c) => c.bracket === ch);
+        let end = start + 1;
+        while (end < cells.length && cells[end].bracket === 'continued') end++;
+        const pieces = cells.slice(start, end);
+        expect(pieces.length).toBeGreaterThan(1);
+        expect(pieces.map((c) => c.bytes).join(' ')).toBe(utf8);
+        for (const c of pieces) {
+          // each chip shows its own bytes in hex, never the whole character
+          expect(c.text).toBe(c.bytes.toUpperCase());
+          expect(c.partial).toBe('true');
+        }
+      }
+      await docShot(page, info, `zh-split-characters-${lang}`, page.getByTestId('prompt-token'));
+    });
+
     test(`${lang}: no token text is struck through (greedy, then top-k)`, async ({ app, page }, info) => {
       await app.setPrompt('人工智能是一门强大的技术');
       await app.step();
