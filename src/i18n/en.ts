@@ -1,4 +1,5 @@
 import { classroomEn } from './classroom.ts';
+import { stageEn } from './stage.ts';
 
 /** English messages: the source of truth for message keys (zh-Hans and zh-Hant must have the same keys). */
 export const en = {
@@ -283,6 +284,7 @@ export const en = {
   'compare.chosenOther': 'chosen by the other pane',
   'compare.divergence.beam': 'Beam search does not take the most probable next token on its own: it keeps the sequences whose whole log-probability is highest, so its token here can be a less probable one.',
   ...classroomEn,
+  ...stageEn,
   'export.group': 'Save as picture',
   'export.svg': 'SVG',
   'export.png': 'PNG',

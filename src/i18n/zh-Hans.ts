@@ -1,6 +1,7 @@
 /** 简体中文 messages (mainland usage). Keys must match en.ts exactly. */
 import type { Messages } from './en.ts';
 import { classroomZhHans } from './classroom.ts';
+import { stageZhHans } from './stage.ts';
 
 export const zhHans: Messages = {
   'app.title': 'Token by Token',
@@ -284,6 +285,7 @@ export const zhHans: Messages = {
   'compare.chosenOther': '另一个窗格选中',
   'compare.divergence.beam': '束搜索不是单独挑下一个概率最高的词元：它保留整个序列对数概率最高的那几条，所以它在这里选的词元可能概率较低。',
   ...classroomZhHans,
+  ...stageZhHans,
   'export.group': '保存为图片',
   'export.svg': 'SVG',
   'export.png': 'PNG',

@@ -1,6 +1,7 @@
 /** 繁體中文 messages (Taiwan usage). Keys must match en.ts exactly. */
 import type { Messages } from './en.ts';
 import { classroomZhHant } from './classroom.ts';
+import { stageZhHant } from './stage.ts';
 
 export const zhHant: Messages = {
   'app.title': 'Token by Token',
@@ -284,6 +285,7 @@ export const zhHant: Messages = {
   'compare.chosenOther': '另一個窗格選中',
   'compare.divergence.beam': '集束搜尋不是單獨挑下一個機率最高的詞元：它保留整個序列對數機率最高的那幾條，所以它在這裡選的詞元可能機率較低。',
   ...classroomZhHant,
+  ...stageZhHant,
   'export.group': '儲存為圖片',
   'export.svg': 'SVG',
   'export.png': 'PNG',

@@ -2,6 +2,7 @@
  * Actions: everything the UI can ask for, as plain functions over the store and
  * the worker client. Each writes results to the store as they arrive.
  */
+import { beamPending } from './view.ts';
 import { WorkerClient } from '../worker/client.ts';
 import { EngineError } from '../engine/errors.ts';
 import {
@@ -27,7 +28,7 @@ import type { ChatMessage, DevicePreference, ModelSource, StepChoice, WorkerResp
 import { appStore, DEFAULT_SETTINGS, type AppError, type AppState, type AppStore, type SettingsSlice } from './store.ts';
 import { parseSession, recordsOf, toSessionFile, type SessionFile } from './sessionSchema.ts';
 import { clearSavedSession, readSavedSession, writeSession } from './persistence.ts';
-import { decodeShare, encodeShare, settingsFromKey, type SharePayload } from './shareLink.ts';
+import { decodeShare, encodeShare, MAX_SHARE_BRANCHES, MAX_SHARE_CHARS, settingsFromKey, type ShareEdge, type SharePayload } from './shareLink.ts';
 import { deleteCachedModel, listCachedModels, type CachedModel } from '../models/browserCache.ts';
 
 declare const __ORT_PATH__: string;
@@ -600,6 +601,13 @@ export class Controller {
 
   /** Back ◀: move to the parent, no model call. */
   stepBack(): void {
+    // a beam search being revealed goes back one beam step, then to its start (view state only)
+    const run = this.s.beamRun;
+    if (run && run.hypotheses && beamPending(this.s) && this.s.cursor !== run.startNode) {
+      if (run.viewStep > 0) this.setBeamViewStep(run.viewStep - 1);
+      else this.set({ cursor: run.startNode, beamRun: null });
+      return;
+    }
     const n = this.s.tree.nodes[this.s.cursor];
     if (!n || n.parent === null) return;
     this.set({ cursor: n.parent });
@@ -698,6 +706,8 @@ export class Controller {
   async runToEnd(): Promise<void> {
     this.set({ playing: true });
     while (this.s.playing && (this.canRunInWorker() ? await this.runInWorker() : await this.stepForward()));
+    // a beam search is shown whole: every step, the hypotheses and the generated text
+    if (this.s.strategy === 'beam' && this.s.beamRun?.hypotheses) this.setBeamViewStep(this.s.beamRun.steps.length - 1);
     this.set({ playing: false });
   }
 
@@ -1217,18 +1227,36 @@ export class Controller {
 
   private shareCache: { info: unknown; tree: unknown; cursor: number; prompt: string; readOnly: unknown; value: string | null } | null = null;
 
+  /** Explored branches the last share fragment carried, of all there were (beyond a size limit the export keeps them). */
+  shareBranchInfo: { kept: number; total: number } = { kept: 0, total: 0 };
+
   private encodeShareFragment(): string | null {
     const s = this.s;
+    this.shareBranchInfo = { kept: 0, total: 0 };
     if (!s.info || s.tree.promptIds.length === 0 || s.readOnly) return null;
-    const path = pathTo(s.tree, s.cursor)
-      .slice(1)
-      .map((id) => {
-        const e = s.tree.nodes[id].edge!;
-        if (e.method === 'sampled') return { t: e.tokenId, m: 's' as const, k: e.settingsKey, r: e.drawKey?.reroll ?? 0 };
-        if (e.method === 'greedy') return { t: e.tokenId, m: 'g' as const, k: e.settingsKey };
-        return { t: e.tokenId, m: e.method === 'beam' ? ('b' as const) : ('m' as const) };
-      });
-    return encodeShare({ v: 1, model: s.info.id, prompt: s.prompt, ...(s.chat ? { chat: s.chat } : {}), path });
+    const toShare = (id: number): ShareEdge => {
+      const e = s.tree.nodes[id].edge!;
+      if (e.method === 'sampled') return { t: e.tokenId, m: 's', k: e.settingsKey, r: e.drawKey?.reroll ?? 0 };
+      if (e.method === 'greedy') return { t: e.tokenId, m: 'g', k: e.settingsKey };
+      return { t: e.tokenId, m: e.method === 'beam' ? 'b' : 'm' };
+    };
+    const path = pathTo(s.tree, s.cursor).slice(1).map(toShare);
+    let payload: SharePayload = { v: 1, model: s.info.id, prompt: s.prompt, ...(s.chat ? { chat: s.chat } : {}), path };
+    let value = encodeShare(payload);
+    // the other explored branches (every leaf but the cursor), while the link stays under its size limit
+    const leaves = s.tree.nodes.filter((n) => n.id !== 0 && n.children.length === 0 && n.id !== s.cursor).map((n) => n.id);
+    let kept = 0;
+    for (const leaf of leaves) {
+      if (kept >= MAX_SHARE_BRANCHES) break;
+      const next: SharePayload = { ...payload, branches: [...(payload.branches ?? []), pathTo(s.tree, leaf).slice(1).map(toShare)] };
+      const encoded = encodeShare(next);
+      if (encoded.length > MAX_SHARE_CHARS) break;
+      payload = next;
+      value = encoded;
+      kept++;
+    }
+    this.shareBranchInfo = { kept, total: leaves.length };
+    return value;
   }
 
   /**
@@ -1263,11 +1291,24 @@ export class Controller {
     this.set({ chat: p.chat ?? null });
     await this.setPrompt(p.prompt, { force: true });
     if (this.s.promptError) return true;
-    if (this.s.maxNewTokens < p.path.length) await this.updateSettings({ maxNewTokens: p.path.length });
-    for (const [i, e] of p.path.entries()) {
-      if (e.t >= info.vocabSize) {
+    const longest = Math.max(p.path.length, ...(p.branches ?? []).map((b) => b.length));
+    if (this.s.maxNewTokens < longest) await this.updateSettings({ maxNewTokens: longest });
+    // the other explored branches first (shared steps are reused), the link's current path last
+    for (const branch of p.branches ?? []) {
+      await this.jumpTo(0);
+      if (!(await this.replaySharedPath(branch, info.vocabSize))) return true;
+    }
+    if (p.branches?.length) await this.jumpTo(0);
+    await this.replaySharedPath(p.path, info.vocabSize);
+    return true;
+  }
+
+  /** Replays one shared path from the cursor. @returns false when a step was refused or differed (the problem is set) */
+  private async replaySharedPath(path: ShareEdge[], vocabSize: number): Promise<boolean> {
+    for (const [i, e] of path.entries()) {
+      if (e.t >= vocabSize) {
         this.set({ sessionProblemSource: 'share', sessionProblem: `share link: token id ${e.t} is outside the vocabulary` });
-        return true;
+        return false;
       }
       if ((e.m === 'g' || e.m === 's') && e.k) {
         const parsed = settingsFromKey(e.k);
@@ -1288,13 +1329,13 @@ export class Controller {
           }
         } catch (err) {
           this.set({ sessionProblemSource: 'share', sessionProblem: `share link: step ${i + 1}: ${err instanceof Error ? err.message : String(err)}` });
-          return true;
+          return false;
         }
         await this.stepForward();
         const got = this.s.tree.nodes[this.s.cursor].edge?.tokenId;
         if (got !== e.t) {
           this.set({ sessionProblemSource: 'share', sessionProblem: `share link: step ${i + 1} gave token ${String(got)} here, the link recorded ${e.t} (another backend or model version?)` });
-          return true;
+          return false;
         }
       } else {
         // a hand-picked (or beam) token is appended after the current node
