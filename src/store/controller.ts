@@ -2,7 +2,7 @@
  * Actions: everything the UI can ask for, as plain functions over the store and
  * the worker client. Each writes results to the store as they arrive.
  */
-import { beamPending } from './view.ts';
+import { onBeamRun } from './view.ts';
 import { WorkerClient } from '../worker/client.ts';
 import { EngineError } from '../engine/errors.ts';
 import {
@@ -603,7 +603,7 @@ export class Controller {
   stepBack(): void {
     // a beam search being revealed goes back one beam step, then to its start (view state only)
     const run = this.s.beamRun;
-    if (run && run.hypotheses && beamPending(this.s) && this.s.cursor !== run.startNode) {
+    if (run && run.hypotheses && onBeamRun(this.s) && this.s.cursor !== run.startNode) {
       if (run.viewStep > 0) this.setBeamViewStep(run.viewStep - 1);
       else this.set({ cursor: run.startNode, beamRun: null });
       return;

@@ -77,10 +77,18 @@ export const viewActions = {
  */
 export function beamPending(s: Pick<AppState, 'strategy' | 'beamRun' | 'cursor' | 'tree'>): boolean {
   const run = s.beamRun;
-  if (!run || s.strategy !== 'beam') return false;
   // while the search streams, and after it until the view reaches its last step
-  if (run.hypotheses !== null && run.viewStep >= run.steps.length - 1) return false;
-  // only while the cursor is the search's start or on the beam path it added (a jump elsewhere shows that node)
+  if (!run || (run.hypotheses !== null && run.viewStep >= run.steps.length - 1)) return false;
+  return onBeamRun(s);
+}
+
+/**
+ * True in beam mode while the cursor is the last beam search's start or on the beam path it added
+ * (a jump elsewhere leaves the search: that node is shown as usual).
+ */
+export function onBeamRun(s: Pick<AppState, 'strategy' | 'beamRun' | 'cursor' | 'tree'>): boolean {
+  const run = s.beamRun;
+  if (!run || s.strategy !== 'beam') return false;
   for (let id = s.cursor; id !== run.startNode; ) {
     const n = s.tree.nodes[id];
     if (!n || n.parent === null || n.edge?.method !== 'beam') return false;
