@@ -90,6 +90,8 @@ test('chart and path tree: SVG with the same bars, nodes and token texts; PNG at
   expect(svg.texts[0]).toBe(await page.locator('#dist-title').textContent());
   expect(svg.texts[1]).toContain('Step 2');
   expect(svg.texts[1]).toContain(greedy.text);
+  // a settings line records the model and the decoding settings
+  expect(svg.texts[2]).toBe('Model tiny-bilingual-gpt2 · Greedy: always the most probable token');
   await expectPng(page, 'export-chart-png', svg, 'token-by-token-chart-step-2');
 
   const tree = await download(page, 'export-tree-svg');

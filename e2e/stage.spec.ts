@@ -97,6 +97,8 @@ for (const view of VIEWS) {
 
 test('student view hides engineering details; the stage chips explain themselves on hover', async ({ app, page }) => {
   await app.open({ strategy: 'default' });
+  await expect(page.getByTestId('welcome')).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}first-minute-1440x900.png` });
   const toggle = page.getByTestId('student-view-toggle');
   await expect(toggle).toHaveAttribute('aria-pressed', 'true');
   for (const id of ['status-device', 'status-threads', 'status-isolation']) await expect(page.getByTestId(id)).toBeHidden();
@@ -233,9 +235,9 @@ test('the share link carries the explored branches and restores them; Copy says 
   await other.close();
 });
 
-test('lesson steps keep their highlighted region in view and uncovered (presenter 1280×720 and phone)', async ({ app, page }) => {
-  test.setTimeout(900_000);
-  for (const view of [VIEWS[0], VIEWS[2]]) {
+for (const view of [VIEWS[0], VIEWS[2]]) {
+  test(`lesson steps keep their highlighted region in view and uncovered (${view.name})`, async ({ app, page }) => {
+    test.setTimeout(600_000);
     await page.setViewportSize({ width: view.width, height: view.height });
     await app.open();
     if (view.presenter) await page.getByTestId('presenter-toggle').click();
@@ -254,7 +256,13 @@ test('lesson steps keep their highlighted region in view and uncovered (presente
         await page.waitForTimeout(100);
         const r = await region.evaluate((el) => {
           const box = el.getBoundingClientRect();
-          const panel = document.querySelector('.lesson-panel')!.getBoundingClientRect();
+          // what sticks at the top: the lesson panel, and on phones the Step / Back bar under it
+          const panelBox = document.querySelector('.lesson-panel')!.getBoundingClientRect();
+          const controls = document.querySelector('[data-region="controls"]')!;
+          const cbox = controls.getBoundingClientRect();
+          // the bar covers the page only where it is stuck (right under the panel); elsewhere it is in the flow
+          const sticky = !el.matches('[data-region="controls"]') && getComputedStyle(controls).position === 'sticky' && cbox.top <= panelBox.bottom + 8 && cbox.bottom <= box.top + 1;
+          const panel = { bottom: sticky ? Math.max(panelBox.bottom, cbox.bottom) : panelBox.bottom };
           const status = document.querySelector('.status-bar')!;
           const fixed = getComputedStyle(status).position === 'fixed';
           const statusTop = fixed ? status.getBoundingClientRect().top : innerHeight;
@@ -279,9 +287,8 @@ test('lesson steps keep their highlighted region in view and uncovered (presente
       }
       await page.getByRole('button', { name: 'All lessons' }).click({ timeout: 60_000 });
     }
-    await page.getByTestId('lessons-toggle').click();
-  }
-});
+  });
+}
 
 for (const language of ['zh-Hans', 'zh-Hant'] as const) {
   test(`stage screenshots in ${language} (presenter 1280×720 and phone)`, async ({ app, page }) => {
@@ -298,7 +305,7 @@ for (const language of ['zh-Hans', 'zh-Hant'] as const) {
         await page.getByTestId('presenter-toggle').click();
         await page.locator('.menu-toggle').click();
       }
-      await app.setPrompt('子曰：');
+      await app.setPrompt(view.presenter ? '子曰：' : '白日依山尽，'); // a new prompt each time (the session is restored)
       await app.step();
       await app.step();
       await page.evaluate(() => window.scrollTo(0, 0));
@@ -307,3 +314,28 @@ for (const language of ['zh-Hans', 'zh-Hant'] as const) {
     }
   });
 }
+
+test('Monte-Carlo: the continuations as a tree with counts as widths; the histogram full width with every label', async ({ app, page }) => {
+  test.setTimeout(180_000);
+  await app.open({ strategy: 'default' });
+  await app.setPrompt(PROMPT);
+  await page.getByTestId('mc-run').click();
+  await expect(page.getByTestId('mc-bar').first()).toBeVisible({ timeout: 60_000 });
+  // the histogram spans its panel, and every column carries its token label
+  const widths = await page.locator('.mc-hist').evaluate((f) => ({ svg: f.querySelector('svg')!.getBoundingClientRect().width, panel: f.getBoundingClientRect().width }));
+  expect(widths.svg).toBeGreaterThan(widths.panel * 0.95);
+  const labels = await page.locator('.mc-hist .mc-label').count();
+  expect(labels).toBe(await page.locator('[data-testid=mc-bar], [data-testid=mc-rest]').count());
+  await page.getByTestId('mc-tree-n').fill('40');
+  await page.getByTestId('mc-tree-length').fill('3');
+  await page.getByTestId('mc-tree-run').click();
+  const nodes = page.getByTestId('mc-tree-node');
+  await expect(nodes.first()).toBeVisible({ timeout: 60_000 });
+  // each link's width is proportional to the continuations through its node
+  const links = await page.locator('.mc-tree path.mc-link').evaluateAll((els) => els.map((e) => parseFloat((e as SVGPathElement).style.strokeWidth)));
+  const visits = await nodes.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-visits'))));
+  expect(links.length).toBe(visits.length);
+  const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
+  expect(sorted(links).map((w) => Math.round(w * 1000))).toEqual(sorted(visits.map((v) => Math.max(1, (14 * v) / 40))).map((w) => Math.round(w * 1000)));
+  await page.locator('section.mc').screenshot({ path: `${SHOTS}monte-carlo-tree.png` });
+});

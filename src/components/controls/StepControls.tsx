@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { appStore, useApp } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
@@ -65,8 +65,19 @@ export function StepControls() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  // on phones this bar sticks under the lesson panel: its height is a CSS variable (styles.css)
+  const bar = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = bar.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const root = document.documentElement;
+    const ro = new ResizeObserver(() => root.style.setProperty('--controls-h', `${Math.ceil(el.getBoundingClientRect().height)}px`));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
   return (
-    <div className="controls" role="toolbar" aria-label={t('controls.keys')}>
+    <div ref={bar} className="controls" role="toolbar" aria-label={t('controls.keys')}>
       <button type="button" data-testid="step-back" onClick={() => controller.stepBack()} disabled={(!ready && !readOnly) || atRoot} aria-keyshortcuts="ArrowLeft">
         ◀ {t('controls.back')}
       </button>

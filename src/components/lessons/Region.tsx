@@ -14,7 +14,10 @@ export function Region({ id, children }: { id: RegionId; children: ReactNode }) 
     // below the sticky lesson panel (scroll-margin-top, styles.css): a region taller than the room
     // left is aligned at its top, a smaller one just brought fully into view
     const panel = document.querySelector('.lesson-panel')?.getBoundingClientRect().height ?? 0;
-    const room = window.innerHeight - panel - 24;
+    // on phones the Step / Back bar sticks under the panel too
+    const controls = document.querySelector('[data-region="controls"]');
+    const bar = id !== 'controls' && controls && getComputedStyle(controls).position === 'sticky' ? controls.getBoundingClientRect().height : 0;
+    const room = window.innerHeight - panel - bar - 16;
     el.scrollIntoView({ block: el.getBoundingClientRect().height > room ? 'start' : 'nearest' });
   }, [settled]);
   return (
