@@ -114,7 +114,7 @@ test('beam tree: SVG with the same candidates and token texts; PNG at 2×', asyn
   await app.selectStrategy('beam');
   await page.getByTestId('setting-beam-width').fill(String(b.num_beams));
   await page.getByTestId('setting-max-new-tokens').fill('4');
-  await app.stepForward.click();
+  await page.getByTestId('run-to-end').click(); // the whole search (Step ▶ would reveal it one beam step at a time)
   await expect(page.getByTestId('beam-result').first()).toBeVisible({ timeout: 60_000 });
   await app.waitIdle();
   const beam = await download(page, 'export-beam-svg');

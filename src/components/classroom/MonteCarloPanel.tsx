@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { useApp } from '../../store/store.ts';
 import { displayNodeOf } from '../../store/controller.ts';
 import {
@@ -195,11 +195,18 @@ function Histogram({ h, info }: { h: McHistogram; info: ModelInfo }) {
 /** The continuations as a tree (d3 hierarchy in charts/mcTreeLayout): link widths are visit counts. */
 function ContinuationTree({ nodes, info }: { nodes: McTreeNode[]; info: ModelInfo }) {
   const { t, locale } = useT();
-  const layout = useMemo(() => layoutMcTree(nodes), [nodes]);
+  const layout = useMemo(() => layoutMcTree(nodes, 200, 22), [nodes]);
+  // the start sits at the middle of its leaves: scroll it into the middle of the box
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    const root = layout.nodes.find((n) => n.id === 0);
+    if (el && root) el.scrollTop = Math.max(0, root.y - el.clientHeight / 2);
+  }, [layout]);
   return (
     <figure className="mc-tree">
       <p className="muted small">{t('mc.treeWidthKey')}</p>
-      <div className="scroll">
+      <div className="scroll" ref={box}>
         <svg width={layout.width} height={layout.height} role="img" aria-label={t('mc.treeTitle')}>
           {layout.links.map((l) => (
             <path key={l.id} d={l.path} className={nodes[l.id].eos ? 'mc-link eos' : 'mc-link'} style={{ strokeWidth: l.width }} />
@@ -230,11 +237,11 @@ function ContinuationTree({ nodes, info }: { nodes: McTreeNode[]; info: ModelInf
               >
                 <title>{`${tok} · ${text}`}</title>
                 <circle r={3} />
-                <text x={6} dy="0.35em" className={node.eos ? 'muted' : 'tok'}>
-                  {tok.length > 10 ? `${tok.slice(0, 9)}…` : tok}
-                </text>
-                <text x={6} dy="1.55em" className="mc-count">
-                  {node.visits}/{parent.visits}
+                <text x={6} dy="0.35em">
+                  <tspan className={node.eos ? 'muted' : 'tok'}>{tok.length > 10 ? `${tok.slice(0, 9)}…` : tok}</tspan>
+                  <tspan className="mc-count" dx={6}>
+                    {node.visits}/{parent.visits}
+                  </tspan>
                 </text>
               </g>
             );
