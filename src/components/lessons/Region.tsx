@@ -19,7 +19,7 @@ export function Region({ id, children }: { id: RegionId; children: ReactNode }) 
     const bar = id !== 'controls' && controls && getComputedStyle(controls).position === 'sticky' ? controls.getBoundingClientRect().height : 0;
     const room = window.innerHeight - panel - bar - 16;
     el.scrollIntoView({ block: el.getBoundingClientRect().height > room ? 'start' : 'nearest' });
-  }, [settled]);
+  }, [settled, id]);
   return (
     <div ref={ref} className={active ? 'region lesson-highlight' : 'region'} data-region={id} data-highlight={active}>
       {children}
