@@ -33,6 +33,7 @@ export function DistributionChart() {
   });
   const depth = useApp((s) => s.tree.nodes[viewCursor(s)]?.depth ?? 0);
   const sampling = useApp((s) => s.strategy === 'sample');
+  const beam = useApp((s) => s.strategy === 'beam');
   const presenter = useApp((s) => s.presenter);
   const phone = useMedia(PHONE_QUERY);
   const lessonOpen = useLesson((s) => s.open);
@@ -68,15 +69,15 @@ export function DistributionChart() {
     const max = degenerate ? Math.max(...probs) : Math.max(...probs, ...rows.map((j) => stageProb(rec, stage, j)));
     const minLog = Math.min(...probs.filter((p) => p > 0).map(Math.log), -1);
     // EOS and an instruct model's end-of-turn token get a pinned row (the worker always records
-    // them), unless they are among the bars already: each is shown once
+    // them); beam search's chart shows each once: no pinned row when it is among the bars
     const pinned = (id: number | null) => {
       const j = id === null ? -1 : Array.from(rec.tokenIds).indexOf(id);
-      return j >= 0 && !rows.includes(j) ? j : -1;
+      return j >= 0 && !(beam && rows.includes(j)) ? j : -1;
     };
     const eosIndex = pinned(eos);
     const eotIndex = pinned(eot);
     return { S, stage, rows, max, minLog, eosIndex, eotIndex, degenerate };
-  }, [rec, info, stageSel, topN, presenter, phone, lessonOpen, chosenTok]);
+  }, [rec, info, stageSel, topN, presenter, phone, lessonOpen, chosenTok, beam]);
 
   if (!info) return <section className="panel dist" aria-label={t('dist.title')} />;
   const title = node === 0 && !cursorEdge ? t('dist.root') : t('dist.stepOf', { step: depth, n: depth });
