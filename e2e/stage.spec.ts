@@ -180,7 +180,7 @@ test('beam search: one Step ▶ reveals one beam step; the result only at the la
       await expect(page.getByTestId('beam-result')).toHaveCount(0);
       await expect(app.generated).toHaveCount(0);
     }
-    if (k === 1) await page.getByTestId('beam-live').screenshot({ path: `${SHOTS}beam-step-2.png` }).catch(() => undefined);
+    if (k === 1) await page.locator('section.beam-tree').screenshot({ path: `${SHOTS}beam-step-2.png` });
   }
   await expect(page.getByTestId('beam-result')).toHaveCount(b.hypotheses.length);
   expect(await app.tokenIds(app.generated)).toEqual(b.hypotheses[0].new_ids);
