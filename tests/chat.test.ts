@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ModelSession } from '../src/worker/session.ts';
+import type { Decoder } from '../src/decoder/decoder.ts';
+import { loadDecoder } from './ortDecoder.ts';
 import { EngineError } from '../src/engine/errors.ts';
 import { stageProb } from '../src/engine/distribution.ts';
 import { HF_ORDER } from '../src/engine/settings.ts';
@@ -33,10 +34,10 @@ interface ChatReference {
 
 const fixtures = fileURLToPath(new URL('../test-fixtures/', import.meta.url));
 const ref: ChatReference = JSON.parse(readFileSync(new URL('../test-fixtures/tiny-chat/reference.json', import.meta.url), 'utf8'));
-let ms: ModelSession;
+let ms: Decoder;
 
 beforeAll(async () => {
-  ms = await ModelSession.load({ kind: 'embedded', name: 'tiny-chat' }, { device: 'wasm', modelsPath: fixtures });
+  ms = await loadDecoder({ kind: 'embedded', name: 'tiny-chat' }, { device: 'wasm', modelsPath: fixtures });
 });
 afterAll(async () => ms?.release());
 
@@ -62,9 +63,9 @@ describe('tiny-chat fixture', () => {
   });
 
   it.each(ref.conversations.map((c) => [c.name, c]))('%s: chat-template ids equal the Jinja2 reference, logits equal torch', async (_, c) => {
-    const ids = ms.chatTokenize(c.messages);
+    const ids = await ms.chatTokenize(c.messages);
     expect(ids).toEqual(c.ids);
-    expect(ms.decode(ids)).toBe(c.text);
+    expect(await ms.decode(ids)).toBe(c.text);
     expect(ids.filter((id) => id === ref.im_start_id).length).toBe(c.messages.length + 1);
     const full = await ms.fullForward(ids);
     expect(maxAbsDiff(full.subarray((ids.length - 1) * ref.vocab_size), c.last_logits)).toBeLessThan(1e-4);
@@ -111,18 +112,11 @@ describe('tiny-chat fixture', () => {
 
 describe('a model without a chat template', () => {
   it('the embedded model has no chat mode', async () => {
-    const plain = await ModelSession.load({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath: fileURLToPath(new URL('../public/models/', import.meta.url)) });
+    const plain = await loadDecoder({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath: fileURLToPath(new URL('../public/models/', import.meta.url)) });
     try {
       expect(plain.info.hasChatTemplate).toBe(false);
       expect(plain.info.endOfTurnTokenId).toBeNull();
-      const err = (() => {
-        try {
-          plain.chatTokenize([{ role: 'user', content: 'hi' }]);
-        } catch (e) {
-          return e;
-        }
-        return null;
-      })();
+      const err = await plain.chatTokenize([{ role: 'user', content: 'hi' }]).then(() => null, (e: unknown) => e);
       expect(err).toBeInstanceOf(EngineError);
       expect((err as EngineError).code).toBe('chat-template');
     } finally {

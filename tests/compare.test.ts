@@ -1,19 +1,22 @@
 /**
  * Compare mode on the real embedded model: the Controller (pane A) and the CompareController
- * (pane B) drive one ModelSession through the worker protocol; the divergence they report is
+ * (pane B) drive one Decoder through the worker protocol; the divergence they report is
  * checked against two independent runs computed here from full forward passes (no KV cache) with
  * this file's own softmax, temperature, argmax and inverse-CDF sampling, and against the torch
  * beam-search reference.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ModelSession } from '../src/worker/session.ts';
+import type { Decoder } from '../src/decoder/decoder.ts';
+import { loadDecoder } from './ortDecoder.ts';
 import { Controller } from '../src/store/controller.ts';
 import { CompareController, compareDivergenceStep, paneATokens, paneBTokens } from '../src/store/compare.ts';
 import { createAppStore, type AppStore } from '../src/store/store.ts';
 import { drawUniform } from '../src/engine/random.ts';
 import type { WorkerClient } from '../src/worker/client.ts';
-import { InProcessClient } from './inProcessClient.ts';
+import type { ChatMessage } from '../src/worker/protocol.ts';
+import { clientFor } from './localClient.ts';
 import { reference, MODEL_NAME } from './reference.ts';
 
 (globalThis as { __ORT_PATH__?: string }).__ORT_PATH__ ??= 'ort/';
@@ -21,17 +24,17 @@ import { reference, MODEL_NAME } from './reference.ts';
 const modelsPath = fileURLToPath(new URL('../public/models/', import.meta.url));
 const V = reference.vocab_size;
 const EOS = reference.eos_token_id;
-let ms: ModelSession;
+let ms: Decoder;
 
 beforeAll(async () => {
-  ms = await ModelSession.load({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath });
+  ms = await loadDecoder({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath });
 });
 afterAll(async () => ms?.release());
 
 async function setup(prompt: string): Promise<{ store: AppStore; main: Controller; cmp: CompareController }> {
   await ms.forget('all');
   const store = createAppStore();
-  const main = new Controller(store, () => new InProcessClient(ms) as unknown as WorkerClient);
+  const main = new Controller(store, () => clientFor(ms.backend) as unknown as WorkerClient);
   const cmp = new CompareController(store, main);
   await main.loadModel({ kind: 'embedded', name: MODEL_NAME }, 'wasm');
   await main.setPrompt(prompt);
@@ -199,5 +202,44 @@ describe('compare mode with beam search in pane A', () => {
     const greedy = await run(s.tree.promptIds, 0, 0, b.max_new_tokens);
     expect(paneBTokens(s).tokens).toEqual(greedy);
     expect(compareDivergenceStep(s)).toBe(firstDifference(b.hypotheses[0].new_ids, greedy));
+  });
+});
+
+describe('compare mode in chat mode (instruct fixture test-fixtures/tiny-chat)', () => {
+  interface ChatRef {
+    im_end_id: number;
+    eos_token_id: number;
+    conversations: { name: string; messages: ChatMessage[]; greedy_ids: number[]; stops_at_im_end: boolean }[];
+  }
+  const chatRef: ChatRef = JSON.parse(readFileSync(new URL('../test-fixtures/tiny-chat/reference.json', import.meta.url), 'utf8'));
+  const fixtures = fileURLToPath(new URL('../test-fixtures/', import.meta.url));
+  let chat: Decoder;
+  beforeAll(async () => {
+    chat = await loadDecoder({ kind: 'embedded', name: 'tiny-chat' }, { device: 'wasm', modelsPath: fixtures });
+  });
+  afterAll(async () => chat?.release());
+
+  it('pane B (greedy) stops at the end-of-turn token <|im_end|>, as torch greedy decoding does, and goes no further', async () => {
+    const conv = chatRef.conversations.find((c) => c.name === 'en')!;
+    expect(conv.stops_at_im_end).toBe(true);
+    expect(conv.greedy_ids[conv.greedy_ids.length - 1]).toBe(chatRef.im_end_id);
+    expect(chatRef.im_end_id).not.toBe(chatRef.eos_token_id);
+    const store = createAppStore();
+    const main = new Controller(store, () => clientFor(chat.backend) as unknown as WorkerClient);
+    const cmp = new CompareController(store, main);
+    await main.loadModel({ kind: 'embedded', name: 'tiny-chat' }, 'wasm');
+    await main.setChat(conv.messages);
+    await main.updateSettings({ strategy: 'greedy', maxNewTokens: 40 });
+    await cmp.toggle();
+    await cmp.updateB({ strategy: 'greedy' });
+    for (let i = 0; i < 40 && cmp.canStepB(); i++) await cmp.stepBoth();
+    const s = store.getState();
+    expect(s.compare.error).toBeNull();
+    // torch's greedy ids end with <|im_end|> (test-fixtures/tiny-chat/reference.json); pane B ends there too
+    expect(paneBTokens(s).tokens).toEqual(conv.greedy_ids);
+    expect(s.compare.stop).toBe('eos');
+    expect(cmp.canStepB()).toBe(false);
+    await cmp.stepBoth();
+    expect(paneBTokens(store.getState()).tokens).toEqual(conv.greedy_ids);
   });
 });

@@ -5,19 +5,21 @@
  */
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { ModelSession } from '../src/worker/session.ts';
-import { finalProbs, runProcessors } from '../src/engine/distribution.ts';
+import type { Decoder } from '../src/decoder/decoder.ts';
+import { loadDecoder } from './ortDecoder.ts';
+import { finalProbs, runProcessors } from './oracle/distribution.ts';
+import { stageDistributions } from '../src/engine/fastStep.ts';
 import { HF_ORDER, type SamplingSettings } from '../src/engine/settings.ts';
 import { softmax } from '../src/engine/softmax.ts';
 import { reference, MODEL_NAME } from './reference.ts';
 
 const modelsPath = fileURLToPath(new URL('../public/models/', import.meta.url));
-let ms: ModelSession;
+let ms: Decoder;
 const V = reference.vocab_size;
 const plain: SamplingSettings = { temperature: 1, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1, order: [...HF_ORDER] };
 
 beforeAll(async () => {
-  ms = await ModelSession.load({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath });
+  ms = await loadDecoder({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath });
 });
 afterAll(async () => ms?.release());
 
@@ -32,6 +34,13 @@ describe('processor chain', () => {
     let max = 0;
     for (let i = 0; i < V; i++) max = Math.max(max, Math.abs(probs[i] - p.probs[i]));
     expect(max).toBeLessThan(1e-6);
+    // the production path (the one sampling implementation) gives the same final distribution
+    const fast = stageDistributions(p.raw_logits, p.ids, {
+      temperature: p.temperature, topK: p.top_k, topP: p.top_p, minP: p.min_p, repetitionPenalty: p.repetition_penalty, order: [...HF_ORDER],
+    }).finalProbs;
+    let maxFast = 0;
+    for (let i = 0; i < V; i++) maxFast = Math.max(maxFast, Math.abs(fast[i] - p.probs[i]));
+    expect(maxFast).toBeLessThan(1e-6);
   });
 
   it('the reference raw logits are what the model gives for that prompt', async () => {

@@ -5,20 +5,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { ModelSession } from '../src/worker/session.ts';
+import type { Decoder } from '../src/decoder/decoder.ts';
+import { loadDecoder } from './ortDecoder.ts';
 import { Controller } from '../src/store/controller.ts';
 import { createAppStore } from '../src/store/store.ts';
 import { LessonRunner, lessonStore } from '../src/store/lessonRunner.ts';
 import { LESSONS } from '../src/lessons/index.ts';
 import type { WorkerClient } from '../src/worker/client.ts';
-import { InProcessClient } from './inProcessClient.ts';
+import { clientFor } from './localClient.ts';
 import { MODEL_NAME } from './reference.ts';
 
 const modelsPath = fileURLToPath(new URL('../public/models/', import.meta.url));
-let ms: ModelSession;
+let ms: Decoder;
 
 beforeAll(async () => {
-  ms = await ModelSession.load({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath });
+  ms = await loadDecoder({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath });
 });
 afterAll(async () => ms?.release());
 
@@ -26,7 +27,7 @@ describe('lessons on the embedded model', () => {
   it.each(LESSONS.map((l) => [l.id]))('%s: every step’s claims hold, and Back rebuilds the previous step', async (id) => {
     await ms.forget('all');
     const store = createAppStore();
-    const ctl = new Controller(store, () => new InProcessClient(ms) as unknown as WorkerClient);
+    const ctl = new Controller(store, () => clientFor(ms.backend) as unknown as WorkerClient);
     await ctl.loadModel({ kind: 'embedded', name: MODEL_NAME }, 'wasm');
     const runner = new LessonRunner(store, ctl);
     await runner.start(id);
@@ -47,7 +48,7 @@ describe('lessons on the embedded model', () => {
   it('Next after a change by hand (prompt, settings) replays the lesson, so the step shows what its text says', async () => {
     await ms.forget('all');
     const store = createAppStore();
-    const ctl = new Controller(store, () => new InProcessClient(ms) as unknown as WorkerClient);
+    const ctl = new Controller(store, () => clientFor(ms.backend) as unknown as WorkerClient);
     await ctl.loadModel({ kind: 'embedded', name: MODEL_NAME }, 'wasm');
     const runner = new LessonRunner(store, ctl);
     await runner.start('loop');

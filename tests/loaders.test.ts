@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { env } from '@huggingface/transformers';
-import { ModelSession } from '../src/worker/session.ts';
+import type { Decoder } from '../src/decoder/decoder.ts';
+import { loadDecoder } from './ortDecoder.ts';
 import { EngineError } from '../src/engine/errors.ts';
 
 const fixtureDir = fileURLToPath(new URL('../test-fixtures/tiny-llama/', import.meta.url));
@@ -38,12 +39,12 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-async function checkAgainstReference(ms: ModelSession) {
+async function checkAgainstReference(ms: Decoder) {
   expect(ms.info.modelType).toBe('llama');
   expect(ms.info.vocabSize).toBe(ref.vocab_size);
   expect(ms.info.pieceEncoding).toBe('sentencepiece');
   for (const f of ref.forward) {
-    const ids = ms.tokenize(f.text, true);
+    const ids = await ms.tokenize(f.text, true);
     expect(ids).toEqual(f.ids);
     const V = ref.vocab_size;
     const full = await ms.fullForward(ids);
@@ -59,7 +60,7 @@ async function checkAgainstReference(ms: ModelSession) {
 
 describe('local folder', () => {
   it('loads the Llama fixture from File objects and matches its torch reference', async () => {
-    const ms = await ModelSession.load({ kind: 'folder', name: 'tiny-llama', files: folderFiles(fixtureDir, 'tiny-llama') }, { device: 'wasm', modelsPath: '' });
+    const ms = await loadDecoder({ kind: 'folder', name: 'tiny-llama', files: folderFiles(fixtureDir, 'tiny-llama') }, { device: 'wasm', modelsPath: '' });
     expect(ms.info.id).toBe('tiny-llama');
     await checkAgainstReference(ms);
     await ms.release();
@@ -67,7 +68,7 @@ describe('local folder', () => {
 
   it.each([['tokenizer.json'], ['config.json'], ['onnx/model.onnx']])('a folder without %s names the missing file', async (missing) => {
     const files = folderFiles(fixtureDir, 'tiny-llama', [missing]);
-    const err = await ModelSession.load({ kind: 'folder', name: 'tiny-llama', files }, { device: 'wasm', modelsPath: '' }).catch((e) => e);
+    const err = await loadDecoder({ kind: 'folder', name: 'tiny-llama', files }, { device: 'wasm', modelsPath: '' }).catch((e) => e);
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).code).toBe('model-missing-file');
     expect((err as EngineError).message).toContain(missing.startsWith('onnx') ? 'onnx' : missing);
@@ -77,7 +78,7 @@ describe('local folder', () => {
     const files = folderFiles(fixtureDir, 'tiny-llama', ['config.json']);
     const cfg = JSON.parse(readFileSync(join(fixtureDir, 'config.json'), 'utf8'));
     files.push(new File([JSON.stringify({ ...cfg, model_type: 'bert', architectures: ['BertModel'] })], 'tiny-llama/config.json'));
-    const err = await ModelSession.load({ kind: 'folder', name: 'tiny-llama', files }, { device: 'wasm', modelsPath: '' }).catch((e) => e);
+    const err = await loadDecoder({ kind: 'folder', name: 'tiny-llama', files }, { device: 'wasm', modelsPath: '' }).catch((e) => e);
     expect(err).toBeInstanceOf(EngineError);
     expect(['model-not-causal-lm', 'model-load']).toContain((err as EngineError).code);
     expect(String((err as EngineError).message)).toMatch(/bert|causal/i);
@@ -107,13 +108,13 @@ describe('hub layout on a local server', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   it('loads a model id from a configurable hub host and matches the reference', async () => {
-    const ms = await ModelSession.load({ kind: 'hub', modelId: 'fixtures/tiny-llama', host }, { device: 'wasm', modelsPath: '' });
+    const ms = await loadDecoder({ kind: 'hub', modelId: 'fixtures/tiny-llama', host }, { device: 'wasm', modelsPath: '' });
     await checkAgainstReference(ms);
     await ms.release();
   });
 
   it('an id that cannot be fetched gives a clear message', async () => {
-    const err = await ModelSession.load({ kind: 'hub', modelId: 'fixtures/no-such-model', host }, { device: 'wasm', modelsPath: '' }).catch((e) => e);
+    const err = await loadDecoder({ kind: 'hub', modelId: 'fixtures/no-such-model', host }, { device: 'wasm', modelsPath: '' }).catch((e) => e);
     expect(err).toBeInstanceOf(EngineError);
     expect(['model-missing-file', 'model-fetch']).toContain((err as EngineError).code);
     expect((err as EngineError).message).toContain('fixtures/no-such-model');

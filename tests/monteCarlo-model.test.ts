@@ -1,21 +1,22 @@
 /**
- * Monte-Carlo sampling in ModelSession on the embedded model (onnxruntime-node): the histogram
+ * Monte-Carlo sampling in Decoder on the embedded model (onnxruntime-node): the histogram
  * and the continuation tree checked against full forward passes without any cache.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { ModelSession } from '../src/worker/session.ts';
+import type { Decoder } from '../src/decoder/decoder.ts';
+import { loadDecoder } from './ortDecoder.ts';
 import { softmax } from '../src/engine/softmax.ts';
 import { countSamples, drawSamples } from '../src/engine/monteCarlo.ts';
 import { DEFAULT_SAMPLING } from '../src/engine/settings.ts';
 import { MODEL_NAME, reference } from './reference.ts';
 
 const modelsPath = fileURLToPath(new URL('../public/models/', import.meta.url));
-let ms: ModelSession;
+let ms: Decoder;
 const V = reference.vocab_size;
 
 beforeAll(async () => {
-  ms = await ModelSession.load({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath });
+  ms = await loadDecoder({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath });
 });
 afterAll(async () => ms?.release());
 
@@ -27,7 +28,7 @@ async function probsAfter(ids: number[]): Promise<Float64Array> {
 
 describe('ModelSession.mcSample', () => {
   it('10,000 samples: the counts of drawing from the full-forward distribution, and a passing chi-squared test', async () => {
-    const ids = ms.tokenize('In the beginning God creat');
+    const ids = await ms.tokenize('In the beginning God creat');
     const h = await ms.mcSample({ type: 'mc-sample', id: 1, nodeId: 1, path: [1], ids, settings: DEFAULT_SAMPLING, n: 10000, seed: 42, depth: 0, topM: 50 });
     const p = await probsAfter(ids);
     const counts = countSamples(drawSamples(p, 10000, 42, 0));
@@ -42,7 +43,7 @@ describe('ModelSession.mcSample', () => {
 
 describe('ModelSession.mcTree', () => {
   it('every edge probability equals a full forward of its prefix (batched KV-cache rows are right)', async () => {
-    const ids = ms.tokenize('And the LORD spake');
+    const ids = await ms.tokenize('And the LORD spake');
     const nodes = await ms.mcTree({ type: 'mc-tree', id: 2, nodeId: 2, path: [2], ids, settings: DEFAULT_SAMPLING, n: 40, length: 3, seed: 7, depth: 0 });
     expect(nodes[0].children.reduce((a, c) => a + nodes[c].visits, 0)).toBe(40);
     const prefix = (id: number): number[] => (id === 0 ? [] : [...prefix(nodes[id].parent), nodes[id].tokenId]);
@@ -58,7 +59,7 @@ describe('ModelSession.mcTree', () => {
   });
 
   it('stops when cancelled; a full run frees every tensor it made (only the start node keeps its snapshot)', async () => {
-    const ids = ms.tokenize('And the LORD spake');
+    const ids = await ms.tokenize('And the LORD spake');
     const run = ms.mcTree({ type: 'mc-tree', id: 3, nodeId: 3, path: [3], ids, settings: DEFAULT_SAMPLING, n: 50, length: 8, seed: 1, depth: 0 });
     ms.cancelMcTree(3);
     await expect(run).rejects.toMatchObject({ code: 'cancelled' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { barScales, probabilityColor, seriesPath } from './scales.ts';
-import { collapseChains, layoutTree } from './treeLayout.ts';
+import { collapseChains, layoutTree, linkPath } from './treeLayout.ts';
 import { addChild, createTree, type Edge } from '../engine/tree.ts';
 
 const edge = (tokenId: number): Edge => ({ tokenId, method: 'greedy', settingsKey: 'k', drawKey: null, u: null, prob: 0.5, finalProb: 1, logprob: Math.log(0.5), rank: 1 });
@@ -45,5 +45,13 @@ describe('collapseChains', () => {
     ({ tree: t } = addChild(t, 0, edge(2)));
     const root = collapseChains(t, new Set());
     expect(root.children.map((c) => c.id)).toEqual([1, 2]);
+  });
+});
+
+describe('linkPath(source, target)', () => {
+  it('is a horizontal cubic Bézier with both control points at the middle x', () => {
+    // control points (x0 + x1) / 2 at each end's y: M0,0 C5,0 5,20 10,20
+    expect(linkPath({ x: 0, y: 0 }, { x: 10, y: 20 })).toBe('M0,0C5,0,5,20,10,20');
+    expect(linkPath({ x: 30, y: 16 }, { x: 86, y: 46 })).toBe('M30,16C58,16,58,46,86,46');
   });
 });

@@ -2,7 +2,7 @@
  * Layout of the generation tree for drawing (d3-hierarchy), with long
  * single-child chains collapsed so a 200-step path stays readable.
  */
-import { hierarchy, tree as d3tree } from 'd3';
+import { hierarchy, linkHorizontal, tree as d3tree } from 'd3';
 import type { GenerationTree } from '../engine/tree.ts';
 
 export interface LaidOutNode {
@@ -91,4 +91,11 @@ export function layoutTree(t: GenerationTree, pinned: ReadonlySet<number>, dx = 
     width: maxX + 60,
     height: maxY - minY + 32,
   };
+}
+
+const horizontalLink = linkHorizontal<{ source: [number, number]; target: [number, number] }, [number, number]>();
+
+/** SVG path (a horizontal cubic Bézier, d3.linkHorizontal) from one laid-out node to another, in px. */
+export function linkPath(source: Pick<LaidOutNode, 'x' | 'y'>, target: Pick<LaidOutNode, 'x' | 'y'>): string {
+  return horizontalLink({ source: [source.x, source.y], target: [target.x, target.y] }) ?? '';
 }

@@ -1,6 +1,6 @@
 /** Locale-aware number formatting for the UI (percentages, decimals). */
 import { displayTokens, bytesHex, type TokenDisplay } from '../engine/tokens.ts';
-import type { ModelInfo } from '../worker/protocol.ts';
+import type { ModelInfo } from '../domain/types.ts';
 import type { GenerationTree } from '../engine/tree.ts';
 
 const numberFormats = new Map<string, Intl.NumberFormat>();

@@ -1,5 +1,6 @@
 import { logSoftmax } from './softmax.ts';
 import { topIndices } from './order.ts';
+import { penalize } from './stages/repetitionPenalty.ts';
 import type { EarlyStopping } from './settings.ts';
 
 /**
@@ -86,7 +87,7 @@ export function beamLogprobs(logits: ArrayLike<number>, contextIds: readonly num
   if (repetitionPenalty !== 1) {
     for (const id of new Set(contextIds)) {
       if (id < 0 || id >= lp.length) continue;
-      lp[id] = lp[id] < 0 ? lp[id] * repetitionPenalty : lp[id] / repetitionPenalty;
+      lp[id] = penalize(lp[id], repetitionPenalty);
     }
   }
   return lp;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { finalProbs, recordDistribution, runProcessors, tokenStat, type DistributionRecord } from './distribution.ts';
-import { computeStep, type FastChoose } from './fastStep.ts';
-import { argmaxToken, sampleToken } from './sampling.ts';
+import type { DistributionRecord } from './distribution.ts';
+import { argmaxToken, finalProbs, recordDistribution, runProcessors, tokenStat } from '../../tests/oracle/distribution.ts';
+import { computeStep, stageDistributions, tokenStats, type FastChoose } from './fastStep.ts';
+import { sampleToken } from './sampling.ts';
 import { drawUniform } from './random.ts';
 import { HF_ORDER, TEMPERATURE_LAST_ORDER, beamRecordSettings, greedySettings, type SamplingSettings } from './settings.ts';
 import { heapTopIndices, kthLargest, sortIndicesDescending } from './order.ts';
@@ -117,6 +118,32 @@ describe('computeStep equals the reference processors and record', () => {
       expect(f.choice?.tokenId).toBe(r.choice?.tokenId);
       sameRecord(f.record, r.record);
     }
+  });
+});
+
+describe('tokenStats and stageDistributions equal the reference (the token query and Monte-Carlo use them)', () => {
+  for (const kind of ['peaked', 'flat', 'ties'] as const) {
+    for (const V of [7, 300, 5000]) {
+      const logits = makeLogits(kind, V, V + 2 * kind.length);
+      const ctx = Array.from({ length: Math.min(V, 30) }, (_, i) => (i * 104729 + 5) % V);
+      for (const [name, s] of settingsCases) {
+        it(`${kind} V=${V}: ${name}`, () => {
+          const stages = runProcessors(logits, ctx, s);
+          const ids = [0, V - 1, Math.floor(V / 2), heapTopIndices(logits, 1)[0]];
+          tokenStats(logits, ctx, s, ids).forEach((f, j) => {
+            const r = tokenStat(stages, ids[j]);
+            expect([f.tokenId, f.rank, f.finalRank]).toEqual([r.tokenId, r.rank, r.finalRank]);
+            close([f.prob, f.logprob, f.finalProb], [r.prob, r.logprob, r.finalProb], 'tokenStats');
+          });
+          const d = stageDistributions(logits, ctx, s);
+          close(d.rawProbs, stages.states[0].probs, 'rawProbs');
+          close(d.finalProbs, finalProbs(stages), 'finalProbs');
+        });
+      }
+    }
+  }
+  it('tokenStats rejects an id outside the vocabulary', () => {
+    expect(() => tokenStats(makeLogits('flat', 10, 1), [], base, [10])).toThrow(RangeError);
   });
 });
 

@@ -7,7 +7,7 @@
  * Continuation i's j-th token uses u = drawUniform(mcContinuationKey(seed, depth, i, j)).
  */
 import { drawUniform } from './random.ts';
-import { finalProbs, runProcessors } from './distribution.ts';
+import { stageDistributions } from './fastStep.ts';
 import { inverseCdfSampler, mcContinuationKey } from './monteCarlo.ts';
 import type { SamplingSettings } from './settings.ts';
 
@@ -26,7 +26,7 @@ export interface McTreeNode {
   prob: number;
   /** Final probability (after the processors; what was sampled from). */
   finalProb: number;
-  /** True when the edge's token is EOS (the continuation ends here). */
+  /** True when the edge's token is a stop token, EOS or end-of-turn (the continuation ends here). */
   eos: boolean;
   children: number[];
 }
@@ -49,7 +49,8 @@ export function startMcTree(n: number): McTreeNode[] {
  * @param nodes the tree so far (mutated: children and new nodes appended)
  * @param frontier rows to extend; logitsRows[r] are the raw logits (length vocabSize) after row r's prefix
  * @param position 0-based index of the token being sampled
- * @returns the next frontier: one row per new node whose token is not EOS, in node order
+ * @param stopTokenIds ids that end a continuation (EOS and end-of-turn: the decoder's stop rule)
+ * @returns the next frontier: one row per new node whose token is not a stop token, in node order
  */
 export function growLevel(
   nodes: McTreeNode[],
@@ -59,14 +60,12 @@ export function growLevel(
   seed: number,
   depth: number,
   position: number,
-  eosTokenId: number | null,
+  stopTokenIds: readonly number[],
 ): McFrontierRow[] {
   if (logitsRows.length !== frontier.length) throw new RangeError(`growLevel: ${logitsRows.length} logits rows for ${frontier.length} prefixes`);
   const next: McFrontierRow[] = [];
   frontier.forEach((row, r) => {
-    const stages = runProcessors(logitsRows[r], row.ids, settings);
-    const raw = stages.states[0].probs;
-    const fin = finalProbs(stages);
+    const { rawProbs: raw, finalProbs: fin } = stageDistributions(logitsRows[r], row.ids, settings);
     const sample = inverseCdfSampler(fin);
     const byToken = new Map<number, number[]>();
     for (const i of row.samples) {
@@ -79,7 +78,7 @@ export function growLevel(
     const groups = [...byToken.entries()].sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
     for (const [t, samples] of groups) {
       const id = nodes.length;
-      const eos = t === eosTokenId;
+      const eos = stopTokenIds.includes(t);
       nodes.push({ id, parent: row.node, tokenId: t, depth: position + 1, visits: samples.length, prob: raw[t], finalProb: fin[t], eos, children: [] });
       nodes[row.node].children.push(id);
       if (!eos) next.push({ node: id, ids: [...row.ids, t], samples });

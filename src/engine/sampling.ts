@@ -49,10 +49,3 @@ function pick(order: Int32Array, probs: Float64Array, u: number): Choice {
   }
   return { tokenId: order[order.length - 1], rank: order.length };
 }
-
-/** Greedy choice: the most probable token, lowest id on ties. */
-export function argmaxToken(probs: ArrayLike<number>): Choice {
-  let best = 0;
-  for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
-  return { tokenId: best, rank: 1 };
-}

@@ -1,6 +1,6 @@
 /**
  * Decoding settings and their validation. Semantics follow Hugging Face
- * transformers (Python) logits processors; see processors.ts.
+ * transformers (Python) logits processors; see fastStep.ts and its stages (the oracle: tests/oracle/processors.ts).
  */
 
 /** A reorderable processor (repetition penalty always runs first). */

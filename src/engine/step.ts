@@ -48,9 +48,8 @@ export function effectiveSettings(strategy: Strategy, s: SamplingSettings): Samp
 /**
  * One generation step on a node's logits: the processor chain, the choice (greedy argmax, sampling
  * with the draw key's u, or a token chosen by hand), and the distribution record (top-N plus the
- * chosen token, EOS and `extraIds`). Computed by fastStep.ts's computeStep; the same as
- * runProcessors → argmaxToken / sampleToken → tokenStat → recordDistribution (distribution.ts),
- * which fastStep.test.ts checks.
+ * chosen token, EOS and `extraIds`). Computed by fastStep.ts's computeStep; the same as the
+ * straightforward oracle under tests/oracle, which fastStep.test.ts checks.
  * @param logits Float32Array of length vocabSize (raw model logits at the node)
  * @throws RangeError for invalid settings; EngineError `non-finite-logits`, or `invalid-setting`
  *   when sampling has no draw key or beam search is asked to choose here

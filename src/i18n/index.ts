@@ -7,7 +7,7 @@ import { initReactI18next } from 'react-i18next';
 import { en } from './en.ts';
 import { zhHans } from './zh-Hans.ts';
 import { zhHant } from './zh-Hant.ts';
-import type { Language } from '../store/store.ts';
+import type { Language } from '../domain/types.ts';
 
 export const LANGUAGES: { code: Language; name: string }[] = [
   { code: 'en', name: 'English' },

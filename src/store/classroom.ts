@@ -12,8 +12,9 @@ import { sequenceIds, type GenerationTree } from '../engine/tree.ts';
 import type { McHistogram } from '../engine/monteCarlo.ts';
 import type { McTreeNode } from '../engine/mcTree.ts';
 import { EngineError } from '../engine/errors.ts';
-import { appStore, type AppState } from './store.ts';
-import { controller, displayNodeOf } from './controller.ts';
+import { appStore, useApp, type AppState } from './store.ts';
+import { controller } from './controller.ts';
+import { displayNodeOf } from './selectors.ts';
 
 /** The Monte-Carlo sample sizes offered. */
 export const MC_SIZES = [100, 1000, 10000] as const;
@@ -96,10 +97,38 @@ export function quizHidesChart(app: Pick<AppState, 'tree' | 'cursor'>, c: Pick<C
   return c.quizOn && app.tree.promptIds.length > 0 && !c.quizAnswers[sequenceKey(app.tree, displayNodeOf(app))];
 }
 
+/** True while quiz or class-vote mode keeps the chart's bars hidden. */
+export function chartHidden(app: Pick<AppState, 'tree' | 'cursor'>, c: Pick<ClassroomState, 'quizOn' | 'quizAnswers' | 'voteOn' | 'voteRevealed'>): boolean {
+  if (quizHidesChart(app, c)) return true;
+  const shown = displayNodeOf(app);
+  return c.voteOn && shown === app.cursor && app.tree.promptIds.length > 0 && !c.voteRevealed[sequenceKey(app.tree, shown)];
+}
+
+/** React hook: `chartHidden` over both stores. */
+export function useChartHidden(): boolean {
+  const c = useClassroom((x) => x);
+  return useApp((s) => chartHidden(s, c));
+}
+
+/** Quiz mode on or off. */
+export function setQuizOn(quizOn: boolean): void {
+  classroomStore.setState({ quizOn });
+}
+
+/** Class-vote mode on or off. */
+export function setVoteOn(voteOn: boolean): void {
+  classroomStore.setState({ voteOn });
+}
+
+/** Sample sizes of the Monte-Carlo panel (validated by its inputs). */
+export function setMcOptions(patch: Partial<Pick<ClassroomState, 'mcN' | 'mcTreeN' | 'mcTreeLength'>>): void {
+  classroomStore.setState(patch);
+}
+
 function reportError(e: unknown): void {
   if (e instanceof EngineError && e.code === 'cancelled') return;
   const err = e instanceof EngineError ? { code: e.code, message: e.message } : { code: 'unknown' as const, message: e instanceof Error ? e.message : String(e) };
-  appStore.setState({ error: err });
+  controller.reportError(err);
 }
 
 /** Draws N samples at the step the chart shows. */

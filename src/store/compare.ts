@@ -5,14 +5,14 @@
  * their own; nothing of pane B enters the generation tree, so the main session, its export and its
  * share link are unchanged by it.
  */
-import { EngineError } from '../engine/errors.ts';
 import { beamBestSoFar, firstDivergence } from '../engine/compare.ts';
 import { generatedIds, pathTo } from '../engine/tree.ts';
 import { HF_ORDER, DEFAULT_SAMPLING, processorOrder, validateBeamSettings, validateSamplingSettings, type SamplingSettings, type Strategy } from '../engine/settings.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
-import type { WorkerClient } from '../worker/client.ts';
 import { controller as mainController, type Controller } from './controller.ts';
-import { appStore, DEFAULT_SETTINGS, type AppError, type AppState, type AppStore, type CompareDivergence, type ComparePaneSettings, type CompareSlice } from './store.ts';
+import { toAppError, type ActionContext } from './actions/context.ts';
+import { StaleResult, type Ticket } from './link.ts';
+import { appStore, DEFAULT_SETTINGS, type AppState, type AppStore, type CompareDivergence, type ComparePaneSettings, type CompareSlice } from './store.ts';
 
 export type ComparePreset = Exclude<CompareSlice['compare']['preset'], 'custom'>;
 
@@ -75,62 +75,36 @@ function stepSettingsOf(p: ComparePaneSettings): SamplingSettings {
   return p.strategy === 'beam' ? { ...p.sampling, repetitionPenalty: p.beam.repetitionPenalty } : p.sampling;
 }
 
-function toAppError(e: unknown): AppError {
-  if (e instanceof EngineError) return { code: e.code, message: e.message };
-  if (e instanceof RangeError) return { code: 'invalid-setting', message: e.message };
-  return { code: 'unknown', message: e instanceof Error ? e.message : String(e) };
-}
-
-/** Pane B's work was overtaken (reset, new prompt, settings change): its result is dropped. */
-class Overtaken extends Error {}
-
-/** Pane B cache ids: negative, apart from the main tree's (≥ 0) and the main scratch ids (small negatives). */
-const B_BASE = -(2 ** 40);
-const SCRATCH_BASE = -(2 ** 41);
-
 /**
- * Compare mode's actions over the app store: pane A's steps go through the main Controller, pane
- * B's through the same worker client on cache ids of its own (see B_BASE). Results that arrive after
- * pane B restarted (settings change, reset, new prompt) are dropped.
+ * Compare mode's actions over the app store: pane A's steps are the main session's actions; pane
+ * B's go through the same worker link on its lane B. Results that arrive after pane B restarted
+ * (settings change, reset, new prompt) are dropped.
  */
 export class CompareController {
-  /** Namespace of pane B's worker cache ids; a new one whenever pane B's path is dropped. */
-  private bEpoch = 0;
-  /** Incremented when pane B restarts: work still out for the old lane is dropped. */
-  private lane = 0;
-  /** The main tree epoch pane B's path belongs to. */
-  private mainEpoch = -1;
-  private scratch = 0;
-  private readonly store: AppStore;
+  /** Pane B's lane as of its last restart: work taken under an older one is dropped. */
+  private lane: Ticket;
+  private readonly ctx: ActionContext;
   private readonly main: Controller;
 
-  constructor(store: AppStore = appStore, main: Controller = mainController) {
-    this.store = store;
+  /** @param _store kept for callers that name it: pane B uses the main controller's store */
+  constructor(_store: AppStore = appStore, main: Controller = mainController) {
     this.main = main;
-    main.onTreeReplaced = () => void this.resetB();
+    this.ctx = main.ctx;
+    this.lane = this.ctx.link.ticket();
+    this.ctx.treeReplaced.add(() => void this.resetB());
   }
 
   private get s(): AppState {
-    return this.store.getState();
+    return this.ctx.s;
   }
 
   private setC(patch: Partial<CompareSlice['compare']>): void {
-    this.store.setState({ compare: { ...this.s.compare, ...patch } });
+    this.ctx.set({ compare: { ...this.s.compare, ...patch } });
   }
 
-  private bId(depth: number): number {
-    return B_BASE - this.bEpoch * 1_048_576 - depth;
-  }
-
-  private client(): WorkerClient {
-    const c = this.main.compareAccess().client;
-    if (!c) throw new EngineError('model-load', 'no model is loaded');
-    return c;
-  }
-
-  /** Throws Overtaken when the lane restarted or the main tree was replaced since `lane` was taken. */
-  private check(lane: number): void {
-    if (lane !== this.lane || this.main.compareAccess().epoch !== this.mainEpoch) throw new Overtaken();
+  /** @throws StaleResult when pane B restarted or the main tree was replaced since `lane` was taken */
+  private check(lane: Ticket): void {
+    this.ctx.link.checkB(lane);
   }
 
   /** Compare mode on or off; pane B starts empty either way. */
@@ -148,7 +122,7 @@ export class CompareController {
   async applyPreset(name: ComparePreset): Promise<void> {
     const p = COMPARE_PRESETS[name];
     await this.main.updateSettings({ strategy: p.a.strategy, sampling: p.a.sampling, orderName: p.a.orderName, beam: p.a.beam });
-    this.store.setState({ beamRun: null });
+    this.ctx.set({ beamRun: null });
     await this.main.jumpTo(0);
     await this.resetB();
     this.setC({ preset: name, b: p.b });
@@ -171,21 +145,17 @@ export class CompareController {
 
   /** Drops pane B's path (and its worker caches). */
   async resetB(): Promise<void> {
-    const len = this.s.compare.steps.length;
-    const ids = Array.from({ length: len }, (_, i) => this.bId(i + 1));
-    this.lane++;
-    this.bEpoch++;
-    this.mainEpoch = this.main.compareAccess().epoch;
+    const forgotten = this.ctx.link.restartB(this.s.compare.steps.length);
+    this.lane = this.ctx.link.ticket();
     this.setC({ steps: [], stop: null, beam: null, divergence: null, busy: false, error: null });
-    const c = this.main.compareAccess().client;
-    if (c && ids.length > 0) await c.request({ type: 'forget', nodeIds: ids }, ['done']).catch(() => undefined);
+    await forgotten;
   }
 
   /** True when pane B can take another token. */
   canStepB(): boolean {
     const s = this.s;
     const c = s.compare;
-    if (!this.main.compareAccess().client || s.readOnly || s.promptError || s.tree.promptIds.length === 0) return false;
+    if (!this.ctx.link.ready || s.readOnly || s.promptError || s.tree.promptIds.length === 0) return false;
     if (c.b.strategy === 'beam') return !c.beam || c.beam.viewStep < c.beam.steps.length - 1 || c.beam.hypotheses === null;
     return c.stop === null && c.steps.length < s.maxNewTokens;
   }
@@ -196,7 +166,7 @@ export class CompareController {
     try {
       await work();
     } catch (e) {
-      if (!(e instanceof Overtaken)) this.setC({ error: toAppError(e) });
+      if (!(e instanceof StaleResult)) this.setC({ error: toAppError(e) });
     } finally {
       if (this.s.compare.busy) this.setC({ busy: false });
     }
@@ -230,9 +200,8 @@ export class CompareController {
     if (c.b.strategy === 'beam') {
       if (c.beam) this.setC({ beam: { ...c.beam, viewStep: Math.min(c.beam.viewStep, lenA - 1) } });
     } else if (c.steps.length > lenA) {
-      const dropped = c.steps.slice(lenA).map((_, i) => this.bId(lenA + i + 1));
       this.setC({ steps: c.steps.slice(0, lenA), stop: null });
-      await this.client().request({ type: 'forget', nodeIds: dropped }, ['done']).catch(() => undefined);
+      await this.ctx.link.truncateB(c.steps.length, lenA);
     }
     await this.run(() => this.fetchDivergence());
   }
@@ -251,57 +220,45 @@ export class CompareController {
   }
 
   /** One greedy or sampling step of pane B through the worker (`decideStep`, the same as pane A's steps). */
-  private async stepB(lane: number): Promise<void> {
+  private async stepB(lane: Ticket): Promise<void> {
     const s = this.s;
     const c = s.compare;
-    const access = this.main.compareAccess();
     const depth = c.steps.length;
-    const ids = [...s.tree.promptIds, ...c.steps.map((x) => x.tokenId)];
-    const path = [access.cacheId(0), ...Array.from({ length: depth }, (_, i) => this.bId(i + 1))];
-    const r = await this.client().request(
-      {
-        type: 'step',
-        nodeId: path[path.length - 1],
-        path,
-        ids,
-        strategy: c.b.strategy,
-        settings: stepSettingsOf(c.b),
-        topN: s.topN,
-        extraIds: [],
-        // the same key pane A uses at this depth (no re-rolls): same seed and step, same u
-        drawKey: c.b.strategy === 'sample' ? { seed: s.seed, depth, reroll: 0, stream: 0 } : null,
-        choose: null,
-      },
-      ['step-result'],
-    );
+    const tokens = c.steps.map((x) => x.tokenId);
+    const r = await this.ctx.link.stepB(s.tree, tokens, {
+      strategy: c.b.strategy,
+      settings: stepSettingsOf(c.b),
+      topN: s.topN,
+      extraIds: [],
+      // the same key pane A uses at this depth (no re-rolls): same seed and step, same u
+      drawKey: c.b.strategy === 'sample' ? { seed: s.seed, depth, reroll: 0, stream: 0 } : null,
+      choose: null,
+    });
     this.check(lane);
     const choice = r.choice!;
     const info = this.s.info!;
     const n = depth + 1;
-    const stop = info.eosTokenId !== null && choice.tokenId === info.eosTokenId ? 'eos' : n >= this.s.maxNewTokens || ids.length + 1 >= info.contextLength ? 'max-length' : null;
+    const ids = [...s.tree.promptIds, ...tokens];
+    // the worker's one stop rule (EOS or the end-of-turn token) decides the end, as for pane A
+    const stop = r.stop ? 'eos' : n >= this.s.maxNewTokens || ids.length + 1 >= info.contextLength ? 'max-length' : null;
     const next = this.s.compare;
-    this.store.setState({
+    this.ctx.set({
       forwardCount: r.forwardCount,
       compare: { ...next, steps: [...next.steps, { tokenId: choice.tokenId, prob: choice.prob, finalProb: choice.finalProb, u: choice.u, record: r.record }], stop },
     });
   }
 
   /** Pane B's batched beam search from the prompt (the worker's beam code); its steps are shown one per Step both. */
-  private async runBeamB(lane: number): Promise<void> {
+  private async runBeamB(lane: Ticket): Promise<void> {
     const s = this.s;
-    const access = this.main.compareAccess();
     this.setC({ beam: { steps: [], hypotheses: null, viewStep: -1 } });
-    const done = await this.client().request(
-      { type: 'beam', nodeId: access.cacheId(0), path: [access.cacheId(0)], ids: s.tree.promptIds, settings: s.compare.b.beam, maxNewTokens: s.maxNewTokens },
-      ['beam-done'],
-      (m) => {
-        if (m.type !== 'beam-step' || lane !== this.lane) return;
-        const beam = this.s.compare.beam!;
-        this.setC({ beam: { ...beam, steps: [...beam.steps, m.record] } });
-      },
-    );
+    const done = await this.ctx.link.beamB(s.tree, s.compare.b.beam, s.maxNewTokens, (m) => {
+      if (m.type !== 'beam-step' || !this.ctx.link.isCurrentB(lane)) return;
+      const beam = this.s.compare.beam!;
+      this.setC({ beam: { ...beam, steps: [...beam.steps, m.record] } });
+    });
     this.check(lane);
-    this.store.setState({ forwardCount: done.forwardCount });
+    this.ctx.set({ forwardCount: done.forwardCount });
     this.setC({ beam: { ...this.s.compare.beam!, hypotheses: done.hypotheses } });
   }
 
@@ -337,14 +294,8 @@ export class CompareController {
   }
 
   private async recordAt(ids: number[], p: ComparePaneSettings, extraIds: number[]): Promise<DistributionRecord> {
-    const id = SCRATCH_BASE - this.scratch++;
-    const c = this.client();
-    const r = await c.request(
-      { type: 'step', nodeId: id, path: [id], ids, strategy: p.strategy, settings: stepSettingsOf(p), topN: this.s.topN, extraIds, drawKey: null, choose: 'none' },
-      ['step-result'],
-    );
-    await c.request({ type: 'forget', nodeIds: [id] }, ['done']);
-    this.store.setState({ forwardCount: r.forwardCount });
+    const r = await this.ctx.link.scratchStep(ids, { strategy: p.strategy, settings: stepSettingsOf(p), topN: this.s.topN, extraIds, drawKey: null });
+    this.ctx.set({ forwardCount: r.forwardCount });
     return r.record;
   }
 }

@@ -2,8 +2,8 @@
 /**
  * Model-based property test of the Controller: random sequences of user
  * actions (step, back, choose, jump, settings, re-roll, beam, reset, prompt,
- * history) against a ScriptedClient (the worker protocol over a scripted
- * 12-token model). After every action the store must satisfy the invariants
+ * history) against a ScriptedClient (the real decoder behind the one dispatcher, over
+ * ScriptedBackend: a scripted 13-token model with EOS and an end-of-turn token). After every action the store must satisfy the invariants
  * below; the probability checks use an independent re-implementation of the
  * processors written here (nothing from src/engine is used for the expected values).
  */
@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Controller, currentKey, displayNodeOf } from './controller.ts';
 import { createAppStore, type AppState, type AppStore } from './store.ts';
-import { logitsFor, ScriptedClient, SCRIPTED_EOS, SCRIPTED_VOCAB } from './scriptedClient.ts';
+import { logitsFor, SCRIPTED_EOS, SCRIPTED_EOT, SCRIPTED_VOCAB } from '../../tests/scriptedBackend.ts';
+import { ScriptedClient } from '../../tests/localClient.ts';
 import { sequenceIds, type GenerationTree, type TreeNode } from '../engine/tree.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
 import type { BeamSettings, EarlyStopping, ProcessorOrderName } from '../engine/settings.ts';
@@ -22,6 +23,9 @@ import type { WorkerClient } from '../worker/client.ts';
 
 const V = SCRIPTED_VOCAB;
 const EOS = SCRIPTED_EOS;
+/** The scripted model's end-of-turn token: it ends a sequence like EOS (the decoder's one stop rule). */
+const EOT = SCRIPTED_EOT;
+const isStop = (t: number) => t === EOS || t === EOT;
 const TOL = 1e-9;
 const LETTERS = 'abcdefghijk';
 
@@ -223,7 +227,7 @@ function checkTreeShape(tree: GenerationTree, where: string, allowMaxLengthChild
       check(n.depth === p.depth + 1, () => `${where}: node ${i} depth ${n.depth}, parent depth ${p.depth}`);
       check(p.children.filter((c) => c === i).length === 1, () => `${where}: node ${i} listed ${p.children.filter((c) => c === i).length}× in its parent's children`);
       check(n.edge !== null && Number.isInteger(n.edge.tokenId) && n.edge.tokenId >= 0 && n.edge.tokenId < V, () => `${where}: node ${i} edge ${JSON.stringify(n.edge)}`);
-      check((n.edge!.tokenId === EOS) === (n.stop === 'eos'), () => `${where}: node ${i} token ${n.edge!.tokenId} but stop ${n.stop}`);
+      check(isStop(n.edge!.tokenId) === (n.stop === 'eos'), () => `${where}: node ${i} token ${n.edge!.tokenId} but stop ${n.stop}`);
     }
     if (n.stop === 'eos' || (n.stop === 'max-length' && !allowMaxLengthChildren)) {
       check(n.children.length === 0, () => `${where}: node ${i} is stopped (${n.stop}) but has children [${n.children}]`);
@@ -284,16 +288,17 @@ function checkRecord(h: Harness, st: AppState, nodeId: number, key: string, r: D
   const ids = Array.from(r.tokenIds);
   check(new Set(ids).size === n && ids.every((i) => Number.isInteger(i) && i >= 0 && i < V), () => `${where()}: tokenIds [${ids}]`);
   check(ids.includes(EOS), () => `${where()}: EOS not shown [${ids}]`);
+  check(ids.includes(EOT), () => `${where()}: the end-of-turn token not shown [${ids}]`);
   const p0 = ref[0].p;
   for (let j = 1; j < n; j++) check(p0[ids[j - 1]] > p0[ids[j]] || (p0[ids[j - 1]] === p0[ids[j]] && ids[j - 1] < ids[j]), () => `${where()}: tokenIds not by model probability [${ids}]`);
-  // shown = the top-N by model probability (N one of the topN values used) + EOS + the token chosen at this step
+  // shown = the top-N by model probability (N one of the topN values used) + EOS + end-of-turn + the token chosen at this step
   const byProb = orderDesc(p0, p0);
-  const extras = new Set([EOS, ...node.children.map((c) => st.tree.nodes[c].edge!.tokenId)]);
+  const extras = new Set([EOS, EOT, ...node.children.map((c) => st.tree.nodes[c].edge!.tokenId)]);
   const fits = [...h.topNs].some((m) => {
     const prefix = byProb.slice(0, m);
     return prefix.every((id) => ids.includes(id)) && ids.every((id) => prefix.includes(id) || extras.has(id));
   });
-  check(fits, () => `${where()}: shown [${ids}] is not a top-N (N in ${[...h.topNs]}) plus EOS / the chosen token`);
+  check(fits, () => `${where()}: shown [${ids}] is not a top-N (N in ${[...h.topNs]}) plus EOS / end-of-turn / the chosen token`);
   const all = [...r.stageProbs, ...r.restMass, ...r.logits, r.entropyRawBits, r.entropyFinalBits];
   check(all.every((x) => Number.isFinite(x)), () => `${where()}: NaN/Infinity in the record`);
   const inSet = new Set(ids);
@@ -403,9 +408,9 @@ function checkBeam(h: Harness, st: AppState): void {
     const L = hy.tokens.length;
     check(L >= 1 && L <= maxNew, () => `${where()}: ${what} has ${L} tokens`);
     closeRel(hy.beamScore, score(hy.sumLogprobs, L), () => `${where()}: ${what} beamScore = Σlogp / L^α`);
-    check(hy.endedWithEos === (hy.tokens[L - 1] === EOS), () => `${where()}: ${what} endedWithEos ${hy.endedWithEos} but tokens [${hy.tokens}]`);
-    check(hy.tokens.slice(0, -1).every((t) => t !== EOS), () => `${where()}: ${what} continues after EOS [${hy.tokens}]`);
-    if (!hy.endedWithEos) check(L === maxNew, () => `${where()}: ${what} stopped at ${L} < ${maxNew} without EOS`);
+    check(hy.endedWithEos === isStop(hy.tokens[L - 1]), () => `${where()}: ${what} endedWithEos ${hy.endedWithEos} but tokens [${hy.tokens}]`);
+    check(hy.tokens.slice(0, -1).every((t) => !isStop(t)), () => `${where()}: ${what} continues after a stop token [${hy.tokens}]`);
+    if (!hy.endedWithEos) check(L === maxNew, () => `${where()}: ${what} stopped at ${L} < ${maxNew} without a stop token`);
     let sum = 0;
     hy.tokens.forEach((t, i) => (sum += refBeamLogprobs([...ctx.startIds, ...hy.tokens.slice(0, i)], theta)[t]));
     closeRel(hy.sumLogprobs, sum, () => `${where()}: ${what} Σ logprob`);

@@ -13,9 +13,10 @@ import { evaluateClaim, type ClaimContext, type ClaimResult } from '../lessons/c
 import type { Lesson, LessonAction, LessonStep, RegionId } from '../lessons/types.ts';
 import { EMBEDDED_MODEL } from '../config.ts';
 import { appStore, DEFAULT_SETTINGS, type AppState, type AppStore, type SettingsSlice } from './store.ts';
-import { classroomStore } from './classroom.ts';
+import { setQuizOn, setVoteOn } from './classroom.ts';
 import { compareController } from './compare.ts';
-import { controller as defaultController, displayNodeOf, type Controller } from './controller.ts';
+import { controller as defaultController, type Controller } from './controller.ts';
+import { displayNodeOf } from './selectors.ts';
 
 /** Where the lesson panel is. */
 export interface LessonState {
@@ -135,7 +136,8 @@ export class LessonRunner {
       this.saved = { prompt: s.prompt, settings: { strategy, sampling, orderName, beam, seed, maxNewTokens, topN } };
     }
     lessonStore.setState({ open: true, lessonId: id, step: 0, problem: null });
-    classroomStore.setState({ quizOn: false, voteOn: false });
+    setQuizOn(false);
+    setVoteOn(false);
     if (this.store.getState().compare.on) await compareController.toggle();
     await this.goTo(0);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Controller } from './controller.ts';
 import { createAppStore, type AppState } from './store.ts';
-import { ScriptedClient } from './scriptedClient.ts';
+import { ScriptedClient } from '../../tests/localClient.ts';
 import { sequenceIds } from '../engine/tree.ts';
 import type { WorkerClient } from '../worker/client.ts';
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { GenerationTree } from '../engine/tree.ts';
 import type { SettingsSlice, StoredRecord } from './store.ts';
 import type { DistributionRecord } from '../engine/distribution.ts';
-import type { ChatMessage } from '../worker/protocol.ts';
+import type { ChatMessage } from '../domain/types.ts';
 import { validateBeamSettings, validateSamplingSettings } from '../engine/settings.ts';
 
 export const SESSION_VERSION = 1;

@@ -1,7 +1,8 @@
 /**
  * The app store (zustand, vanilla core + React hook). Slices: model, settings,
  * session (prompt, tree, cursor, records), ui. No math here: numbers come from
- * the worker (src/engine via src/worker); actions live in controller.ts.
+ * the worker (src/engine via src/worker); actions live in src/store/actions/ (bound in
+ * controller.ts), selectors in selectors.ts.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
@@ -11,10 +12,10 @@ import { createTree, type GenerationTree, type StopReason } from '../engine/tree
 import { HF_ORDER, type BeamSettings, type ProcessorOrderName, type SamplingSettings, type Strategy } from '../engine/settings.ts';
 import type { EngineErrorCode } from '../engine/errors.ts';
 import type { BeamHypothesis } from '../engine/beam.ts';
-import type { BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ModelSource, ScoredToken } from '../worker/protocol.ts';
+import type { BeamStepRecord, ChatMessage, DevicePreference, Language, ModelInfo, ModelSource, ScoredToken } from '../domain/types.ts';
 import type { CachedModel } from '../models/browserCache.ts';
 
-export type Language = 'en' | 'zh-Hans' | 'zh-Hant';
+export type { Language };
 
 export interface AppError {
   code: EngineErrorCode;
@@ -29,6 +30,11 @@ export interface ModelSlice {
   progress: number;
   progressFile: string;
   loadError: AppError | null;
+  /**
+   * A model worker is up and answering requests: false before the first load and from a worker crash
+   * until its replacement has loaded the model again (the status stays `ready` meanwhile).
+   */
+  workerReady: boolean;
   /** ONNX session runs so far (for tests and the status bar). */
   forwardCount: number;
   /** Last forward pass time (ms). */
@@ -210,6 +216,7 @@ export function initialState(language: Language = 'en'): AppState {
     progress: 0,
     progressFile: '',
     loadError: null,
+    workerReady: false,
     forwardCount: 0,
     lastForwardMs: 0,
     tokensPerSec: 0,

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { useApp } from '../../store/store.ts';
-import { displayNodeOf } from '../../store/controller.ts';
+import { displayNodeOf } from '../../store/selectors.ts';
 import {
-  classroomStore,
+  setMcOptions,
   MC_SIZES,
   mcSettingsKey,
   runMonteCarlo,
@@ -16,7 +16,7 @@ import { layoutMcTree } from '../../charts/mcTreeLayout.ts';
 import { useElementWidth } from '../useElementWidth.ts';
 import type { McHistogram } from '../../engine/monteCarlo.ts';
 import type { McTreeNode } from '../../engine/mcTree.ts';
-import type { ModelInfo } from '../../worker/protocol.ts';
+import type { ModelInfo } from '../../domain/types.ts';
 import { useT } from '../useT.ts';
 import { formatNumber, formatPercent, formatProbability, singleTokenLabel } from '../format.ts';
 
@@ -54,7 +54,7 @@ export function MonteCarloPanel() {
       <div className="mc-controls">
         <label>
           {t('mc.n')}{' '}
-          <select data-testid="mc-n" value={n} onChange={(e) => classroomStore.setState({ mcN: Number(e.target.value) })}>
+          <select data-testid="mc-n" value={n} onChange={(e) => setMcOptions({ mcN: Number(e.target.value) })}>
             {MC_SIZES.map((k) => (
               <option key={k} value={k}>
                 {new Intl.NumberFormat(locale).format(k)}
@@ -80,7 +80,7 @@ export function MonteCarloPanel() {
             min={1}
             max={200}
             value={treeN}
-            onChange={(e) => classroomStore.setState({ mcTreeN: clampInt(e.target.value, 1, 200, treeN) })}
+            onChange={(e) => setMcOptions({ mcTreeN: clampInt(e.target.value, 1, 200, treeN) })}
           />
         </label>{' '}
         <label>
@@ -91,7 +91,7 @@ export function MonteCarloPanel() {
             min={1}
             max={8}
             value={treeLength}
-            onChange={(e) => classroomStore.setState({ mcTreeLength: clampInt(e.target.value, 1, 8, treeLength) })}
+            onChange={(e) => setMcOptions({ mcTreeLength: clampInt(e.target.value, 1, 8, treeLength) })}
           />
         </label>{' '}
         {treeBusy ? (

@@ -1,7 +1,7 @@
 import { useEffect, useMemo } from 'react';
 import { useApp } from '../../store/store.ts';
-import { controller, displayNodeOf } from '../../store/controller.ts';
-import { answerQuiz, classroomStore, quizHidesChart, quizNodeOf, sequenceKey, useClassroom } from '../../store/classroom.ts';
+import { controller } from '../../store/controller.ts';
+import { answerQuiz, quizNodeOf, sequenceKey, setQuizOn, useClassroom } from '../../store/classroom.ts';
 import { shortlist } from '../../engine/shortlist.ts';
 import { stageProb, type DistributionRecord } from '../../engine/distribution.ts';
 import { useT } from '../useT.ts';
@@ -10,16 +10,6 @@ import { formatProbability, singleTokenLabel } from '../format.ts';
 /** The most probable tokens of a record by model probability (its first topN entries; extras sort after them). */
 export function rankedIds(rec: DistributionRecord, topN: number): number[] {
   return Array.from(rec.tokenIds.slice(0, Math.min(topN, rec.tokenIds.length)));
-}
-
-/** True while quiz or class-vote mode keeps the chart's bars hidden. */
-export function useChartHidden(): boolean {
-  const quiz = useClassroom((c) => c);
-  return useApp((s) => {
-    if (quizHidesChart(s, quiz)) return true;
-    const shown = displayNodeOf(s);
-    return quiz.voteOn && shown === s.cursor && s.tree.promptIds.length > 0 && !quiz.voteRevealed[sequenceKey(s.tree, shown)];
-  });
 }
 
 /**
@@ -48,7 +38,7 @@ export function QuizPanel() {
   return (
     <section className="panel quiz" aria-labelledby="quiz-title">
       <h2 id="quiz-title">{t('quiz.title')}</h2>
-      <button type="button" data-testid="quiz-toggle" aria-pressed={on} onClick={() => classroomStore.setState({ quizOn: !on })}>
+      <button type="button" data-testid="quiz-toggle" aria-pressed={on} onClick={() => setQuizOn(!on)}>
         {t('quiz.toggle')}
       </button>{' '}
       <span data-testid="quiz-score" data-right={score.right} data-total={score.total}>

@@ -1,7 +1,8 @@
 import { useEffect, useMemo } from 'react';
 import { useApp } from '../../store/store.ts';
+import { canStep } from '../../store/selectors.ts';
 import { controller } from '../../store/controller.ts';
-import { MAX_VOTES, addVote, classroomStore, clearVotes, sequenceKey, setVoteRevealed, setVotes, useClassroom } from '../../store/classroom.ts';
+import { MAX_VOTES, addVote, clearVotes, setVoteOn, sequenceKey, setVoteRevealed, setVotes, useClassroom } from '../../store/classroom.ts';
 import { shortlist } from '../../engine/shortlist.ts';
 import { totalVariation } from '../../engine/monteCarlo.ts';
 import { pathTo } from '../../engine/tree.ts';
@@ -31,6 +32,7 @@ export function VotePanel() {
   const seed = useApp((s) => s.seed);
   const topN = useApp((s) => s.topN);
   const busy = useApp((s) => s.busy);
+  const modelCanStep = useApp(canStep);
   const hasPrompt = useApp((s) => s.tree.promptIds.length > 0);
   const tree = useApp((s) => s.tree);
   const votes = useClassroom((c) => c.votes[key] ?? EMPTY);
@@ -46,7 +48,7 @@ export function VotePanel() {
   return (
     <section className="panel vote" aria-labelledby="vote-title">
       <h2 id="vote-title">{t('vote.title')}</h2>
-      <button type="button" data-testid="vote-toggle" aria-pressed={on} onClick={() => classroomStore.setState({ voteOn: !on })}>
+      <button type="button" data-testid="vote-toggle" aria-pressed={on} onClick={() => setVoteOn(!on)}>
         {t('vote.toggle')}
       </button>
       {on && (
@@ -137,7 +139,7 @@ export function VotePanel() {
           <button type="button" data-testid="vote-append-class" disabled={classChoice === null || busy || !revealed} data-token-id={classChoice ?? ''} onClick={() => classChoice !== null && void controller.appendToken(classChoice)}>
             {t('vote.appendClass')} <span className="tok">{classChoice === null ? '…' : lab(classChoice)}</span>
           </button>{' '}
-          <button type="button" data-testid="vote-append-model" disabled={busy || !controller.canStep()} onClick={() => void controller.stepForward()}>
+          <button type="button" data-testid="vote-append-model" disabled={busy || !modelCanStep} onClick={() => void controller.stepForward()}>
             {t('vote.appendModel')}
           </button>
         </div>

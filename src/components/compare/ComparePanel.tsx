@@ -8,8 +8,7 @@ import { useT } from '../useT.ts';
 import { formatNumber, formatPercent, sequenceDisplay, singleTokenLabel } from '../format.ts';
 import { TokenChip } from '../tokens/TokenChip.tsx';
 import type { MessageKey } from '../../i18n/en.ts';
-import type { ModelInfo } from '../../worker/protocol.ts';
-import { isTyping } from '../keys.ts';
+import type { ModelInfo } from '../../domain/types.ts';
 import { settingsSummary } from '../settings/summary.ts';
 
 const PRESETS: ComparePreset[] = ['temperature', 'top-p-min-p', 'greedy-beam'];
@@ -29,20 +28,7 @@ export function ComparePanel() {
   const atRoot = useApp((s) => paneATokens(s).tokens.length === 0 && paneBTokens(s).tokens.length === 0);
   const divergence = useApp((s) => compareDivergenceStep(s));
 
-  // while compare mode is on, ← and → move both panes (caught before the main step keys)
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || e.altKey || e.ctrlKey || e.metaKey) return;
-      if ((e.target as HTMLElement | null)?.closest?.('[role=radiogroup], [role=dialog]')) return;
-      if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
-      e.preventDefault();
-      e.stopImmediatePropagation();
-      void (e.key === 'ArrowRight' ? compareController.stepBoth() : compareController.backBoth());
-    };
-    window.addEventListener('keydown', onKey, { capture: true });
-    return () => window.removeEventListener('keydown', onKey, { capture: true });
-  }, []);
-
+  // ← and → move both panes while compare mode is on (src/store/keymap.ts)
   return (
     <section className="panel compare" aria-labelledby="compare-title" data-testid="compare-panel" aria-busy={busy}>
       <h2 id="compare-title">{t('compare.title')}</h2>

@@ -1,5 +1,7 @@
 import { useEffect, useRef } from 'react';
-import { appStore, useApp } from '../../store/store.ts';
+import { useApp } from '../../store/store.ts';
+import { canAdvance } from '../../store/selectors.ts';
+import { stepKeyAction } from '../../store/keymap.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import { isTyping } from '../keys.ts';
@@ -37,29 +39,18 @@ export function StepControls() {
   const atRoot = useApp((s) => s.cursor === 0);
   const strategy = useApp((s) => s.strategy);
   const speedMs = useApp((s) => s.speedMs);
-  const canStep = useApp(() => controller.canAdvance());
+  const canStep = useApp(canAdvance);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (isTyping(e.target) || e.altKey || e.ctrlKey || e.metaKey) return;
       // arrow keys move inside radio groups and dialogs, not through the generation
       if ((e.target as HTMLElement | null)?.closest?.('[role=radiogroup], [role=dialog]')) return;
-      if (e.key === 'ArrowRight') {
-        e.preventDefault();
-        void controller.stepForward();
-      } else if (e.key === 'ArrowLeft') {
-        e.preventDefault();
-        controller.stepBack();
-      } else if (e.key === ' ' && !(e.target instanceof HTMLButtonElement)) {
-        e.preventDefault();
-        void controller.togglePlay();
-      } else if (e.key === 'Home') {
-        e.preventDefault();
-        controller.jumpHome();
-      } else if (e.key === 'End') {
-        e.preventDefault();
-        controller.jumpEnd();
-      }
+      // Space on a focused button presses the button, not Play
+      const perform = stepKeyAction(e.key, e.target instanceof HTMLButtonElement);
+      if (!perform) return;
+      e.preventDefault();
+      perform();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -104,7 +95,7 @@ export function StepControls() {
           max={2000}
           step={100}
           value={2100 - speedMs}
-          onChange={(e) => appStore.setState({ speedMs: 2100 - Number(e.target.value) })}
+          onChange={(e) => controller.setSpeed(2100 - Number(e.target.value))}
         />
       </label>
       <span className="muted keys">{t('controls.keys')}</span>

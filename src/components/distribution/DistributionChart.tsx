@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { appStore, useApp } from '../../store/store.ts';
+import { useApp, type StoredRecord } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { stageBarLimit, viewCursor, viewDisplayNode } from '../../store/view.ts';
 import { useLesson } from '../../store/lessonRunner.ts';
@@ -10,7 +10,7 @@ import { useT } from '../useT.ts';
 import { formatNumber, formatPercent, singleTokenLabel } from '../format.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { TokenQuery } from './TokenQuery.tsx';
-import { useChartHidden } from '../classroom/QuizPanel.tsx';
+import { useChartHidden } from '../../store/classroom.ts';
 import { ExportButtons } from '../export/ExportButtons.tsx';
 
 const BAR_WIDTH = 260;
@@ -112,14 +112,14 @@ export function DistributionChart() {
                 aria-checked={view.stage === i}
                 className={view.stage === i ? 'selected' : ''}
                 title={i === view.S ? `${t(`chipHelp.${chipKey(i)}` as MessageKey)} ${t('chipHelp.final')}` : t(`chipHelp.${chipKey(i)}` as MessageKey)}
-                onClick={() => appStore.setState({ stage: i === view.S ? null : i })}
+                onClick={() => controller.setStage(i === view.S ? null : i)}
               >
                 {chipName(i)}
                 {i === view.S && <small className="chip-final"> → {t('chip.final')}</small>}
               </button>
             ))}
             <label className="logprob-toggle">
-              <input type="checkbox" checked={showLogprob} onChange={(e) => appStore.setState({ showLogprob: e.target.checked })} /> {t('dist.logprob')}
+              <input type="checkbox" checked={showLogprob} onChange={(e) => controller.setShowLogprob(e.target.checked)} /> {t('dist.logprob')}
             </label>
           </div>
           <p className="muted key">
@@ -180,7 +180,7 @@ export function DistributionChart() {
 }
 
 interface BarsProps {
-  rec: NonNullable<ReturnType<typeof appStore.getState>['records'][number]>['record'];
+  rec: StoredRecord['record'];
   view: { S: number; stage: number; rows: number[]; max: number; minLog: number; degenerate: boolean };
   chosenId: number | null;
   showLogprob: boolean;

@@ -1,11 +1,11 @@
 import { useRef, useState } from 'react';
-import { appStore, useApp } from '../../store/store.ts';
+import { useApp } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import { EMBEDDED_MODEL } from '../../config.ts';
 import { CATALOG, CATALOG_GROUPS, DTYPES, catalogEntry, entryDtypes, type CatalogEntry } from '../../models/catalog.ts';
 import { directoryPicker, filesFromDirectory, folderSource } from '../../models/localFolder.ts';
-import type { DevicePreference } from '../../worker/protocol.ts';
+import type { DevicePreference } from '../../domain/types.ts';
 import { formatBytes } from './formatBytes.ts';
 import { CachedModels } from './CachedModels.tsx';
 
@@ -103,7 +103,7 @@ export function ModelPicker() {
       {choice !== 'folder' && (
         <label>
           {t('model.device')}{' '}
-          <select value={devicePref} onChange={(e) => appStore.setState({ devicePref: e.target.value as DevicePreference })}>
+          <select value={devicePref} onChange={(e) => controller.setDevicePref(e.target.value as DevicePreference)}>
             <option value="auto">{t('model.deviceAuto')}</option>
             <option value="webgpu">WebGPU</option>
             <option value="wasm">WASM</option>

@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { appStore, useAppShallow, type AppState, type SettingsSlice } from '../../store/store.ts';
+import { useAppShallow, type AppState, type SettingsSlice } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import type { MessageKey } from '../../i18n/en.ts';
@@ -121,7 +121,7 @@ const sel = (s: AppState) => ({
 
 /** A select's change: an invalid combination is shown as an error, never thrown. */
 function applySettings(patch: Parameters<typeof controller.updateSettings>[0]): void {
-  controller.updateSettings(patch).catch((e: unknown) => appStore.setState({ error: { code: 'invalid-setting', message: e instanceof Error ? e.message : String(e) } }));
+  void controller.applySettings(patch);
 }
 
 /** Strategy and every decoding setting, each with a short explanation and its formula. */

@@ -1,4 +1,5 @@
-import { appStore, useApp, type AppError } from '../../store/store.ts';
+import { useApp, type AppError } from '../../store/store.ts';
+import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 
@@ -11,9 +12,9 @@ export function ErrorBanner() {
   // after a failed load the previous model keeps working: say which one
   const loaded = useApp((s) => (s.status === 'ready' ? (s.info?.id ?? null) : null));
   const shown: [AppError, () => void][] = [];
-  if (loadError) shown.push([loadError, () => appStore.setState({ loadError: null })]);
+  if (loadError) shown.push([loadError, () => controller.dismissError('loadError')]);
   if (promptError) shown.push([promptError, () => {}]);
-  if (error) shown.push([error, () => appStore.setState({ error: null })]);
+  if (error) shown.push([error, () => controller.dismissError('error')]);
   if (shown.length === 0) return null;
   return (
     <div className="errors">

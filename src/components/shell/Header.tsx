@@ -1,5 +1,6 @@
-import { appStore, useApp, type Language } from '../../store/store.ts';
+import { useApp } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
+import type { Language } from '../../domain/types.ts';
 import { LANGUAGES } from '../../i18n/index.ts';
 import { lessonRunner, useLesson } from '../../store/lessonRunner.ts';
 import { useT } from '../useT.ts';
@@ -11,7 +12,7 @@ import { ShareBox } from './ShareBox.tsx';
 import { NewSessionButton } from './NewSessionButton.tsx';
 
 export function setLanguage(lang: Language) {
-  appStore.setState({ language: lang });
+  controller.setLanguage(lang);
   try {
     localStorage.setItem('token-by-token:language', lang);
   } catch {
@@ -44,7 +45,7 @@ export function Header() {
       </div>
       <div className="header-main">
         <LessonsToggle />
-        <button type="button" data-testid="presenter-toggle" aria-pressed={presenter} onClick={() => appStore.setState({ presenter: !presenter })}>
+        <button type="button" data-testid="presenter-toggle" aria-pressed={presenter} onClick={() => controller.setPresenter(!presenter)}>
           {t('presenter.label')}
         </button>
         <button type="button" data-testid="student-view-toggle" aria-pressed={studentView} title={t('student.hint')} onClick={() => viewActions.toggleStudentView()}>
@@ -109,7 +110,7 @@ export function Header() {
               }}
             />
           </label>
-          <button type="button" onClick={() => appStore.setState({ showCard: true })} disabled={!info}>
+          <button type="button" onClick={() => controller.setShowCard(true)} disabled={!info}>
             {t('card.open')}
           </button>
         </div>

@@ -1,4 +1,5 @@
-import { appStore, useApp } from '../../store/store.ts';
+import { useApp } from '../../store/store.ts';
+import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 
 /** The loaded model's card (rendered as plain text: it is untrusted data). */
@@ -14,7 +15,7 @@ export function ModelCard() {
       aria-modal="true"
       aria-label={t('card.title', { id: info.id })}
       onKeyDown={(e) => {
-        if (e.key === 'Escape') appStore.setState({ showCard: false });
+        if (e.key === 'Escape') controller.setShowCard(false);
         if (e.key === 'Tab') e.preventDefault(); // one control inside: focus stays on Close
       }}
     >
@@ -22,7 +23,7 @@ export function ModelCard() {
         <h2>{t('card.title', { id: info.id })}</h2>
         <p className="privacy">{t('app.privacy')}</p>
         <pre className="card-text">{info.modelCard ?? t('card.none')}</pre>
-        <button type="button" autoFocus onClick={() => appStore.setState({ showCard: false })}>
+        <button type="button" autoFocus onClick={() => controller.setShowCard(false)}>
           {t('card.close')}
         </button>
       </div>

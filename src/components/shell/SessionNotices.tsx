@@ -1,4 +1,4 @@
-import { appStore, useApp } from '../../store/store.ts';
+import { useApp } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 
@@ -20,7 +20,7 @@ export function SessionNotices() {
       {problem && (
         <div className="error" role="alert" data-testid="error-message" data-code="session">
           <span>{t(source === 'share' ? 'share.invalid' : source === 'import' ? 'session.importInvalid' : 'session.invalid', { message: problem })}</span>
-          <button type="button" onClick={() => appStore.setState({ sessionProblem: null })}>
+          <button type="button" onClick={() => controller.dismissSessionProblem()}>
             {t('error.dismiss')}
           </button>
         </div>

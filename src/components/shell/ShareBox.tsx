@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react';
-import { useApp, useAppShallow } from '../../store/store.ts';
-import { controller } from '../../store/controller.ts';
+import { useApp } from '../../store/store.ts';
+import { shareBranchesKept, shareBranchesTotal, shareFragment } from '../../store/selectors.ts';
 import { useT } from '../useT.ts';
 
 /** The share link (read-only), a Copy button that says "Copied", and a note when branches did not fit. */
 export function ShareBox() {
   const { t } = useT();
-  const share = useApp(() => controller.shareFragment());
-  // read after shareFragment() above, which computes it
-  const { kept, total } = useAppShallow(() => ({ ...controller.shareBranchInfo }));
+  const share = useApp(shareFragment);
+  const kept = useApp(shareBranchesKept);
+  const total = useApp(shareBranchesTotal);
   const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
   const url = share ? `${location.origin}${location.pathname}#${share}` : '';
   useEffect(() => setCopied('no'), [url]);

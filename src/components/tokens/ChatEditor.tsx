@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useApp } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
-import type { ChatMessage } from '../../worker/protocol.ts';
+import type { ChatMessage } from '../../domain/types.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { useT } from '../useT.ts';
 import { MAX_CHAT_CONTENT, MAX_CHAT_MESSAGES } from '../../store/sessionSchema.ts';

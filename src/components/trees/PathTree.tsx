@@ -1,15 +1,12 @@
 import { useMemo } from 'react';
-import { linkHorizontal } from 'd3';
 import { useApp } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
-import { layoutTree } from '../../charts/treeLayout.ts';
+import { layoutTree, linkPath } from '../../charts/treeLayout.ts';
 import { pathTo } from '../../engine/tree.ts';
 import { useT } from '../useT.ts';
 import { formatPercent, nodeLabels } from '../format.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { ExportButtons } from '../export/ExportButtons.tsx';
-
-const link = linkHorizontal<{ source: [number, number]; target: [number, number] }, [number, number]>();
 
 /** Every explored branch as a tree of tokens; the current path highlighted; click a node to jump. */
 export function PathTree() {
@@ -31,7 +28,7 @@ export function PathTree() {
           {layout.links.map((l, i) => (
             <path
               key={i}
-              d={link({ source: [l.source.x, l.source.y], target: [l.target.x, l.target.y] }) ?? ''}
+              d={linkPath(l.source, l.target)}
               className={onPath.has(l.target.id) || (l.target.id === -1 && l.target.hiddenIds.some((h) => onPath.has(h))) ? 'link on' : 'link'}
             />
           ))}

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cumulativeBefore, finalProbs, runProcessors } from './distribution.ts';
-import { sampleToken } from './sampling.ts';
+import { cumulativeBefore } from '../../src/engine/distribution.ts';
+import { finalProbs, runProcessors } from './distribution.ts';
+import { sampleToken } from '../../src/engine/sampling.ts';
 import { applyRepetitionPenalty, topPMask, applyMask } from './processors.ts';
-import { softmax, softmaxStage } from './softmax.ts';
-import { HF_ORDER, TEMPERATURE_LAST_ORDER, validateSamplingSettings, type SamplingSettings } from './settings.ts';
-import { EngineError } from './errors.ts';
+import { softmax, softmaxStage } from '../../src/engine/softmax.ts';
+import { HF_ORDER, TEMPERATURE_LAST_ORDER, validateSamplingSettings, type SamplingSettings } from '../../src/engine/settings.ts';
+import { EngineError } from '../../src/engine/errors.ts';
 
 const base: SamplingSettings = { temperature: 1, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1, order: HF_ORDER };
 const logitsOf = (probs: number[]) => probs.map(Math.log);

@@ -1,5 +1,8 @@
-import { filterStage, softmaxStage, type StageState } from './softmax.ts';
-import { kthLargest, topIndices } from './order.ts';
+import { filterStage, softmaxStage, type StageState } from '../../src/engine/softmax.ts';
+import { kthLargest, topIndices } from '../../src/engine/order.ts';
+import { TOP_P_TOLERANCE } from '../../src/engine/stages/topP.ts';
+
+export { TOP_P_TOLERANCE };
 
 /**
  * Logits processors. Each takes the previous stage and returns a new one (never
@@ -9,8 +12,6 @@ import { kthLargest, topIndices } from './order.ts';
  * MinPLogitsWarper. Every filter keeps at least one token.
  */
 
-/** Tolerance for the top-p cut so float rounding never adds or drops a token. */
-export const TOP_P_TOLERANCE = 1e-9;
 
 /**
  * Repetition penalty θ on every *distinct* id in `seenIds`: logit < 0 → logit·θ, else logit/θ.

@@ -1,0 +1,53 @@
+/**
+ * Teacher forcing: one forward pass over a text scores every position's actual next token (windows
+ * of the context length, half-overlapping, when the text is longer). Each position's numbers come
+ * from the same step math as a generation step (engine computeStep on the raw distribution), so a
+ * probability here equals the bar a step would show.
+ */
+import { EngineError } from '../engine/errors.ts';
+import { computeStep } from '../engine/fastStep.ts';
+import { beamRecordSettings } from '../engine/settings.ts';
+import type { ScoredToken } from '../worker/protocol.ts';
+import type { ModelBackend } from './backend.ts';
+
+/** Alternatives listed per position. */
+const TOP = 5;
+
+/**
+ * @returns per token of `tokenize(text, addSpecialTokens = true)` its score (null for the first, which nothing predicts) and the windows run
+ * @throws EngineError `invalid-setting` when the backend cannot score every position of a row
+ */
+export async function scoreText(backend: ModelBackend, text: string): Promise<{ tokens: ScoredToken[]; windows: number }> {
+  const ids = await backend.tokenize(text, true);
+  const out: ScoredToken[] = ids.map((id) => ({ tokenId: id, prob: null, rank: null, entropyBits: null, top: [] }));
+  const C = backend.info.contextLength;
+  const V = backend.info.vocabSize;
+  // the raw distribution: no processor changes anything (repetition penalty 1)
+  const raw = beamRecordSettings(1);
+  let start = 0;
+  let windows = 0;
+  let scoredUpTo = 0; // positions < scoredUpTo already scored
+  while (start < ids.length - 1 || windows === 0) {
+    const win = ids.slice(start, start + C);
+    if (win.length === 0) break;
+    const res = await backend.forward([{ prefix: null, tokens: win }], { positions: 'all', keepCache: false });
+    const row = res.rows[0];
+    if (row.coverage !== 'full' || row.positions !== win.length) {
+      throw new EngineError('invalid-setting', 'teacher forcing needs the whole vocabulary at every position');
+    }
+    windows++;
+    for (let t = 0; t < win.length - 1; t++) {
+      const pos = start + t + 1;
+      if (pos < scoredUpTo || pos < 1) continue;
+      const target = ids[pos];
+      const r = computeStep(row.values.subarray(t * V, (t + 1) * V), [], raw, TOP, [], { kind: 'manual', tokenId: target });
+      const top: [number, number][] = [];
+      for (let j = 0; j < Math.min(TOP, r.record.tokenIds.length); j++) top.push([r.record.tokenIds[j], r.record.stageProbs[j]]);
+      out[pos] = { tokenId: target, prob: r.choice!.prob, rank: r.choice!.rank, entropyBits: r.record.entropyRawBits, top };
+    }
+    scoredUpTo = start + win.length;
+    if (start + win.length >= ids.length) break;
+    start += Math.max(1, Math.floor(C / 2));
+  }
+  return { tokens: out, windows };
+}

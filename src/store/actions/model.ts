@@ -1,0 +1,119 @@
+/**
+ * Model actions: load (with WebGPU → WASM fallback), cancel, crash recovery, the browser's cached
+ * hub models, and the device preference.
+ */
+import type { DevicePreference, ModelSource } from '../../domain/types.ts';
+import { deleteCachedModel as deleteFromCache, listCachedModels, type CachedModel } from '../../models/browserCache.ts';
+import type { WorkerResponse } from '../../worker/protocol.ts';
+import { displayNodeOf } from '../selectors.ts';
+import { toAppError, type ActionContext } from './context.ts';
+import { ensureRecord } from './step.ts';
+import { setPrompt } from './prompt.ts';
+import type { AppError } from '../store.ts';
+
+/**
+ * Loads a model in a fresh worker; the previous model keeps working until the new one is ready (and
+ * stays if loading fails). WebGPU failures retry on WASM.
+ */
+export async function loadModel(ctx: ActionContext, source: ModelSource, devicePref: DevicePreference = ctx.s.devicePref, fallbackReason: string | null = null): Promise<void> {
+  if (source.kind === 'hub' && !source.host && typeof location !== 'undefined') {
+    const host = new URLSearchParams(location.search).get('hubHost');
+    if (host) source = { ...source, host: host.endsWith('/') ? host : `${host}/` };
+  }
+  const hadModel = ctx.link.ready;
+  ctx.set({ status: 'loading', progress: 0, progressFile: '', loadError: null, devicePref, loadBytes: 0, loadTotalBytes: 0, loadFiles: 0, loadFilesDone: 0 });
+  /** Per file: finished (loaded ≥ total > 0)? */
+  const files = new Map<string, boolean>();
+  let current = true;
+  const onProgress = (m: WorkerResponse) => {
+    if (m.type !== 'load-progress' || !current) return;
+    files.set(m.file, m.total > 0 && m.loaded >= m.total);
+    ctx.set({
+      progress: m.overall,
+      progressFile: `${m.file} (${Math.round(m.progress * 100)} %)`,
+      loadBytes: m.loadedAll,
+      loadTotalBytes: m.totalAll,
+      loadFiles: files.size,
+      loadFilesDone: [...files.values()].filter(Boolean).length,
+    });
+  };
+  ctx.link.onCrash = (reason) => void recover(ctx, reason);
+  try {
+    const info = await ctx.link.load(source, devicePref, onProgress);
+    current = false;
+    if (!info) return; // a newer load or a cancel took over
+    ctx.set({ status: 'ready', workerReady: true, info: { ...info, fallbackReason }, source, progress: 1, forwardCount: 0 });
+    if (source.kind === 'hub') void refreshCachedModels(ctx);
+    await setPrompt(ctx, ctx.s.prompt, { force: true });
+  } catch (e) {
+    current = false;
+    const err = toAppError(e);
+    const fileProblem = err.code === 'model-missing-file' || err.code === 'model-not-causal-lm' || err.code === 'model-fetch' || err.code === 'cancelled';
+    if (devicePref !== 'wasm' && !fileProblem && (err.message.startsWith('[webgpu]') || err.code === 'worker-crash')) {
+      return loadModel(ctx, source, 'wasm', err.message.replace('[webgpu] ', ''));
+    }
+    err.message = err.message.replace('[webgpu] ', '');
+    ctx.set({ status: hadModel ? 'ready' : 'error', loadError: err, progress: 0 });
+  }
+}
+
+/** Cancels a model download in progress (terminates its worker). */
+export function cancelLoad(ctx: ActionContext): void {
+  if (!ctx.link.cancelLoad()) return;
+  ctx.set({ status: ctx.link.ready ? 'ready' : 'idle', loadError: { code: 'cancelled', message: 'loading cancelled' }, progress: 0 });
+}
+
+/** Which device the next load asks for. */
+export function setDevicePref(ctx: ActionContext, devicePref: DevicePreference): void {
+  ctx.set({ devicePref });
+}
+
+/** Reads the hub models kept in the browser's Cache Storage into `cachedModels`. */
+export async function refreshCachedModels(ctx: ActionContext): Promise<void> {
+  if (typeof caches === 'undefined') {
+    ctx.set({ cachedModels: [], cacheError: 'unavailable' });
+    return;
+  }
+  try {
+    ctx.set({ cachedModels: await listCachedModels(caches), cacheError: null });
+  } catch (e) {
+    ctx.set({ cachedModels: [], cacheError: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** Deletes one cached hub model's files from Cache Storage, then re-reads the list. */
+export async function deleteCachedModel(ctx: ActionContext, model: Pick<CachedModel, 'modelId' | 'host'>): Promise<void> {
+  try {
+    await deleteFromCache(caches, model);
+  } catch (e) {
+    ctx.set({ cacheError: e instanceof Error ? e.message : String(e) });
+  }
+  await refreshCachedModels(ctx);
+}
+
+/** After a worker crash: new worker, same model (WASM if the GPU failed), caches rebuilt on demand; tree and cursor unchanged. */
+export async function recover(ctx: ActionContext, reason: string): Promise<void> {
+  const source = ctx.s.source;
+  if (!source) return;
+  ctx.set({ error: { code: 'worker-crash', message: reason }, busy: false, playing: false, workerReady: false });
+  const wasGpu = ctx.s.info?.device === 'webgpu';
+  const pref = wasGpu ? 'wasm' : ctx.s.devicePref;
+  try {
+    const info = await ctx.link.load(source, pref, undefined, true);
+    if (!info) return;
+    ctx.set({ info: { ...info, fallbackReason: wasGpu ? reason : null }, status: 'ready', workerReady: true, records: {} });
+    await ensureRecord(ctx, displayNodeOf(ctx.s));
+  } catch (e) {
+    ctx.set({ status: 'error', loadError: toAppError(e) });
+  }
+}
+
+/** A failed run on WebGPU poisons the session: continue on WASM in a fresh worker (tree kept). */
+export function onRunError(ctx: ActionContext, e: unknown): AppError {
+  const err = toAppError(e);
+  if (ctx.s.info?.device === 'webgpu' && (err.code === 'unknown' || err.code === 'non-finite-logits') && ctx.link.ready) {
+    ctx.link.abandon();
+    void recover(ctx, `WebGPU: ${err.message}`);
+  }
+  return err;
+}
