@@ -62,7 +62,7 @@ async function typeConversation(app: AppPage, page: Page, messages: { role: stri
 async function englishLeft(page: Page): Promise<string[]> {
   let text = await page.evaluate(() => {
     const root = document.querySelector('[data-testid=main-regions]')!.cloneNode(true) as HTMLElement;
-    root.querySelectorAll('.chip, .tok, textarea, input, .beam-text, svg text, .example').forEach((e) => e.remove());
+    root.querySelectorAll('.chip, .tok, textarea, input, .beam-text, svg text, .example, .url').forEach((e) => e.remove());
     return root.innerText;
   });
   for (const term of [...GLOSSARY].sort((a, b) => b.length - a.length)) text = text.split(term).join(' ');

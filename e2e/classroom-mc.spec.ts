@@ -276,7 +276,7 @@ for (const lang of ['zh-Hans', 'zh-Hant'] as const) {
     const text = await page.evaluate(() => {
       const parts = ['.panel.mc', '.panel.quiz', '.panel.vote', '.panel.dist'].map((sel) => {
         const root = document.querySelector(sel)!.cloneNode(true) as HTMLElement;
-        root.querySelectorAll('.chip, .tok, textarea, input, svg text, svg title, select').forEach((e) => e.remove());
+        root.querySelectorAll('.chip, .tok, textarea, input, svg text, svg title, select, .url').forEach((e) => e.remove());
         return root.innerText;
       });
       return parts.join('\n');

@@ -6,7 +6,7 @@ import { GLOSSARY } from '../src/i18n/glossary.ts';
 async function englishLeft(page: Page): Promise<string[]> {
   const text = await page.getByTestId('compare-panel').evaluate((el) => {
     const root = el.cloneNode(true) as HTMLElement;
-    root.querySelectorAll('.chip, .tok, input').forEach((e) => e.remove());
+    root.querySelectorAll('.chip, .tok, input, .url').forEach((e) => e.remove());
     return root.innerText;
   });
   let t = text;

@@ -18,7 +18,7 @@ for (const lang of ['zh-Hans', 'zh-Hant'] as const) {
     const text = await page.evaluate(() => {
       const root = document.querySelector('[data-testid=main-regions]')!.cloneNode(true) as HTMLElement;
       // token text is model data, not UI
-      root.querySelectorAll('.chip, .tok, textarea, input, .beam-text, svg text, .example').forEach((e) => e.remove());
+      root.querySelectorAll('.chip, .tok, textarea, input, .beam-text, svg text, .example, .url').forEach((e) => e.remove());
       return root.innerText;
     });
     expect(englishLeft(text)).toEqual([]);

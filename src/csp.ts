@@ -13,7 +13,7 @@ export const CONTENT_SECURITY_POLICY: string = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval' blob:",
   "worker-src 'self' blob:",
-  "connect-src 'self' blob: data: https: http://localhost:* http://127.0.0.1:* http://[::1]:*",
+  "connect-src 'self' blob: data: https: http://localhost:* http://127.0.0.1:*",
   "img-src 'self' data: blob:",
   "style-src 'self' 'unsafe-inline'",
   "font-src 'self'",

@@ -14,7 +14,7 @@ export const KNOWN_HOSTS: readonly string[] = [DEFAULT_HUB_HOST, 'https://hf-mir
 
 /**
  * Normalises a typed host: adds `https://` when no scheme is given, keeps origin + path, ends with '/'.
- * @returns null unless it is https, or http on loopback (localhost, 127.0.0.1, [::1]) — the hosts the CSP admits.
+ * @returns null unless it is https, or http on loopback (localhost, 127.0.0.1) — the hosts the CSP admits (Chromium rejects an IPv6 literal such as http://[::1]:* in a CSP source list).
  */
 export function normalizeHost(input: string): string | null {
   const t = input.trim();
@@ -25,7 +25,7 @@ export function normalizeHost(input: string): string | null {
   } catch {
     return null;
   }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+  const loopback = ['localhost', '127.0.0.1'].includes(u.hostname);
   if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) return null;
   if (u.username || u.password || u.search || u.hash) return null;
   const path = u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`;
