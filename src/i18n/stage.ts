@@ -114,7 +114,7 @@ export const stageZhHant: Record<keyof typeof stageEn, string> = {
   'chipHelp.raw': '模型自己給出的機率：還沒有套用任何設定。',
   'chipHelp.repetitionPenalty': '文字裡已經出現過的詞元，機率被調低。',
   'chipHelp.temperature': '溫度讓機率更集中（小於 1）或更平均（大於 1）。',
-  'chipHelp.greedy': '貪心：只留下機率最高的詞元，不再有任何隨機。',
+  'chipHelp.greedy': '貪婪：只留下機率最高的詞元，不再有任何隨機。',
   'chipHelp.topK': '只有機率最高的 k 個詞元留在抽取範圍裡。',
   'chipHelp.topP': '只留下機率最高、合計達到 p 的那些詞元。',
   'chipHelp.minP': '比最可能的詞元小得多的那些詞元被去掉。',
