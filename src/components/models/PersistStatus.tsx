@@ -8,10 +8,10 @@ import { requestPersistence, type PersistState } from '../../models/persist.ts';
  */
 export function PersistStatus() {
   const { t } = useT();
-  const [state, setState] = useState<PersistState | null>(null);
+  const [state, setPersist] = useState<PersistState | null>(null);
   useEffect(() => {
     let live = true;
-    void requestPersistence(typeof navigator !== 'undefined' ? navigator.storage : undefined).then((s) => live && setState(s));
+    void requestPersistence(typeof navigator !== 'undefined' ? navigator.storage : undefined).then((s) => live && setPersist(s));
     return () => {
       live = false;
     };

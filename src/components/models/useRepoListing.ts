@@ -14,18 +14,18 @@ export type ListingState =
  * id or the host changes; `delayMs` debounces typing.
  */
 export function useRepoListing(modelId: string | null, host: string, delayMs = 0): ListingState {
-  const [state, setState] = useState<ListingState>({ status: 'idle' });
+  const [state, setListing] = useState<ListingState>({ status: 'idle' });
   useEffect(() => {
     if (!modelId || !/^[\w.-]+\/[\w.-]+$/.test(modelId)) {
-      setState({ status: 'idle' });
+      setListing({ status: 'idle' });
       return;
     }
     const ac = new AbortController();
     const timer = setTimeout(() => {
-      setState({ status: 'loading', host });
+      setListing({ status: 'loading', host });
       fetchHubListing(host, modelId, 'main', (u, i) => fetch(u, i), ac.signal).then(
-        (l) => !ac.signal.aborted && setState({ status: 'ok', host, layout: analyzeLayout(l.files), via: l.via }),
-        (e: unknown) => !ac.signal.aborted && setState({ status: 'error', host, message: e instanceof Error ? e.message : String(e) }),
+        (l) => !ac.signal.aborted && setListing({ status: 'ok', host, layout: analyzeLayout(l.files), via: l.via }),
+        (e: unknown) => !ac.signal.aborted && setListing({ status: 'error', host, message: e instanceof Error ? e.message : String(e) }),
       );
     }, delayMs);
     return () => {

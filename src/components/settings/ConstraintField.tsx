@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { appStore, useAppShallow, type AppState } from '../../store/store.ts';
+import { useAppShallow, type AppState } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import type { ConstraintKind } from '../../engine/constraint/constraint.ts';
@@ -21,7 +21,7 @@ export function ConstraintField() {
   const apply = (k: ConstraintKind, v: string) => {
     controller
       .updateSettings({ constraint: { kind: k, text: v } })
-      .catch((e: unknown) => appStore.setState({ error: { code: 'invalid-setting', message: e instanceof Error ? e.message : String(e) } }));
+      .catch((e: unknown) => controller.reportError({ code: 'invalid-setting', message: e instanceof Error ? e.message : String(e) }));
   };
   return (
     <div className="field">
