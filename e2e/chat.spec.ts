@@ -45,6 +45,7 @@ async function loadChatModel(app: AppPage, page: Page): Promise<void> {
     expect(hub.requests.some((r) => r.path === `/${MODEL_ID}/resolve/main/${f}` && r.status < 300)).toBe(true);
   }
   await app.waitIdle();
+  await app.selectStrategy('greedy'); // the references are greedy (sampling is the app's default)
 }
 
 /** Fills the conversation editor (system message, then the last user message) and waits for the prompt ids. */

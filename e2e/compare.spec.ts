@@ -180,7 +180,7 @@ test('greedy vs beam 3: pane B shows the best hypothesis so far, at the end the 
   await app.waitIdle();
   await app.selectStrategy('beam');
   await expect(page.getByTestId('setting-beam-width')).toHaveValue('3');
-  await page.getByTestId('step-forward').click();
+  await page.getByTestId('run-to-end').click(); // the whole search (Step ▶ would reveal it one beam step at a time)
   await expect(page.getByTestId('beam-result').first()).toHaveAttribute('data-token-ids', b.join(','));
   expect(firstDifference(greedy, b)).toBe(d);
 });

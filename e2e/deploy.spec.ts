@@ -146,7 +146,11 @@ test('host without headers and no service worker: the single-thread fallback is 
     const isolation = page.getByTestId('status-isolation');
     await expect(isolation).toHaveAttribute('data-isolated', 'false');
     await expect(page.getByTestId('status-threads')).toHaveAttribute('data-threads', '1');
-    // the fallback is explained in plain words, in the page's language
+    // the student view (on by default) hides the engineering details; switched off, the fallback is
+    // explained in plain words, in the page's language
+    await expect(page.getByTestId('status-isolation-help')).toBeHidden();
+    await page.getByTestId('student-view-toggle').click();
+    await expect(page.getByTestId('student-view-toggle')).toHaveAttribute('aria-pressed', 'false');
     await expect(page.getByTestId('status-isolation-help')).toBeVisible();
     await expect(page.getByTestId('status-isolation-help')).toContainText('one thread');
     await shot(page, info, 'single-thread-fallback');

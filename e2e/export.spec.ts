@@ -90,6 +90,8 @@ test('chart and path tree: SVG with the same bars, nodes and token texts; PNG at
   expect(svg.texts[0]).toBe(await page.locator('#dist-title').textContent());
   expect(svg.texts[1]).toContain('Step 2');
   expect(svg.texts[1]).toContain(greedy.text);
+  // a settings line records the model and the decoding settings
+  expect(svg.texts[2]).toBe('Model tiny-bilingual-gpt2 · Greedy: always the most probable token');
   await expectPng(page, 'export-chart-png', svg, 'token-by-token-chart-step-2');
 
   const tree = await download(page, 'export-tree-svg');
@@ -112,7 +114,7 @@ test('beam tree: SVG with the same candidates and token texts; PNG at 2×', asyn
   await app.selectStrategy('beam');
   await page.getByTestId('setting-beam-width').fill(String(b.num_beams));
   await page.getByTestId('setting-max-new-tokens').fill('4');
-  await app.stepForward.click();
+  await page.getByTestId('run-to-end').click(); // the whole search (Step ▶ would reveal it one beam step at a time)
   await expect(page.getByTestId('beam-result').first()).toBeVisible({ timeout: 60_000 });
   await app.waitIdle();
   const beam = await download(page, 'export-beam-svg');

@@ -36,10 +36,17 @@ export class AppPage {
     this.stepBack = page.getByTestId('step-back');
   }
 
-  async open(): Promise<void> {
+  /**
+   * Opens the app and waits for the model. The specs were written when greedy was the default
+   * strategy: they ask for it explicitly here (sampling is the app's default now); pass
+   * `{ strategy: 'default' }` to keep the app's own default.
+   */
+  async open(opts: { strategy?: 'greedy' | 'sample' | 'beam' | 'default' } = {}): Promise<void> {
     await this.page.goto('/');
     await expect(this.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
     await expect(this.bars.first()).toBeVisible();
+    const strategy = opts.strategy ?? 'greedy';
+    if (strategy !== 'default' && (await this.page.getByTestId('strategy').inputValue()) !== strategy) await this.selectStrategy(strategy);
   }
 
   /** Types a prompt and waits until the chips and the first distribution reflect it. */

@@ -86,6 +86,7 @@ test('500 hostile strings as prompts and token texts: no script runs, layout sta
   }
   expect(dialogs).toBe(0);
   await page.getByTestId('new-session').click();
+  await page.getByTestId('new-session-confirm').click(); // New session asks first
   // the app still works afterwards
   await app.setPrompt('In the beginning');
   await app.step();

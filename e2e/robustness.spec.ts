@@ -39,8 +39,10 @@ test('reloading the page restores the identical tree, settings and position', as
   await shot(page, info, 'restored');
   // "new session" starts clean
   await page.getByTestId('new-session').click();
+  await page.getByTestId('new-session-confirm').click(); // New session asks first
   await expect(app.generated).toHaveCount(0);
-  await expect(page.getByTestId('strategy')).toHaveValue('greedy');
+  await expect(page.getByTestId('strategy')).toHaveValue('sample'); // the default strategy
+  await expect(page.getByTestId('setting-seed')).toHaveValue('42'); // the default seed, not the restored 123
 });
 
 test('the worker crashing during a step: a new worker takes over, no node is lost', async ({ app, page }, info) => {

@@ -21,6 +21,7 @@ test('export → import: the same model opens editable; another model opens read
   // the same session claiming another model: read-only, shown from its records, never recomputed
   const other = { ...session, model: { ...session.model, id: 'some-other-model', fingerprint: 'b'.repeat(64) } };
   await page.getByTestId('new-session').click();
+  await page.getByTestId('new-session-confirm').click(); // New session asks first
   await expect(app.generated).toHaveCount(0);
   const forwards = await app.forwardCount();
   await page.getByTestId('import-json').setInputFiles({ name: 's.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(other)) });

@@ -25,19 +25,23 @@ import { QuizPanel } from './classroom/QuizPanel.tsx';
 import { VotePanel } from './classroom/VotePanel.tsx';
 import { LessonPanel } from './lessons/LessonPanel.tsx';
 import { Region } from './lessons/Region.tsx';
+import { Welcome } from './shell/Welcome.tsx';
+import { useView } from '../store/view.ts';
 
 /** The page: regions only; each reads the store and dispatches actions. */
 export function App() {
   const presenter = useApp((s) => s.presenter);
   const language = useApp((s) => s.language);
   const comparing = useApp((s) => s.compare.on);
+  const student = useView((s) => s.studentView);
   const mainRef = useRef<HTMLElement>(null);
   useEffect(() => {
     document.documentElement.lang = language;
   }, [language]);
   return (
-    <div className={presenter ? 'app presenter' : 'app'}>
+    <div className={`app${presenter ? ' presenter' : ''}${student ? ' student' : ''}`}>
       <Header />
+      <Welcome />
       <ErrorBanner />
       <SessionNotices />
       <LessonPanel />

@@ -3,6 +3,7 @@ import { classroomEn } from './classroom.ts';
 import { chineseEn } from './chinese.ts';
 import { robustnessEn } from './robustness.ts';
 import { serverEn } from './server.ts';
+import { stageEn } from './stage.ts';
 
 /** English messages: the source of truth for message keys (zh-Hans and zh-Hant must have the same keys). */
 export const en = {
@@ -313,6 +314,7 @@ export const en = {
   ...chineseEn,
   ...robustnessEn,
   ...serverEn,
+  ...stageEn,
   'export.group': 'Save as picture',
   'export.svg': 'SVG',
   'export.png': 'PNG',

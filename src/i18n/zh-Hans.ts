@@ -5,6 +5,7 @@ import { classroomZhHans } from './classroom.ts';
 import { chineseZhHans } from './chinese.ts';
 import { robustnessZhHans } from './robustness.ts';
 import { serverZhHans } from './server.ts';
+import { stageZhHans } from './stage.ts';
 
 export const zhHans: Messages = {
   'app.title': 'Token by Token',
@@ -314,6 +315,7 @@ export const zhHans: Messages = {
   ...chineseZhHans,
   ...robustnessZhHans,
   ...serverZhHans,
+  ...stageZhHans,
   'export.group': '保存为图片',
   'export.svg': 'SVG',
   'export.png': 'PNG',

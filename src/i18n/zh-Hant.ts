@@ -5,6 +5,7 @@ import { classroomZhHant } from './classroom.ts';
 import { chineseZhHant } from './chinese.ts';
 import { robustnessZhHant } from './robustness.ts';
 import { serverZhHant } from './server.ts';
+import { stageZhHant } from './stage.ts';
 
 export const zhHant: Messages = {
   'app.title': 'Token by Token',
@@ -314,6 +315,7 @@ export const zhHant: Messages = {
   ...chineseZhHant,
   ...robustnessZhHant,
   ...serverZhHant,
+  ...stageZhHant,
   'export.group': '儲存為圖片',
   'export.svg': 'SVG',
   'export.png': 'PNG',

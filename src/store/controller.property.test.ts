@@ -663,6 +663,8 @@ async function run(h: Harness, a: Action, solo = true): Promise<void> {
 
 async function makeHarness(prompt: string, strict = false): Promise<Harness> {
   const store = createAppStore();
+  // the action mix was tuned when greedy was the default strategy (sampling is now): start from greedy
+  store.setState({ strategy: 'greedy' });
   let client: ScriptedClient | null = null;
   const controller = new Controller(store, () => (client = new ScriptedClient()) as unknown as WorkerClient);
   const h: Harness = {

@@ -197,10 +197,11 @@ export class LessonRunner {
       // a session recorded with another model is shown read-only: leave it for a fresh one
       if (this.store.getState().readOnly) await this.ctl.setPrompt(this.store.getState().prompt, { force: true });
       if (gen !== this.generation) return;
-      // a lesson starts from the default settings; its first prompt action makes a fresh tree (the
+      // a lesson starts from the default settings with greedy decoding (the lessons are written for
+      // it; sampling is the app's default); its first prompt action makes a fresh tree (the
       // user's tree goes to the prompt history, where closing the lessons finds it again)
       this.store.setState({ tf: null, query: null, stage: null });
-      await this.ctl.updateSettings({ ...DEFAULT_SETTINGS, orderName: 'hf' });
+      await this.ctl.updateSettings({ ...DEFAULT_SETTINGS, strategy: 'greedy', orderName: 'hf' });
       for (let i = 0; i < k; i++) {
         for (const a of l.steps[i].actions) {
           if (gen !== this.generation) return;
@@ -254,7 +255,13 @@ export class LessonRunner {
         return;
       case 'step':
         // with beam search a step runs a new search (Step ▶ would walk through a finished one)
-        if (s.strategy === 'beam') return ctl.runBeam();
+        if (s.strategy === 'beam') {
+          await ctl.runBeam();
+          // a lesson talks about the finished search: show all of it (Step ▶ reveals it step by step)
+          const run = this.store.getState().beamRun;
+          if (run?.hypotheses) ctl.setBeamViewStep(run.steps.length - 1);
+          return;
+        }
         for (let i = 0; i < a.count; i++) {
           await idle(this.store);
           await ctl.stepForward();

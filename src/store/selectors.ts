@@ -6,7 +6,7 @@ import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
 import { pathTo, settingsKey } from '../engine/tree.ts';
 import type { SamplingSettings } from '../engine/settings.ts';
 import type { ChatMessage } from '../domain/types.ts';
-import { encodeShare } from './shareLink.ts';
+import { encodeShare, MAX_SHARE_BRANCHES, MAX_SHARE_CHARS, type ShareEdge, type SharePayload } from './shareLink.ts';
 import type { AppState } from './store.ts';
 
 /** The node whose distribution the chart shows: the cursor's parent (how its token was chosen), or the root. */
@@ -64,10 +64,16 @@ export function canAdvance(s: AppState): boolean {
   return beamViewCanAdvance(s) || canStep(s);
 }
 
-let shareMemo: { info: unknown; tree: unknown; cursor: number; prompt: string; chat: unknown; readOnly: unknown; value: string | null } | null = null;
+let shareMemo: { info: unknown; tree: unknown; cursor: number; prompt: string; chat: unknown; readOnly: unknown; value: SharedFragment } | null = null;
 
-/** The current path as a share fragment (`share=…`), or null before a model and prompt exist (memoized on its inputs). */
-export function shareFragment(s: AppState): string | null {
+/** A share fragment and how many of the other explored branches it carries, of all there are. */
+interface SharedFragment {
+  fragment: string | null;
+  kept: number;
+  total: number;
+}
+
+function sharedFragment(s: AppState): SharedFragment {
   const c = shareMemo;
   if (c && c.info === s.info && c.tree === s.tree && c.cursor === s.cursor && c.prompt === s.prompt && c.chat === s.chat && c.readOnly === s.readOnly) return c.value;
   const value = encodeShareFragment(s);
@@ -75,15 +81,43 @@ export function shareFragment(s: AppState): string | null {
   return value;
 }
 
-function encodeShareFragment(s: AppState): string | null {
-  if (!s.info || s.tree.promptIds.length === 0 || s.readOnly) return null;
-  const path = pathTo(s.tree, s.cursor)
-    .slice(1)
-    .map((id) => {
-      const e = s.tree.nodes[id].edge!;
-      if (e.method === 'sampled') return { t: e.tokenId, m: 's' as const, k: e.settingsKey, r: e.drawKey?.reroll ?? 0 };
-      if (e.method === 'greedy') return { t: e.tokenId, m: 'g' as const, k: e.settingsKey };
-      return { t: e.tokenId, m: e.method === 'beam' ? ('b' as const) : ('m' as const) };
-    });
-  return encodeShare({ v: 1, model: s.info.id, prompt: s.prompt, ...(s.chat ? { chat: s.chat } : {}), path });
+/** The current path and the other explored branches (up to the link's size limit) as a share fragment (`share=…`), or null. */
+export function shareFragment(s: AppState): string | null {
+  return sharedFragment(s).fragment;
+}
+
+/** How many explored branches besides the current path the share link carries. */
+export function shareBranchesKept(s: AppState): number {
+  return sharedFragment(s).kept;
+}
+
+/** How many explored branches there are besides the current path (leaves other than the cursor). */
+export function shareBranchesTotal(s: AppState): number {
+  return sharedFragment(s).total;
+}
+
+function encodeShareFragment(s: AppState): SharedFragment {
+  if (!s.info || s.tree.promptIds.length === 0 || s.readOnly) return { fragment: null, kept: 0, total: 0 };
+  const toShare = (id: number): ShareEdge => {
+    const e = s.tree.nodes[id].edge!;
+    if (e.method === 'sampled') return { t: e.tokenId, m: 's', k: e.settingsKey, r: e.drawKey?.reroll ?? 0 };
+    if (e.method === 'greedy') return { t: e.tokenId, m: 'g', k: e.settingsKey };
+    return { t: e.tokenId, m: e.method === 'beam' ? 'b' : 'm' };
+  };
+  const path = pathTo(s.tree, s.cursor).slice(1).map(toShare);
+  let payload: SharePayload = { v: 1, model: s.info.id, prompt: s.prompt, ...(s.chat ? { chat: s.chat } : {}), path };
+  let fragment = encodeShare(payload);
+  // the other explored branches (every leaf but the cursor), while the link stays under its size limit
+  const leaves = s.tree.nodes.filter((n) => n.id !== 0 && n.children.length === 0 && n.id !== s.cursor).map((n) => n.id);
+  let kept = 0;
+  for (const leaf of leaves) {
+    if (kept >= MAX_SHARE_BRANCHES) break;
+    const next: SharePayload = { ...payload, branches: [...(payload.branches ?? []), pathTo(s.tree, leaf).slice(1).map(toShare)] };
+    const encoded = encodeShare(next);
+    if (encoded.length > MAX_SHARE_CHARS) break;
+    payload = next;
+    fragment = encoded;
+    kept++;
+  }
+  return { fragment, kept, total: leaves.length };
 }

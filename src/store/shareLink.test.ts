@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeShare, encodeShare, settingsFromKey } from './shareLink.ts';
+import { decodeShare, encodeShare, MAX_SHARE_BRANCHES, settingsFromKey } from './shareLink.ts';
 
 describe('share links', () => {
   it('round-trip a payload with CJK text', () => {
@@ -21,6 +21,13 @@ describe('share links', () => {
   ])('rejects %s with a message', (hash, msg) => {
     const r = decodeShare(hash);
     expect(r && !r.ok && r.message).toMatch(msg);
+  });
+  it('round-trip explored branches beside the current path; too many branches are rejected', () => {
+    const p = { v: 1 as const, model: 'tiny-bilingual-gpt2', prompt: 'A fool', path: [{ t: 5, m: 'm' as const }, { t: 7, m: 'm' as const }], branches: [[{ t: 5, m: 'm' as const }, { t: 8, m: 'm' as const }], [{ t: 6, m: 'm' as const }]] };
+    expect(decodeShare(`#${encodeShare(p)}`)).toEqual({ ok: true, payload: p });
+    const many = { ...p, branches: Array.from({ length: MAX_SHARE_BRANCHES + 1 }, () => [{ t: 1, m: 'm' as const }]) };
+    const r = decodeShare(`#${encodeShare(many)}`);
+    expect(r && !r.ok && r.message).toMatch(/branches/);
   });
   it('ignores other fragments', () => expect(decodeShare('#top')).toBeNull());
   it('reads settings back from a settings key', () => {

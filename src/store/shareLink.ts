@@ -1,5 +1,6 @@
 /**
- * Share links: the model id, prompt, settings and the current path, in the URL fragment
+ * Share links: the model id, prompt, settings, the current path and the other explored branches
+ * (up to a size limit), in the URL fragment
  * (`#share=<base64url JSON>`), never sent to a server. Opening one replays the path with the same
  * choice rules (same backend → same tokens). The payload is untrusted: validated with zod.
  */
@@ -7,6 +8,13 @@ import { z } from 'zod';
 
 export const SHARE_VERSION = 1;
 const MAX_PATH = 512;
+/** Most explored branches a link carries besides its current path. */
+export const MAX_SHARE_BRANCHES = 32;
+/**
+ * Longest fragment a link may grow to by carrying branches (characters): browsers and chat apps
+ * keep URLs of this size intact; the export keeps any tree.
+ */
+export const MAX_SHARE_CHARS = 6000;
 
 const edge = z.object({
   /** token id */
@@ -30,6 +38,8 @@ export const sharePayload = z.object({
     .max(64)
     .optional(),
   path: z.array(edge).max(MAX_PATH),
+  /** Other explored branches, each a path from the prompt (replayed before `path`, which ends at the cursor). */
+  branches: z.array(z.array(edge).max(MAX_PATH)).max(MAX_SHARE_BRANCHES).optional(),
 });
 
 export type SharePayload = z.infer<typeof sharePayload>;

@@ -210,7 +210,8 @@ export const DEFAULT_COMPARE: CompareSlice['compare'] = {
 };
 
 export const DEFAULT_SETTINGS: SettingsSlice = {
-  strategy: 'greedy',
+  // sampling: the first chart a student sees is a distribution to draw from, not a verdict
+  strategy: 'sample',
   sampling: { temperature: 1, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1, order: HF_ORDER },
   orderName: 'hf',
   beam: { beamWidth: 3, lengthPenalty: 1, earlyStopping: 'false', repetitionPenalty: 1 },

@@ -1,3 +1,4 @@
+import { useEffect, useMemo, useRef } from 'react';
 import { useApp } from '../../store/store.ts';
 import { displayNodeOf } from '../../store/selectors.ts';
 import {
@@ -11,18 +12,18 @@ import {
 } from '../../store/classroom.ts';
 import { controller } from '../../store/controller.ts';
 import { histogramColumns } from '../../charts/histogram.ts';
+import { layoutMcTree } from '../../charts/mcTreeLayout.ts';
+import { useElementWidth } from '../useElementWidth.ts';
 import type { McHistogram } from '../../engine/monteCarlo.ts';
 import type { McTreeNode } from '../../engine/mcTree.ts';
 import type { ModelInfo } from '../../domain/types.ts';
 import { useT } from '../useT.ts';
 import { formatNumber, formatPercent, formatProbability, singleTokenLabel } from '../format.ts';
 
-const W = 600;
 const H = 180;
 /** Left margin for the y axis labels, bottom margin for the token labels (px). */
 const ML = 44;
 const MB = 90;
-const LABELS = 12;
 
 /**
  * Monte-Carlo sampling at the step the chart shows: N draws from the final distribution as a
@@ -115,17 +116,25 @@ function clampInt(text: string, lo: number, hi: number, fallback: number): numbe
 
 function Histogram({ h, info }: { h: McHistogram; info: ModelInfo }) {
   const { t, locale } = useT();
+  // full width: the drawing follows its container; every column is labelled when there is room
+  const [ref, measured] = useElementWidth<HTMLElement>();
+  const W = Math.max(320, measured || 600);
   const m = h.tokenIds.length;
   const freqs = [...Array.from(h.counts, (c) => c / h.n), h.restCount / h.n];
   const probs = [...Array.from(h.finalProbs), h.restFinalProb];
   const { columns, ticks } = histogramColumns(freqs, probs, W - ML, H);
   const label = (j: number) => (j < m ? singleTokenLabel(info, h.tokenIds[j]).label : t('mc.rest'));
+  const band = columns[0]?.width ?? 0;
+  // horizontal labels when a band holds one, else slanted; a label every `every` columns when bands are narrow
+  const flat = band >= 48;
+  const every = band >= 14 ? 1 : Math.ceil(14 / Math.max(1, band));
+  const cut = (s: string) => (flat ? (s.length > Math.floor(band / 8) ? `${s.slice(0, Math.max(1, Math.floor(band / 8) - 1))}…` : s) : s.length > 12 ? `${s.slice(0, 11)}…` : s);
   return (
-    <figure className="mc-hist">
+    <figure className="mc-hist" ref={ref}>
       <p className="muted key">
         <span className="key-freq" /> {t('mc.legendFreq')} · <span className="key-tick" /> {t('mc.legendProb')}
       </p>
-      <svg viewBox={`0 0 ${W} ${H + MB}`} width="100%" role="img" aria-label={t('mc.title')}>
+      <svg viewBox={`0 0 ${W} ${H + (flat ? 30 : MB)}`} width={W} height={H + (flat ? 30 : MB)} role="img" aria-label={t('mc.title')}>
         <g transform={`translate(${ML},8)`}>
         {ticks.map((tk) => (
           <g key={tk.value} transform={`translate(0,${H - tk.height})`}>
@@ -153,11 +162,16 @@ function Histogram({ h, info }: { h: McHistogram; info: ModelInfo }) {
               <title>{text}</title>
               <rect className="mc-freq" x={c.x} y={H - c.freqHeight} width={c.width} height={c.freqHeight} />
               <line className="mc-prob" x1={c.x - 1} x2={c.x + c.width + 1} y1={H - c.probHeight} y2={H - c.probHeight} />
-              {(j < LABELS || j === m) && (
-                <text className={j < m ? 'tok mc-label' : 'mc-label'} textAnchor="end" transform={`translate(${c.x + c.width / 2},${H + 8}) rotate(-60)`}>
-                  {label(j)}
-                </text>
-              )}
+              {(j % every === 0 || j === m) &&
+                (flat ? (
+                  <text className={j < m ? 'tok mc-label' : 'mc-label'} textAnchor="middle" x={c.x + c.width / 2} y={H + 18}>
+                    {cut(label(j))}
+                  </text>
+                ) : (
+                  <text className={j < m ? 'tok mc-label' : 'mc-label'} textAnchor="end" transform={`translate(${c.x + c.width / 2 + 4},${H + 10}) rotate(-50)`}>
+                    {cut(label(j))}
+                  </text>
+                ))}
             </g>
           );
         })}
@@ -178,34 +192,62 @@ function Histogram({ h, info }: { h: McHistogram; info: ModelInfo }) {
   );
 }
 
+/** The continuations as a tree (d3 hierarchy in charts/mcTreeLayout): link widths are visit counts. */
 function ContinuationTree({ nodes, info }: { nodes: McTreeNode[]; info: ModelInfo }) {
   const { t, locale } = useT();
-  const render = (id: number) => {
-    const node = nodes[id];
-    const parent = nodes[node.parent];
-    const tok = node.eos ? t('mc.treeEnd') : singleTokenLabel(info, node.tokenId).label;
-    return (
-      <li key={id}>
-        <span className={node.eos ? 'muted' : 'tok'}>{tok}</span>{' '}
-        <span
-          data-testid="mc-tree-node"
-          data-token-id={node.tokenId}
-          data-visits={node.visits}
-          data-depth={node.depth}
-          data-prob={node.prob}
-          data-final-prob={node.finalProb}
-          data-parent-visits={parent.visits}
-        >
-          {t('mc.treeNode', {
-            visits: node.visits,
-            parent: parent.visits,
-            share: formatPercent(node.visits / parent.visits, locale, 1),
-            prob: formatProbability(node.prob, locale),
+  const layout = useMemo(() => layoutMcTree(nodes, 200, 22), [nodes]);
+  // the start sits at the middle of its leaves: scroll it into the middle of the box
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    const root = layout.nodes.find((n) => n.id === 0);
+    if (el && root) el.scrollTop = Math.max(0, root.y - el.clientHeight / 2);
+  }, [layout]);
+  return (
+    <figure className="mc-tree">
+      <p className="muted small">{t('mc.treeWidthKey')}</p>
+      <div className="scroll" ref={box}>
+        <svg width={layout.width} height={layout.height} role="img" aria-label={t('mc.treeTitle')}>
+          {layout.links.map((l) => (
+            <path key={l.id} d={l.path} className={nodes[l.id].eos ? 'mc-link eos' : 'mc-link'} style={{ strokeWidth: l.width }} />
+          ))}
+          {layout.nodes.map((p) => {
+            const node = nodes[p.id];
+            if (p.id === 0) return <circle key={0} cx={p.x} cy={p.y} r={5} className="mc-root" />;
+            const parent = nodes[node.parent];
+            const tok = node.eos ? t('mc.treeEnd') : singleTokenLabel(info, node.tokenId).label;
+            const text = t('mc.treeNode', {
+              visits: node.visits,
+              parent: parent.visits,
+              share: formatPercent(node.visits / parent.visits, locale, 1),
+              prob: formatProbability(node.prob, locale),
+            });
+            return (
+              <g
+                key={p.id}
+                transform={`translate(${p.x},${p.y})`}
+                className="mc-node"
+                data-testid="mc-tree-node"
+                data-token-id={node.tokenId}
+                data-visits={node.visits}
+                data-depth={node.depth}
+                data-prob={node.prob}
+                data-final-prob={node.finalProb}
+                data-parent-visits={parent.visits}
+              >
+                <title>{`${tok} · ${text}`}</title>
+                <circle r={3} />
+                <text x={6} dy="0.35em">
+                  <tspan className={node.eos ? 'muted' : 'tok'}>{tok.length > 10 ? `${tok.slice(0, 9)}…` : tok}</tspan>
+                  <tspan className="mc-count" dx={6}>
+                    {node.visits}/{parent.visits}
+                  </tspan>
+                </text>
+              </g>
+            );
           })}
-        </span>
-        {node.children.length > 0 && <ul>{node.children.map(render)}</ul>}
-      </li>
-    );
-  };
-  return <ul className="mc-tree">{nodes[0].children.map(render)}</ul>;
+        </svg>
+      </div>
+    </figure>
+  );
 }

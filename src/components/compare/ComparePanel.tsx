@@ -9,6 +9,7 @@ import { formatNumber, formatPercent, sequenceDisplay, singleTokenLabel } from '
 import { TokenChip } from '../tokens/TokenChip.tsx';
 import type { MessageKey } from '../../i18n/en.ts';
 import type { ModelInfo } from '../../domain/types.ts';
+import { settingsSummary } from '../settings/summary.ts';
 
 const PRESETS: ComparePreset[] = ['temperature', 'top-p-min-p', 'greedy-beam'];
 
@@ -154,19 +155,6 @@ function TokenRow({ info, promptIds, toks, which, divergence, locale }: { info: 
       })}
     </div>
   );
-}
-
-/** Short text of a pane's settings (only the processors that are on). */
-function settingsSummary(p: ComparePaneSettings, t: ReturnType<typeof useT>['t']): string {
-  if (p.strategy === 'greedy') return t('compare.summary.greedy');
-  if (p.strategy === 'beam') return t('compare.summary.beam', { k: p.beam.beamWidth, alpha: p.beam.lengthPenalty });
-  const s = p.sampling;
-  const parts = [`T = ${s.temperature}`];
-  if (s.topK > 0) parts.push(`top-k = ${s.topK}`);
-  if (s.topP < 1) parts.push(`top-p = ${s.topP}`);
-  if (s.minP > 0) parts.push(`min-p = ${s.minP}`);
-  if (s.repetitionPenalty !== 1) parts.push(`θ = ${s.repetitionPenalty}`);
-  return `${t('strategy.sample')}: ${parts.join(', ')}`;
 }
 
 /** Pane B's own settings: strategy and the numbers that strategy uses. Changing one restarts pane B. */

@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useApp, type StoredRecord } from '../../store/store.ts';
 import { controller } from '../../store/controller.ts';
-import { displayNodeOf } from '../../store/selectors.ts';
+import { stageBarLimit, viewCursor, viewDisplayNode } from '../../store/view.ts';
+import { useLesson } from '../../store/lessonRunner.ts';
+import { PHONE_QUERY, useMedia } from '../useMedia.ts';
 import { finalStageIndex, stageProb } from '../../engine/distribution.ts';
 import { barScales, logprobScale } from '../../charts/scales.ts';
 import { useT } from '../useT.ts';
@@ -24,29 +26,39 @@ export function DistributionChart() {
   const { t, locale } = useT();
   const info = useApp((s) => s.info);
   // what a bar click does: replace the cursor's token (the chart shows the step that chose it) or
-  // append after the cursor (the chart shows the distribution after the cursor)
+  // append after the cursor (the chart shows the distribution after the cursor); a beam search being
+  // revealed shows its start (view.ts), else the cursor
   const [target, setTarget] = useState<'replace' | 'append'>('replace');
   const appendView = useApp((s) => target === 'append' && s.cursor !== 0);
-  const shownOf = (s: Parameters<typeof displayNodeOf>[0]) => (appendView ? s.cursor : displayNodeOf(s));
+  const shownOf = (s: Parameters<typeof viewDisplayNode>[0]) => (appendView ? s.cursor : viewDisplayNode(s));
   const node = useApp((s) => shownOf(s));
   const stored = useApp((s) => s.records[shownOf(s)]);
-  const cursorEdge = useApp((s) => (s.cursor === 0 || appendView ? null : s.tree.nodes[s.cursor].edge));
+  const cursorEdge = useApp((s) => {
+    const c = viewCursor(s);
+    return c === 0 || appendView ? null : s.tree.nodes[c].edge;
+  });
   const cursor = useApp((s) => s.cursor);
   useEffect(() => {
     if (appendView) void controller.ensureRecord(cursor);
   }, [appendView, cursor]);
   const choose = (id: number) => void (appendView ? appendTokens([id]) : controller.chooseToken(id));
-  const depth = useApp((s) => s.tree.nodes[s.cursor]?.depth ?? 0);
+  const depth = useApp((s) => s.tree.nodes[viewCursor(s)]?.depth ?? 0);
+  const sampling = useApp((s) => s.strategy === 'sample');
+  const beam = useApp((s) => s.strategy === 'beam');
+  const presenter = useApp((s) => s.presenter);
+  const phone = useMedia(PHONE_QUERY);
+  const lessonOpen = useLesson((s) => s.open);
   const stageSel = useApp((s) => s.stage);
   const showLogprob = useApp((s) => s.showLogprob);
   const topN = useApp((s) => s.topN);
   const greedy = useApp((s) => s.strategy === 'greedy' || (s.strategy === 'sample' && s.sampling.temperature === 0));
   // only 'waiting' matters here (busy with nothing to show): selecting `busy` itself re-rendered the
   // whole chart between a step's request and its result, delaying the result message (bench P1)
-  const waiting = useApp((s) => s.busy && !s.records[displayNodeOf(s)]);
+  const waiting = useApp((s) => s.busy && !s.records[viewDisplayNode(s)]);
   const [focusRow, setFocusRow] = useState<number | null>(null);
   const hiddenForGuess = useChartHidden();
   const rec = stored?.record;
+  const chosenTok = cursorEdge?.tokenId ?? null;
 
   const view = useMemo(() => {
     if (!rec || !info) return null;
@@ -55,29 +67,45 @@ export function DistributionChart() {
     const n = rec.tokenIds.length;
     const eos = info.eosTokenId;
     const eot = info.endOfTurnTokenId;
-    const rows = Array.from({ length: n }, (_, j) => j).filter((j) => j < topN || (rec.tokenIds[j] !== eos && rec.tokenIds[j] !== eot));
+    // the stage (presenter, phone) shows fewer bars so the dice strip stays on screen
+    const limit = stageBarLimit(presenter, phone, lessonOpen, topN);
+    // rows past the top N are extras the worker added (the chosen or a queried token, EOS): shown
+    // except EOS / end of turn, which have their pinned rows; the chosen token is always shown
+    const rows = Array.from({ length: n }, (_, j) => j).filter(
+      (j) => j < limit || rec.tokenIds[j] === chosenTok || (j >= topN && rec.tokenIds[j] !== eos && rec.tokenIds[j] !== eot),
+    );
     const probs = rows.map((j) => stageProb(rec, 0, j));
     // greedy keeps one token at 100 %: scale by the model probabilities so they stay readable
     const degenerate = rows.some((j) => stageProb(rec, stage, j) > 0.999999);
     const max = degenerate ? Math.max(...probs) : Math.max(...probs, ...rows.map((j) => stageProb(rec, stage, j)));
     const minLog = Math.min(...probs.filter((p) => p > 0).map(Math.log), -1);
-    const eosIndex = eos === null ? -1 : Array.from(rec.tokenIds).indexOf(eos);
-    // an instruct model's end-of-turn token gets its own pinned row (the worker always records it)
-    const eotIndex = eot === null ? -1 : Array.from(rec.tokenIds).indexOf(eot);
+    // EOS and an instruct model's end-of-turn token get a pinned row (the worker always records
+    // them); beam search's chart shows each once: no pinned row when it is among the bars
+    const pinned = (id: number | null) => {
+      const j = id === null ? -1 : Array.from(rec.tokenIds).indexOf(id);
+      return j >= 0 && !(beam && rows.includes(j)) ? j : -1;
+    };
+    const eosIndex = pinned(eos);
+    const eotIndex = pinned(eot);
     return { S, stage, rows, max, minLog, eosIndex, eotIndex, degenerate };
-  }, [rec, info, stageSel, topN]);
+  }, [rec, info, stageSel, topN, presenter, phone, lessonOpen, chosenTok, beam]);
 
   if (!info) return <section className="panel dist" aria-label={t('dist.title')} />;
   const title = appendView ? t('dist.afterCursor', { n: depth + 1 }) : node === 0 && !cursorEdge ? t('dist.root') : t('dist.stepOf', { step: depth, n: depth });
   const chosenId = cursorEdge?.tokenId ?? null;
   const stageName = (i: number) =>
     rec ? t(greedy && rec.stages[i] === 'temperature' ? 'stage.greedy' : (`stage.${rec.stages[i]}` as MessageKey)) : '';
+  // the stage chips' plain labels and their one-line explanation on hover
+  const chipKey = (i: number) => (rec ? (greedy && rec.stages[i] === 'temperature' ? 'greedy' : rec.stages[i]) : 'raw');
+  const chipName = (i: number) => t(`chip.${chipKey(i)}` as MessageKey);
+  // the dice strip only when something is or was sampled here
+  const showDice = !!cursorEdge?.u || (sampling && !greedy);
 
   return (
     <section className="panel dist" aria-labelledby="dist-title">
       {rec && <ExportButtons kind="chart" />}
       <h2 id="dist-title">{t('dist.title')}</h2>
-      <p className="muted">{title}</p>
+      <p className="muted dist-title-line">{title}</p>
       <div className="dist-target" role="radiogroup" aria-label={t('dist.targetLabel')}>
         <span className="muted">{t('dist.targetLabel')}</span>{' '}
         {(['replace', 'append'] as const).map((k) => (
@@ -102,9 +130,11 @@ export function DistributionChart() {
                 role="radio"
                 aria-checked={view.stage === i}
                 className={view.stage === i ? 'selected' : ''}
+                title={i === view.S ? `${t(`chipHelp.${chipKey(i)}` as MessageKey)} ${t('chipHelp.final')}` : t(`chipHelp.${chipKey(i)}` as MessageKey)}
                 onClick={() => controller.setStage(i === view.S ? null : i)}
               >
-                {i === view.S ? `${stageName(i)} = ${t('stage.final')}` : stageName(i)}
+                {chipName(i)}
+                {i === view.S && <small className="chip-final"> → {t('chip.final')}</small>}
               </button>
             ))}
             <label className="logprob-toggle">
@@ -125,6 +155,13 @@ export function DistributionChart() {
             stageName={stageName}
             choose={choose}
           />
+          {showDice &&
+            (view.degenerate && !cursorEdge?.u ? (
+              <p className="muted">{t('dist.greedyNote')}</p>
+            ) : (
+              <Cumulative rec={rec} stage={view.S} chosenId={chosenId} u={cursorEdge?.u ?? null} method={cursorEdge?.method ?? null} />
+            ))}
+          {!showDice && greedy && <p className="muted">{t('dist.greedyNote')}</p>}
           <div
             className="dist-row rest"
             data-testid="dist-rest"
@@ -152,15 +189,10 @@ export function DistributionChart() {
               choose={choose}
             />
           )}
-          {view.degenerate && !cursorEdge?.u ? (
-            <p className="muted">{t('dist.greedyNote')}</p>
-          ) : (
-            <Cumulative rec={rec} stage={view.S} chosenId={chosenId} u={cursorEdge?.u ?? null} method={cursorEdge?.method ?? null} />
-          )}
           <p className="muted">
             {t('dist.entropy', { raw: formatNumber(rec.entropyRawBits, locale, 2), final: formatNumber(rec.entropyFinalBits, locale, 2) })}
           </p>
-          {!appendView && <p className="muted">{t('dist.clickHint')}</p>}
+          {!appendView && <p className="muted click-hint">{t('dist.clickHint')}</p>}
           <TokenQuery />
         </>
       )}
@@ -309,7 +341,7 @@ function Cumulative({ rec, stage, chosenId, u, method }: { rec: BarsProps['rec']
     .filter((j) => stageProb(rec, stage, j) > 0)
     .map((j) => ({ j, x: rec.cumBefore[j] * W, w: stageProb(rec, stage, j) * W }));
   return (
-    <figure className="cumulative" aria-label={t('dist.cumulative')}>
+    <figure className="cumulative" data-testid="dist-cumulative" aria-label={t('dist.cumulative')}>
       <figcaption className="muted">{t('dist.cumulative')}</figcaption>
       <svg viewBox={`0 0 ${W} 34`} width="100%" height={34} preserveAspectRatio="none" role="img" aria-label={u !== null ? t('dist.dice', { u: formatNumber(u, locale, 4) }) : t('dist.cumulative')}>
         <rect x={0} y={4} width={W} height={20} className="seg rest">

@@ -4,6 +4,7 @@ import { appStore } from '../../store/store.ts';
 import { generatedIds } from '../../engine/tree.ts';
 import { useT } from '../useT.ts';
 import { tokenBytes } from '../format.ts';
+import { settingsSummary } from '../settings/summary.ts';
 import { distributionSvg, downloadBlob, pngBlob, standaloneSvg, svgBlob } from './svgExport.ts';
 
 /** Which picture: the distribution chart, the path tree or the beam tree. */
@@ -64,9 +65,14 @@ export function ExportButtons({ kind }: { kind: ExportKind }) {
     const run = appStore.getState().beamRun;
     const beamStep = kind === 'beam' && run && run.steps.length > 0 ? run.viewStep + 1 : null;
     const context = beamStep !== null ? t('export.beamContext', { step: beamStep, total: run!.steps.length, text }) : t('export.context', { step, text });
-    if (kind === 'chart') return { svg: distributionSvg(section, title, context), step };
+    const st = appStore.getState();
+    const settings = t('export.settingsLine', {
+      model: st.info?.id ?? '—',
+      settings: `${settingsSummary(st, t)}${st.strategy === 'sample' ? ` · seed ${st.seed}` : ''}`,
+    });
+    if (kind === 'chart') return { svg: distributionSvg(section, title, context, settings), step };
     const svg = section.querySelector<SVGSVGElement>('.scroll > svg');
-    return svg ? { svg: standaloneSvg(svg, title, context), step: beamStep ?? step } : null;
+    return svg ? { svg: standaloneSvg(svg, title, context, settings), step: beamStep ?? step } : null;
   };
 
   const save = async (format: 'svg' | 'png') => {

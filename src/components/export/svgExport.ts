@@ -44,15 +44,18 @@ function pageFont(): string {
  * A new `<svg>` root of `width` × (`height` + header) px: white background, the title and the
  * context line (e.g. "Step 3 · In the beginning God created") at the top; `body` is placed below.
  */
-function framed(width: number, height: number, title: string, context: string, body: SVGElement): SVGSVGElement {
+function framed(width: number, height: number, title: string, context: string, body: SVGElement, settings = ''): SVGSVGElement {
+  // a third header line records the model and settings the picture was made with
+  const header = settings ? HEADER + 18 : HEADER;
   const w = Math.ceil(width + 2 * PAD);
-  const h = Math.ceil(height + HEADER + PAD);
+  const h = Math.ceil(height + header + PAD);
   const root = el('svg', { width: w, height: h, viewBox: `0 0 ${w} ${h}`, 'font-family': pageFont() });
   root.appendChild(el('title', {}, `${title} — ${context}`));
   root.appendChild(el('rect', { x: 0, y: 0, width: w, height: h, fill: '#ffffff' }));
   root.appendChild(el('text', { x: PAD, y: 22, 'font-size': 16, 'font-weight': 700, fill: '#1f2328' }, title));
   root.appendChild(el('text', { x: PAD, y: 42, 'font-size': 12, fill: '#57606a', 'xml:space': 'preserve' }, context));
-  body.setAttribute('transform', `translate(${PAD},${HEADER})`);
+  if (settings) root.appendChild(el('text', { x: PAD, y: 60, 'font-size': 12, fill: '#57606a', 'xml:space': 'preserve' }, settings));
+  body.setAttribute('transform', `translate(${PAD},${header})`);
   root.appendChild(body);
   return root;
 }
@@ -77,7 +80,7 @@ function inlineStyles(from: Element, to: Element): void {
  * classes and focus attributes dropped, `data-*` attributes kept, inside a framed picture.
  * Size is the SVG's rendered size in CSS px.
  */
-export function standaloneSvg(svg: SVGSVGElement, title: string, context: string): SVGSVGElement {
+export function standaloneSvg(svg: SVGSVGElement, title: string, context: string, settings = ''): SVGSVGElement {
   const box = svg.getBoundingClientRect();
   const width = Number(svg.getAttribute('width')) || box.width;
   const height = Number(svg.getAttribute('height')) || box.height;
@@ -89,7 +92,7 @@ export function standaloneSvg(svg: SVGSVGElement, title: string, context: string
   copy.setAttribute('height', String(height));
   copy.removeAttribute('aria-label');
   g.appendChild(copy);
-  return framed(width, height, title, context, g);
+  return framed(width, height, title, context, g, settings);
 }
 
 /**
@@ -98,7 +101,7 @@ export function standaloneSvg(svg: SVGSVGElement, title: string, context: string
  * lengths and colours, and the numbers; then the rest and EOS rows as text. Each bar row is a
  * `<g class="bar">` carrying the bar's `data-token-id`, `data-prob` and `data-final-prob`.
  */
-export function distributionSvg(chart: HTMLElement, title: string, context: string): SVGSVGElement {
+export function distributionSvg(chart: HTMLElement, title: string, context: string, settings = ''): SVGSVGElement {
   const bars = [...chart.querySelectorAll<HTMLElement>('[data-testid="dist-bar"]')];
   const ROW = 24;
   const LABEL = 150;
@@ -141,7 +144,7 @@ export function distributionSvg(chart: HTMLElement, title: string, context: stri
     body.appendChild(el('text', { x: 0, y: y + 12, fill: '#57606a', 'xml:space': 'preserve' }, parts.join(' — ')));
     y += 20;
   }
-  return framed(NUMS + 320, y, title, context, body);
+  return framed(NUMS + 320, y, title, context, body, settings);
 }
 
 /** The SVG document as a file (UTF-8, with an XML declaration). */

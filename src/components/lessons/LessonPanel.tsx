@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useApp } from '../../store/store.ts';
 import { lessonRunner, useLesson } from '../../store/lessonRunner.ts';
 import type { LessonClaim } from '../../lessons/types.ts';
@@ -93,11 +93,27 @@ export function LessonPanel() {
     return () => window.removeEventListener('keydown', onKey);
   }, [lessonId]);
 
+  // the highlighted region scrolls below this sticky panel: its height is a CSS variable (styles.css)
+  const panelRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const el = panelRef.current;
+    const root = document.documentElement;
+    if (!el) {
+      root.style.removeProperty('--lesson-h');
+      return;
+    }
+    const set = () => root.style.setProperty('--lesson-h', `${Math.ceil(el.getBoundingClientRect().height)}px`);
+    set();
+    const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(set);
+    ro?.observe(el);
+    return () => ro?.disconnect();
+  });
+
   if (!open) return null;
 
   if (!lesson) {
     return (
-      <section className="panel lesson-panel" aria-labelledby="lesson-list-title" data-testid="lesson-panel">
+      <section ref={panelRef} className="panel lesson-panel" aria-labelledby="lesson-list-title" data-testid="lesson-panel">
         <div className="lesson-head">
           <h2 id="lesson-list-title">{t('lesson.listTitle')}</h2>
           <button type="button" className="link" onClick={() => void lessonRunner.toggle()}>
@@ -124,7 +140,7 @@ export function LessonPanel() {
   const stopNode = state?.tree.nodes[state.cursor];
   const last = step === lesson.steps.length - 1;
   return (
-    <section className="panel lesson-panel" aria-labelledby="lesson-title" data-testid="lesson-panel" data-lesson-id={lesson.id}>
+    <section ref={panelRef} className="panel lesson-panel" aria-labelledby="lesson-title" data-testid="lesson-panel" data-lesson-id={lesson.id}>
       <div className="lesson-head">
         <h2 id="lesson-title">{lesson.title[language]}</h2>
         <span className="muted">{t('lesson.stepOf', { n: step + 1, total: lesson.steps.length })}</span>

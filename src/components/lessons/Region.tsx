@@ -9,8 +9,17 @@ export function Region({ id, children }: { id: RegionId; children: ReactNode }) 
   const settled = useLesson((s) => (s.region === id && s.lessonId !== null && !s.running ? s.step : -1));
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (settled >= 0) ref.current?.scrollIntoView?.({ block: 'nearest' });
-  }, [settled]);
+    const el = ref.current;
+    if (settled < 0 || !el?.scrollIntoView) return;
+    // below the sticky lesson panel (scroll-margin-top, styles.css): a region taller than the room
+    // left is aligned at its top, a smaller one just brought fully into view
+    const panel = document.querySelector('.lesson-panel')?.getBoundingClientRect().height ?? 0;
+    // on phones the Step / Back bar sticks under the panel too
+    const controls = document.querySelector('[data-region="controls"]');
+    const bar = id !== 'controls' && controls && getComputedStyle(controls).position === 'sticky' ? controls.getBoundingClientRect().height : 0;
+    const room = window.innerHeight - panel - bar - 16;
+    el.scrollIntoView({ block: el.getBoundingClientRect().height > room ? 'start' : 'nearest' });
+  }, [settled, id]);
   return (
     <div ref={ref} className={active ? 'region lesson-highlight' : 'region'} data-region={id} data-highlight={active}>
       {children}

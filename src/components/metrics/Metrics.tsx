@@ -47,12 +47,12 @@ export function Metrics() {
         <dd>{formatNumber(sum, locale, 3)} nats</dd>
         <dt>{t('metrics.perplexity')}</dt>
         <dd>{formatNumber(pathPerplexity(tree, cursor), locale, 2)}</dd>
-        <dt>{t('metrics.tokensPerSec')}</dt>
-        <dd>{formatNumber(tps, locale, 1)}</dd>
-        <dt>{t('metrics.latency')}</dt>
-        <dd>{formatNumber(latency, locale, 1)} ms</dd>
-        <dt>{t('status.device')}</dt>
-        <dd>
+        <dt className="dev-detail">{t('metrics.tokensPerSec')}</dt>
+        <dd className="dev-detail">{formatNumber(tps, locale, 1)}</dd>
+        <dt className="dev-detail">{t('metrics.latency')}</dt>
+        <dd className="dev-detail">{formatNumber(latency, locale, 1)} ms</dd>
+        <dt className="dev-detail">{t('status.device')}</dt>
+        <dd className="dev-detail">
           {info ? (info.engine ? `${info.engine.dialect} · ${info.engine.host}` : `${info.device === 'webgpu' ? 'WebGPU' : 'WASM'} · ${info.dtype} · ${info.threads}`) : '—'}
         </dd>
       </dl>

@@ -4,6 +4,7 @@ import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import { ConstraintField } from './ConstraintField.tsx';
 import type { MessageKey } from '../../i18n/en.ts';
+import { formatNumber } from '../format.ts';
 import type { EarlyStopping, ProcessorOrderName, Strategy } from '../../engine/settings.ts';
 
 interface NumberFieldProps {
@@ -18,62 +19,87 @@ interface NumberFieldProps {
   integer?: boolean;
   toPatch: (v: number) => Partial<SettingsSlice>;
   note?: ReactNode;
+  /** A slider beside the box (its range may be narrower than the box's: the box takes any valid value). */
+  slider?: { min: number; max: number; step: number };
 }
 
-/** A numeric setting: rejected at the control with its valid range; the engine validates again. */
+/**
+ * A numeric setting: rejected at the control with its valid range; the engine validates again.
+ * A rejected value stays in the box with its message after the field is left, until it is
+ * corrected (typing, the slider) or dismissed (back to the value in force).
+ */
 function NumberField(p: NumberFieldProps) {
-  const { t } = useT();
+  const { t, locale } = useT();
   const [text, setText] = useState(String(p.value));
-  const [error, setError] = useState<string | null>(null);
+  const [rejected, setRejected] = useState<string | null>(null);
   const [focused, setFocused] = useState(false);
-  // the store's (possibly clamped) value replaces the text only when the user is not typing
+  // the store's (possibly clamped) value replaces the text when the user is not typing and nothing is rejected
   useEffect(() => {
-    if (!focused) setText(String(p.value));
-  }, [p.value, focused]);
+    if (!focused && rejected === null) setText(String(p.value));
+  }, [p.value, focused, rejected]);
   const commit = async (raw: string) => {
     setText(raw);
     const v = raw.trim() === '' ? NaN : Number(raw);
     if (!Number.isFinite(v) || (p.integer && !Number.isInteger(v))) {
-      setError(t('settings.invalid', { range: p.range }));
+      setRejected(raw);
       return;
     }
     try {
       await controller.updateSettings(p.toPatch(v));
-      setError(null);
+      setRejected(null);
     } catch {
-      setError(t('settings.invalid', { range: p.range }));
+      setRejected(raw);
     }
   };
+  const dismiss = () => {
+    setRejected(null);
+    setText(String(p.value));
+  };
   const id = `f-${p.testId}`;
+  const sliderValue = p.slider ? Math.min(p.slider.max, Math.max(p.slider.min, p.value)) : 0;
   return (
     <div className="field">
       <label htmlFor={id}>{t(p.labelKey)}</label>
-      <input
-        id={id}
-        data-testid={p.testId}
-        type="number"
-        inputMode="decimal"
-        value={text}
-        step={p.step}
-        min={p.min}
-        max={p.max}
-        aria-invalid={error !== null}
-        aria-describedby={`${id}-help`}
-        onChange={(e) => void commit(e.target.value)}
-        onFocus={() => setFocused(true)}
-        onBlur={() => {
-          setFocused(false);
-          // leaving a field shows the value in force; its error goes with the rejected text
-          setError(null);
-        }}
-      />
+      <div className="field-inputs">
+        {p.slider && (
+          <input
+            type="range"
+            className="slider"
+            data-testid={`${p.testId}-slider`}
+            aria-label={t('settings.slider', { name: t(p.labelKey) })}
+            min={p.slider.min}
+            max={p.slider.max}
+            step={p.slider.step}
+            value={sliderValue}
+            onChange={(e) => void commit(e.target.value)}
+          />
+        )}
+        <input
+          id={id}
+          data-testid={p.testId}
+          type="number"
+          inputMode="decimal"
+          value={text}
+          step={p.step}
+          min={p.min}
+          max={p.max}
+          aria-invalid={rejected !== null}
+          aria-describedby={`${id}-help`}
+          onChange={(e) => void commit(e.target.value)}
+          onFocus={() => setFocused(true)}
+          onBlur={() => setFocused(false)}
+        />
+      </div>
       <p id={`${id}-help`} className="help">
         {t(p.helpKey)}
       </p>
       {p.note}
-      {error && (
+      {rejected !== null && (
         <p className="field-error" role="alert" data-testid="error-message">
-          {error}
+          <span>{t('settings.rejected', { value: rejected, range: p.range, current: formatNumber(p.value, locale, 4) })}</span>{' '}
+          <button type="button" className="dismiss" onClick={dismiss}>
+            {t('error.dismiss')}
+          </button>
         </p>
       )}
     </div>
@@ -123,21 +149,26 @@ export function SettingsPanel() {
       </div>
       {s.strategy === 'sample' && (
         <>
-          <NumberField testId="setting-temperature" labelKey="settings.temperature" helpKey="settings.temperature.help" range="0 – 2" value={s.sampling.temperature} step={0.1} min={0} max={2}
+          <NumberField testId="setting-temperature" labelKey="settings.temperature" helpKey="settings.temperature.help" range="0 – 5" value={s.sampling.temperature} step={0.1} min={0} max={5}
+            slider={{ min: 0, max: 5, step: 0.05 }}
+            note={s.sampling.temperature > 2 ? <p className="help warn" data-testid="temperature-note">{t('settings.temperature.high')}</p> : null}
             toPatch={(v) => {
-              if (v > 2) throw new RangeError('temperature');
+              if (v > 5) throw new RangeError('temperature');
               return { sampling: { ...s.sampling, temperature: v } };
             }} />
           <NumberField testId="setting-top-k" labelKey="settings.topK" helpKey="settings.topK.help" range={`0 – ${s.info?.vocabSize ?? '∞'}`} value={s.sampling.topK} step={1} min={0} integer
+            slider={{ min: 0, max: 50, step: 1 }}
             toPatch={(v) => {
               if (s.info && v > s.info.vocabSize) throw new RangeError('topK');
               return { sampling: { ...s.sampling, topK: v } };
             }} />
           <NumberField testId="setting-top-p" labelKey="settings.topP" helpKey="settings.topP.help" range="(0, 1]" value={s.sampling.topP} step={0.05} min={0} max={1}
+            slider={{ min: 0.05, max: 1, step: 0.05 }}
             toPatch={(v) => ({ sampling: { ...s.sampling, topP: v } })} />
           <NumberField testId="setting-min-p" labelKey="settings.minP" helpKey="settings.minP.help" range="0 – 1" value={s.sampling.minP} step={0.01} min={0} max={1}
+            slider={{ min: 0, max: 0.5, step: 0.01 }}
             toPatch={(v) => ({ sampling: { ...s.sampling, minP: v } })} />
-          <div className="field">
+          <div className="field dev-detail">
             <label htmlFor="f-order">{t('settings.order')}</label>
             <select id="f-order" data-testid="setting-processor-order" value={s.orderName}
               onChange={(e) => applySettings({ orderName: e.target.value as ProcessorOrderName })}>

@@ -3,7 +3,7 @@ import { useT } from '../useT.ts';
 import { formatNumber, formatPercent } from '../format.ts';
 import { formatBytes } from '../models/formatBytes.ts';
 
-/** Model, device, threads and isolation, read from the live worker and page. */
+/** Model, device, threads and isolation, read from the live worker and page (the student view hides all but the model). */
 export function StatusBar() {
   const { t, locale } = useT();
   const status = useApp((s) => s.status);
@@ -33,22 +33,22 @@ export function StatusBar() {
           {t('models.progress', { done: formatBytes(loadBytes, locale), total: formatBytes(loadTotal, locale), files: filesDone, filesTotal: filesSeen })}
         </span>
       )}
-      <span data-testid="status-device" data-device={info?.device ?? ''}>
+      <span className="dev-detail" data-testid="status-device" data-device={info?.device ?? ''}>
         {t('status.device')}: {info ? (info.engine ? t('engine.device', { host: info.engine.host }) : info.device === 'webgpu' ? 'WebGPU' : 'WASM') : '—'}
         {info ? ` · ${t('status.dtype')}: ${info.dtype}` : ''}
       </span>
-      <span data-testid="status-threads" data-threads={info?.threads ?? 0}>
+      <span className="dev-detail" data-testid="status-threads" data-threads={info?.threads ?? 0}>
         {t('status.threads')}: {info ? info.threads : '—'}
       </span>
-      <span data-testid="status-isolation" data-isolated={String(isolated)} className={isolated ? undefined : 'warn'}>
+      <span data-testid="status-isolation" data-isolated={String(isolated)} className={isolated ? 'dev-detail' : 'dev-detail warn'}>
         {isolated ? t('status.isolated') : t('status.notIsolated')}
       </span>
       {!isolated && (
-        <span data-testid="status-isolation-help" className="isolation-help">
+        <span data-testid="status-isolation-help" className="isolation-help dev-detail">
           {t('status.notIsolatedHelp')}
         </span>
       )}
-      <span>
+      <span className="dev-detail">
         {t('status.forwards')}: {forwards} · {t('status.latency')}: {formatNumber(latency, locale, 1)} ms
       </span>
       {info?.fallbackReason && <span className="warn">{t('status.fallback', { reason: info.fallbackReason })}</span>}

@@ -9,24 +9,30 @@ import { TokenRaw } from './TokenRaw.tsx';
 import { byteNote } from './byteNote.ts';
 import { probabilityColor } from '../../charts/scales.ts';
 import type { MessageKey } from '../../i18n/en.ts';
+import { beamPending } from '../../store/view.ts';
 
 /** The continuation on the current path, tinted by model probability; click a chip to jump there. */
 export function GeneratedText() {
   const { t, locale } = useT();
   const tree = useApp((s) => s.tree);
-  const cursor = useApp((s) => s.cursor);
   const info = useApp((s) => s.info);
+  // while a beam search is revealed step by step, the text stays at its start (view.ts)
+  const pendingStep = useApp((s) => (beamPending(s) && s.beamRun?.hypotheses ? s.beamRun.viewStep + 1 : 0));
+  const pendingTotal = useApp((s) => s.beamRun?.steps.length ?? 0);
+  const pending = pendingStep > 0 ? { step: pendingStep, total: pendingTotal } : null;
+  const cursor = useApp((s) => (beamPending(s) ? s.beamRun!.startNode : s.cursor));
   const [details, setDetails] = useState('');
   const [focusId, setFocusId] = useState<number | null>(null);
+  const hideAhead = pending !== null;
   // show the path to the cursor plus the rest of the branch it was on (first-child continuation)
   const path = useMemo(() => {
     const p = pathTo(tree, cursor);
-    for (let id = cursor; tree.nodes[id].children.length === 1; ) {
+    for (let id = cursor; !hideAhead && tree.nodes[id].children.length === 1; ) {
       id = tree.nodes[id].children[0];
       p.push(id);
     }
     return p.slice(1);
-  }, [tree, cursor]);
+  }, [tree, cursor, hideAhead]);
   // the first `depth` generated tokens lead to the cursor; the rest is the branch ahead of it
   const cursorDepth = tree.nodes[cursor].depth;
   const shown = useMemo(
@@ -37,7 +43,12 @@ export function GeneratedText() {
   return (
     <section className="panel generated" aria-labelledby="gen-title">
       <h2 id="gen-title">{t('gen.title')}</h2>
-      {path.length === 0 && <p className="muted">{t('gen.empty')}</p>}
+      {path.length === 0 && !pending && <p className="muted">{t('gen.empty')}</p>}
+      {pending && (
+        <p className="muted beam-pending" data-testid="beam-pending">
+          {t('gen.beamPending', pending)}
+        </p>
+      )}
       <div className="chip-row" role="list">
         {info &&
           path.map((nid, i) => {

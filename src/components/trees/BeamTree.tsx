@@ -34,6 +34,12 @@ export function BeamTree() {
     return m;
   });
   const greedyTokens = run.greedyIds;
+  // the final hypotheses only once the view reaches the last step (Step ▶ reveals the search)
+  const atEnd = run.hypotheses !== null && run.viewStep >= run.steps.length - 1;
+  const current = run.steps[run.viewStep];
+  const live = current
+    ? current.candidates.filter((c) => c.state === 'kept').map((c) => ({ tokens: [...(current.beams[c.parentBeam]?.tokens ?? []), c.tokenId], sumLogprobs: c.sumLogprobs }))
+    : [];
   const label = (id: number) => singleTokenLabel(info, id).label;
   return (
     <section className="panel beam-tree" aria-labelledby="beam-title">
@@ -89,7 +95,24 @@ export function BeamTree() {
           </g>
         </svg>
       </div>
-      {run.hypotheses && (
+      {!atEnd && current && (
+        <div className="beam-live" data-testid="beam-live" data-step={run.viewStep}>
+          <h3>{t('beam.live', { step: run.viewStep + 1 })}</h3>
+          {live.length === 0 ? (
+            <p className="muted">{t('beam.liveNone')}</p>
+          ) : (
+            <ol className="beam-results">
+              {live.map((h, i) => (
+                <li key={i} data-token-ids={h.tokens.join(',')}>
+                  <span className="beam-text">{sequenceDisplay(info, h.tokens, prefix).map((d) => d.text).join('')}</span>{' '}
+                  <span className="muted">(Σ log p {formatNumber(h.sumLogprobs, locale, 3)})</span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </div>
+      )}
+      {run.hypotheses && atEnd && (
         <>
           <h3>{t('beam.ranking')}</h3>
           <ol className="beam-results">

@@ -10,6 +10,7 @@ import { activeConstraint, beamViewCanAdvance, currentKey, displayNodeOf, stepSe
 import type { ActionContext } from './context.ts';
 import { onRunError } from './model.ts';
 import { addEdge, announcement, canStepNow, drawKeyOf, ensureRecord, resultPatch, stepForward } from './step.ts';
+import { setBeamViewStep } from './beam.ts';
 
 /** Play/Pause autoplay at the speed setting; pausing marks a user stop. */
 export async function togglePlay(ctx: ActionContext): Promise<void> {
@@ -40,6 +41,9 @@ export async function togglePlay(ctx: ActionContext): Promise<void> {
 export async function runToEnd(ctx: ActionContext): Promise<void> {
   ctx.set({ playing: true });
   while (ctx.s.playing && (canRunInWorker(ctx) ? await runInWorker(ctx) : await stepForward(ctx)));
+  // a beam search is shown whole: every step, the hypotheses and the generated text
+  const run = ctx.s.beamRun;
+  if (ctx.s.strategy === 'beam' && run?.hypotheses) setBeamViewStep(ctx, run.steps.length - 1);
   ctx.set({ playing: false });
 }
 

@@ -1,15 +1,15 @@
 /**
- * Share links: opening one replays its path with the same actions the buttons use (the prompt, the
+ * Share links: opening one replays its path (and the other explored branches it carries) with the same actions the buttons use (the prompt, the
  * recorded settings, Step ▶ for greedy and sampled steps, a chosen token for hand-picked and beam
  * tokens). The fragment of the current path is a selector (`shareFragment` in selectors.ts).
  */
 import { processorOrder } from '../../engine/settings.ts';
 import { updateNode } from '../../engine/tree.ts';
-import { decodeShare, settingsFromKey, type SharePayload } from '../shareLink.ts';
+import { decodeShare, settingsFromKey, type ShareEdge, type SharePayload } from '../shareLink.ts';
 import type { ActionContext } from './context.ts';
 import { setPrompt } from './prompt.ts';
 import { updateSettings } from './settings.ts';
-import { appendToken, stepForward } from './step.ts';
+import { appendToken, jumpTo, stepForward } from './step.ts';
 
 /**
  * Opens a share fragment: the same prompt, then the path replayed with the same choice rules (greedy
@@ -44,11 +44,25 @@ async function replayShared(ctx: ActionContext, p: SharePayload): Promise<boolea
   ctx.set({ chat: p.chat ?? null });
   await setPrompt(ctx, p.prompt, { force: true });
   if (ctx.s.promptError) return true;
-  if (ctx.s.maxNewTokens < p.path.length) await updateSettings(ctx, { maxNewTokens: p.path.length });
-  for (const [i, e] of p.path.entries()) {
-    if (e.t >= info.vocabSize) {
+  const longest = Math.max(p.path.length, ...(p.branches ?? []).map((b) => b.length));
+  if (ctx.s.maxNewTokens < longest) await updateSettings(ctx, { maxNewTokens: longest });
+  // the other explored branches first (shared steps are reused), the link's current path last
+  for (const branch of p.branches ?? []) {
+    await jumpTo(ctx, 0);
+    if (!(await replayPath(ctx, branch, info.vocabSize))) return true;
+  }
+  if (p.branches?.length) await jumpTo(ctx, 0);
+  await replayPath(ctx, p.path, info.vocabSize);
+  return true;
+}
+
+/** Replays one shared path from the cursor. @returns false when a step was refused or differed (the problem is set) */
+async function replayPath(ctx: ActionContext, path: readonly ShareEdge[], vocabSize: number): Promise<boolean> {
+  const problem = (message: string) => ctx.set({ sessionProblemSource: 'share', sessionProblem: message });
+  for (const [i, e] of path.entries()) {
+    if (e.t >= vocabSize) {
       problem(`share link: token id ${e.t} is outside the vocabulary`);
-      return true;
+      return false;
     }
     if ((e.m === 'g' || e.m === 's') && e.k) {
       const parsed = settingsFromKey(e.k);
@@ -68,13 +82,13 @@ async function replayShared(ctx: ActionContext, p: SharePayload): Promise<boolea
         }
       } catch (err) {
         problem(`share link: step ${i + 1}: ${err instanceof Error ? err.message : String(err)}`);
-        return true;
+        return false;
       }
       await stepForward(ctx);
       const got = ctx.s.tree.nodes[ctx.s.cursor].edge?.tokenId;
       if (got !== e.t) {
         problem(`share link: step ${i + 1} gave token ${String(got)} here, the link recorded ${e.t} (another backend or model version?)`);
-        return true;
+        return false;
       }
     } else {
       // a hand-picked (or beam) token is appended after the current node

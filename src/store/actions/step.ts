@@ -13,6 +13,7 @@ import type { AppState } from '../store.ts';
 import { toAppError, type ActionContext } from './context.ts';
 import { onRunError } from './model.ts';
 import { runBeam, setBeamViewStep } from './beam.ts';
+import { onBeamRun } from '../view.ts';
 
 /** True when generation can continue from the cursor and the worker is up. */
 export function canStepNow(ctx: ActionContext): boolean {
@@ -194,6 +195,13 @@ export async function stepForward(ctx: ActionContext): Promise<boolean> {
 
 /** Back ◀: move to the parent, no model call. */
 export function stepBack(ctx: ActionContext): void {
+  // a beam search being revealed goes back one beam step, then to its start (view state only)
+  const run = ctx.s.beamRun;
+  if (run && run.hypotheses && onBeamRun(ctx.s) && ctx.s.cursor !== run.startNode) {
+    if (run.viewStep > 0) setBeamViewStep(ctx, run.viewStep - 1);
+    else ctx.set({ cursor: run.startNode, beamRun: null });
+    return;
+  }
   const n = ctx.s.tree.nodes[ctx.s.cursor];
   if (!n || n.parent === null) return;
   ctx.set({ cursor: n.parent });
