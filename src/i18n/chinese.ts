@@ -4,6 +4,7 @@
  * zh-Hant.ts; English is the source of the keys.
  */
 export const chineseEn = {
+  'notice.embeddedShort': 'Built-in toy model: no modern Chinese',
   'notice.embedded': 'The built-in model is a tiny toy trained on old English and classical Chinese: it does not write modern Chinese.',
   'notice.embeddedWay': 'For modern Chinese, choose a model under “{{group}}” in the model picker (a larger download), or load such a model from a folder.',
   'card.embedded.modernText': 'Choose {{models}} under “{{group}}” in the model picker (a download of about half a gigabyte; fastest with a graphics card, WebGPU), or load such a model from a folder.',
@@ -60,6 +61,7 @@ export const chineseEn = {
 export type ChineseMessages = Record<keyof typeof chineseEn, string>;
 
 export const chineseZhHans: ChineseMessages = {
+  'notice.embeddedShort': '内置模型是小玩具：不会写现代中文',
   'notice.embedded': '内置模型只是一个用古英语和古典中文训练的小玩具：它不会写现代中文。',
   'notice.embeddedWay': '要写现代中文，请在模型选择器的“{{group}}”中选一个模型（下载较大），或者从文件夹加载这样的模型。',
   'card.embedded.modernText': '在模型选择器的“{{group}}”中选择 {{models}}（下载大约半个 GB；有显卡 WebGPU 时最快），或者从文件夹加载这样的模型。',
@@ -110,6 +112,7 @@ export const chineseZhHans: ChineseMessages = {
 };
 
 export const chineseZhHant: ChineseMessages = {
+  'notice.embeddedShort': '內建模型是小玩具：不會寫現代中文',
   'notice.embedded': '內建模型只是一個用古英語和古典中文訓練的小玩具：它不會寫現代中文。',
   'notice.embeddedWay': '要寫現代中文，請在模型選擇器的「{{group}}」中選一個模型（下載較大），或從資料夾載入這樣的模型。',
   'card.embedded.modernText': '在模型選擇器的「{{group}}」中選擇 {{models}}（下載大約半個 GB；有顯示卡 WebGPU 時最快），或從資料夾載入這樣的模型。',

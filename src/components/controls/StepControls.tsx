@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useApp } from '../../store/store.ts';
 import { canAdvance } from '../../store/selectors.ts';
 import { stepKeyAction } from '../../store/keymap.ts';
@@ -67,8 +67,28 @@ export function StepControls() {
     return () => ro.disconnect();
   }, []);
 
+  // the last tokens are shown in the (phone's sticky) bar only once the generated text has scrolled under it
+  const [textHidden, setTextHidden] = useState(false);
+  useEffect(() => {
+    let frame = 0;
+    const check = () => {
+      frame = 0;
+      const el = bar.current;
+      const text = document.querySelector('.generated');
+      setTextHidden(!!el && !!text && text.getBoundingClientRect().bottom < el.getBoundingClientRect().bottom);
+    };
+    const onScroll = () => {
+      if (!frame) frame = requestAnimationFrame(check);
+    };
+    window.addEventListener('scroll', onScroll, { passive: true });
+    return () => {
+      window.removeEventListener('scroll', onScroll);
+      cancelAnimationFrame(frame);
+    };
+  }, []);
+
   return (
-    <div ref={bar} className="controls" role="toolbar" aria-label={t('controls.keys')}>
+    <div ref={bar} className={textHidden ? 'controls text-hidden' : 'controls'} role="toolbar" aria-label={t('controls.keys')}>
       <button type="button" data-testid="step-back" onClick={() => controller.stepBack()} disabled={(!ready && !readOnly) || atRoot} aria-keyshortcuts="ArrowLeft">
         ◀ {t('controls.back')}
       </button>
