@@ -115,6 +115,8 @@ const p1 = await run(async (reps) => {
     await new Promise((r) => setTimeout(r, 0)); // a click is its own task, not inside a frame callback
   };
   await c.setPrompt('In the beginning God', { force: true });
+  // greedy (the app's default is sampling, which may stop at EOS and leave nothing to step)
+  await c.updateSettings({ strategy: 'greedy' });
   for (let i = 0; i < 3; i++) await c.stepForward(); // warm-up
   const step = [];
   const raw = [];
@@ -134,7 +136,7 @@ const p1 = await run(async (reps) => {
     rawWarm.push(...(await c.benchRawDecode(3)));
     await c.stepForward();
     backToBack.push(c.lastStepRoundTripMs);
-    if (store.getState().tree.nodes[store.getState().cursor].depth > 24) await c.reset();
+    if (store.getState().tree.nodes[store.getState().cursor].depth > 24 || !c.canStep()) await c.reset();
   }
   return { step, raw, backToBack, rawWarm, withRender, worker };
 }, QUICK ? 10 : 40);
@@ -209,9 +211,12 @@ const pj = await run(async ({ n, reps }) => {
       await c.reset();
       for (let i = 0; i < 4; i++) {
         await settle();
+        const d0 = depth();
         const t0 = performance.now();
         await c.stepForward();
-        out[mode].withRender.push(performance.now() - t0);
+        const ms = performance.now() - t0;
+        if (depth() !== d0 + 1) continue; // no step was taken (stopped): nothing measured
+        out[mode].withRender.push(ms);
         out[mode].step.push(c.lastStepRoundTripMs);
       }
       await c.reset();
