@@ -228,7 +228,7 @@ const pj = await run(async ({ n, reps }) => {
   await c.benchJournal(true);
   await c.updateSettings({ maxNewTokens: before });
   return out;
-}, { n: 32, reps: QUICK ? 4 : 10 });
+}, { n: 32, reps: QUICK ? 4 : 16 });
 results.journal = {
   what: 'P1 and P2 before ÷ after the synchronous journal (issue #19), alternated in one run: step round trip (ms), step until the store and React are done (ms), Run to end (ms/token); before = journaling off, after = on',
   before: { step: stats(pj.off.step), withRender: stats(pj.off.withRender), runToEnd: stats(pj.off.run) },
