@@ -47,6 +47,19 @@ describe('path delta', () => {
     );
   });
 
+  it('another tree with the same cache ids (not renumbered) is sent whole, never mixed with the last one', () => {
+    const sender = new PathSender();
+    const receiver = new PathReceiver();
+    let a = createTree([5]);
+    ({ tree: a } = addChild(a, 0, edge(1)));
+    let b = createTree([5]);
+    ({ tree: b } = addChild(b, 0, edge(2)));
+    receiver.resolve(sender.encode(a, 1, (id) => id));
+    const ref = sender.encode(b, 1, (id) => id);
+    expect(ref.keep).toBe(0);
+    expect(receiver.resolve(ref)).toEqual({ path: [0, 1], ids: [5, 2] });
+  });
+
   it('a position without keep passes through and leaves the register alone', () => {
     const receiver = new PathReceiver();
     const sender = new PathSender();

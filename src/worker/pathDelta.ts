@@ -25,6 +25,8 @@ export interface PathRef {
 /** The main thread's end: the last main-lane path sent to one worker (cache ids, root first). */
 export class PathSender {
   private readonly path: number[] = [];
+  /** The prompt ids of the tree the register was built on (tree operations keep this array; a new tree has its own). */
+  private promptIds: readonly number[] | null = null;
 
   /**
    * The delta to node `nodeId` of `tree` from the last position sent; updates the register (the
@@ -33,6 +35,9 @@ export class PathSender {
    * @param cid the cache id of a tree node (the node ids of one tree epoch map one-to-one to cache ids)
    */
   encode(tree: GenerationTree, nodeId: number, cid: (nodeId: number) => number): Required<PathRef> {
+    // another tree (even one whose cache ids were not renumbered): nothing of the register is trusted
+    if (tree.promptIds !== this.promptIds) this.path.length = 0;
+    this.promptIds = tree.promptIds;
     const tail: number[] = []; // node ids, deepest first
     let n = tree.nodes[nodeId];
     if (!n) throw new RangeError(`no node ${nodeId}`);
