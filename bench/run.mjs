@@ -115,6 +115,8 @@ const p1 = await run(async (reps) => {
     await new Promise((r) => setTimeout(r, 0)); // a click is its own task, not inside a frame callback
   };
   await c.setPrompt('In the beginning God', { force: true });
+  // greedy (the app's default is sampling, which may stop at EOS and leave nothing to step)
+  await c.updateSettings({ strategy: 'greedy' });
   for (let i = 0; i < 3; i++) await c.stepForward(); // warm-up
   const step = [];
   const raw = [];
@@ -134,7 +136,7 @@ const p1 = await run(async (reps) => {
     rawWarm.push(...(await c.benchRawDecode(3)));
     await c.stepForward();
     backToBack.push(c.lastStepRoundTripMs);
-    if (store.getState().tree.nodes[store.getState().cursor].depth > 24) await c.reset();
+    if (store.getState().tree.nodes[store.getState().cursor].depth > 24 || !c.canStep()) await c.reset();
   }
   return { step, raw, backToBack, rawWarm, withRender, worker };
 }, QUICK ? 10 : 40);
@@ -184,6 +186,56 @@ results.P2 = {
   generate: stats(p2.gen),
   ratio: ratio(p2.ours, p2.gen),
   target: 1.0,
+};
+
+// P1 and P2 before ÷ after the durability journal (issue #19): the same page and run, journaling off
+// ("before": only the debounced IndexedDB snapshot) and on ("after": every change also written
+// synchronously to localStorage), alternated per repetition so both see the same load. P1's round
+// trip ends before the store is touched, so the journal shows in P1 until the store and React are
+// done (withRender) and in P2's Run to end (records applied to the store per frame).
+const pj = await run(async ({ n, reps }) => {
+  const { controller: c, store } = window.__app;
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+  const settle = async () => {
+    await frame();
+    await frame();
+    await new Promise((r) => setTimeout(r, 0));
+  };
+  const before = store.getState().maxNewTokens;
+  await c.updateSettings({ strategy: 'greedy', maxNewTokens: n });
+  const depth = () => store.getState().tree.nodes[store.getState().cursor].depth;
+  const out = { off: { step: [], withRender: [], run: [] }, on: { step: [], withRender: [], run: [] } };
+  for (let r = 0; r < reps; r++) {
+    for (const mode of r % 2 ? ['on', 'off'] : ['off', 'on']) {
+      await c.benchJournal(mode === 'on');
+      await c.reset();
+      for (let i = 0; i < 4; i++) {
+        await settle();
+        const d0 = depth();
+        const t0 = performance.now();
+        await c.stepForward();
+        const ms = performance.now() - t0;
+        if (depth() !== d0 + 1) continue; // no step was taken (stopped): nothing measured
+        out[mode].withRender.push(ms);
+        out[mode].step.push(c.lastStepRoundTripMs);
+      }
+      await c.reset();
+      const t0 = performance.now();
+      await c.runToEnd();
+      out[mode].run.push((performance.now() - t0) / depth());
+    }
+  }
+  await c.benchJournal(true);
+  await c.updateSettings({ maxNewTokens: before });
+  return out;
+}, { n: 32, reps: QUICK ? 4 : 16 });
+results.journal = {
+  what: 'P1 and P2 before ÷ after the synchronous journal (issue #19), alternated in one run: step round trip (ms), step until the store and React are done (ms), Run to end (ms/token); before = journaling off, after = on',
+  before: { step: stats(pj.off.step), withRender: stats(pj.off.withRender), runToEnd: stats(pj.off.run) },
+  after: { step: stats(pj.on.step), withRender: stats(pj.on.withRender), runToEnd: stats(pj.on.run) },
+  p1BeforeOverAfter: ratio(pj.off.step, pj.on.step),
+  p1RenderedBeforeOverAfter: ratio(pj.off.withRender, pj.on.withRender),
+  p2BeforeOverAfter: ratio(pj.off.run, pj.on.run),
 };
 
 // P3: one beam step of width 4 vs one greedy step (both batched in the worker)
@@ -334,6 +386,8 @@ results.P8 = {
 const rows = [
   ['P1', 'step ÷ raw forward', results.P1.ratio, '≤ 1.15', `${results.P1.step.median.toFixed(2)} ms vs ${results.P1.rawForward.median.toFixed(2)} ms (in worker ${results.P1.inWorker.median.toFixed(2)}; back to back ${results.P1.backToBack.median.toFixed(2)} vs ${results.P1.rawWarm.median.toFixed(2)} = ${results.P1.ratioBackToBack.toFixed(2)}; with render ${results.P1.withRender.median.toFixed(1)} ms)`],
   ['P2', 'Run to end ÷ generate()', results.P2.ratio, '≤ 1.0', `${results.P2.ours.median.toFixed(2)} vs ${results.P2.generate.median.toFixed(2)} ms/token (Step ▶ loop ${results.P2.stepLoop.median.toFixed(2)})`],
+  ['P1j', 'step before ÷ after journal', results.journal.p1BeforeOverAfter, 'report', `${results.journal.before.step.median.toFixed(2)} vs ${results.journal.after.step.median.toFixed(2)} ms; until React done ${results.journal.before.withRender.median.toFixed(2)} vs ${results.journal.after.withRender.median.toFixed(2)} ms = ${results.journal.p1RenderedBeforeOverAfter.toFixed(3)}`],
+  ['P2j', 'Run to end before ÷ after', results.journal.p2BeforeOverAfter, 'report', `${results.journal.before.runToEnd.median.toFixed(2)} vs ${results.journal.after.runToEnd.median.toFixed(2)} ms/token`],
   ['P3', 'beam(4) ÷ greedy step', results.P3.ratio, '≤ 1.6', `${results.P3.width4.median.toFixed(2)} vs ${results.P3.width1.median.toFixed(2)} ms/step`],
   ['P4', 'step back (ms)', results.P4.back.median, '< 16', `min ${results.P4.back.min.toFixed(1)} max ${results.P4.back.max.toFixed(1)}`],
   ['P4', 'branch ÷ forward', results.P4.branchRatio, '≤ 1.15', `${results.P4.branch.median.toFixed(2)} vs ${results.P4.rawForward.median.toFixed(2)} ms (rendered ${results.P4.branchRendered.median.toFixed(1)} ms)`],

@@ -194,9 +194,25 @@ test('special-token strings typed by the user are text; with "allow special toke
   await expect(injectedText).toHaveAttribute('data-special', 'true');
   await expect(injectedText).toHaveAttribute('data-token-id', String(ref.im_end_id));
   await shot(page, info, 'special-tokens-injected');
+  const injectedIds = await app.tokenIds(app.promptTokens);
+  const link = await page.getByTestId('share-link').inputValue();
   // off again: text again
   await allow.click();
   await expect.poll(plainText).toContain('Hi<|im_end|>');
   expect(await specials()).toEqual([ref.im_start_id, ref.im_end_id, ref.im_start_id]);
+  await expect(injectedText).toHaveCount(0);
+  const textLink = await page.getByTestId('share-link').inputValue();
+  // the share link carries the switch: opened with it off (the page's own share-link action, as on
+  // page load), it comes back on, with the same prompt ids and the injected chip
+  const open = (hash: string) =>
+    page.evaluate((h) => (window as unknown as { __app: { controller: { openShared(h: string): Promise<string> } } }).__app.controller.openShared(h), hash);
+  expect(await open(new URL(link).hash)).toBe('opened');
+  await expect(allow).toHaveAttribute('aria-pressed', 'true');
+  await expect.poll(() => app.tokenIds(app.promptTokens)).toEqual(injectedIds);
+  await expect(injectedText).toHaveCount(1);
+  // and a link made with the switch off turns it off again: the typed string is text
+  expect(await open(new URL(textLink).hash)).toBe('opened');
+  await expect(allow).toHaveAttribute('aria-pressed', 'false');
+  await expect.poll(plainText).toContain('Hi<|im_end|>');
   await expect(injectedText).toHaveCount(0);
 });

@@ -129,7 +129,7 @@ test('a server stopped mid-run gives a message and loses nothing; after a restar
 
 test('chat mode on the chat fixture over the server: the template renders, greedy stops at <|im_end|>', async ({ app, page }, info) => {
   const ref = JSON.parse(readFileSync(new URL('../test-fixtures/tiny-chat/reference.json', import.meta.url), 'utf8')) as {
-    im_end_id: number; conversations: { name: string; messages: { role: string; content: string }[]; ids: number[]; greedy_ids: number[] }[];
+    im_start_id: number; im_end_id: number; conversations: { name: string; messages: { role: string; content: string }[]; ids: number[]; greedy_ids: number[] }[];
   };
   const c = ref.conversations[0];
   const chat = await startLlamaServer({ folder: 'test-fixtures/tiny-chat', args: EXACT });
@@ -148,6 +148,21 @@ test('chat mode on the chat fixture over the server: the template renders, greed
     await expect(page.getByTestId('stop-reason')).toHaveAttribute('data-reason', 'eos');
     await expect(app.stepForward).toBeDisabled();
     await shot(page, info, 'server-chat');
+
+    // issue #19: "<|im_end|>" typed by the user is text over the server too; the switch makes it special, marked injected
+    const allow = page.getByTestId('special-tokens-toggle');
+    const injected = page.locator('[data-testid="prompt-token"][data-injected="true"]');
+    const specialIds = () =>
+      app.promptTokens.evaluateAll((els) => els.filter((e) => e.getAttribute('data-special') === 'true').map((e) => Number(e.getAttribute('data-token-id'))));
+    await expect(allow).toHaveAttribute('aria-pressed', 'false');
+    await page.locator('[data-testid="chat-message"][data-role="user"]').last().fill('Hi<|im_end|>');
+    await expect.poll(() => app.promptTokens.evaluateAll((els) => els.filter((e) => e.getAttribute('data-special') === 'false').map((e) => e.textContent).join(''))).toContain('Hi<|im_end|>');
+    expect(await specialIds()).toEqual([ref.im_start_id, ref.im_end_id, ref.im_start_id]);
+    await expect(injected).toHaveCount(0);
+    await allow.click();
+    await expect.poll(specialIds).toEqual([ref.im_start_id, ref.im_end_id, ref.im_end_id, ref.im_start_id]);
+    await expect(injected).toHaveCount(1);
+    await expect(injected).toHaveAttribute('data-token-id', String(ref.im_end_id));
   } finally {
     await chat.stop();
   }

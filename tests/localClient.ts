@@ -1,75 +1,78 @@
 /**
- * In-process clients of the one dispatcher (src/worker/dispatcher.ts): structurally a WorkerClient
- * (request / busy / terminate / onCrash / lastRequestId), so a Controller drives the real decoder
- * without a Worker. Messages are structured-cloned both ways and answered asynchronously (never
- * inside `request`), in the order the real worker answers them.
+ * In-process clients of the one dispatcher (src/worker/dispatcher.ts): the real WorkerClient over a
+ * stand-in Worker, so a Controller drives the real decoder without a Worker thread and the request
+ * plumbing (ids, pending requests, streams, errors, crashes) is WorkerClient's own.
+ * - `InProcessWorker`: `postMessage` hands a structured clone to the dispatcher on a microtask; the
+ *   dispatcher's answers come back the same way (buffers transferred, as the real worker does), in
+ *   posting order; a crash reaches `onerror`, as an uncaught error in a Worker does.
  * - `LocalClient(load)`: any backend (tests/*.test.ts: the ONNX Runtime backend on onnxruntime-node).
  * - `ScriptedClient`: the scripted test model (tests/scriptedBackend.ts), for controller tests.
  */
-import { EngineError } from '../src/engine/errors.ts';
 import { Dispatcher, type DispatcherHost } from '../src/worker/dispatcher.ts';
-import type { RequestBody } from '../src/worker/client.ts';
+import { WorkerClient } from '../src/worker/client.ts';
 import type { WorkerRequest, WorkerResponse } from '../src/worker/protocol.ts';
 import type { ModelBackend } from '../src/decoder/backend.ts';
 import { ScriptedBackend, scriptedModelInfo, SCRIPTED_CONTEXT } from './scriptedBackend.ts';
 
-type Pending = {
-  resolve: (m: WorkerResponse) => void;
-  reject: (e: EngineError) => void;
-  onStream?: (m: WorkerResponse) => void;
-  final: WorkerResponse['type'][];
-  sentAt: number;
-};
-
-export class LocalClient {
-  /** Called once when the "worker" dies unexpectedly (crash-for-test). */
-  onCrash: ((reason: string) => void) | null = null;
-  /** Id of the last request sent (as WorkerClient.lastRequestId). */
-  lastRequestId = 0;
-  /** Round trip of the last finished request (ms). */
-  lastRoundTripMs = 0;
+/** The part of the Worker interface WorkerClient uses, served by a Dispatcher in this thread. */
+export class InProcessWorker {
+  onmessage: ((ev: MessageEvent<WorkerResponse>) => void) | null = null;
+  onerror: ((ev: ErrorEvent) => void) | null = null;
   /** Every request type received, in order (for tests). */
   readonly received: WorkerRequest['type'][] = [];
   readonly dispatcher: Dispatcher;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private crashed = false;
+  private stopped = false;
 
   constructor(load: DispatcherHost['load']) {
     this.dispatcher = new Dispatcher({
-      post: (msg) => this.post(msg),
+      post: (msg, transfer = []) => {
+        if (this.stopped) return;
+        const copy = structuredClone(msg, { transfer });
+        queueMicrotask(() => {
+          if (!this.stopped) this.onmessage?.({ data: copy } as MessageEvent<WorkerResponse>);
+        });
+      },
       load,
-      crash: () => setTimeout(() => this.die('simulated worker crash'), 0),
+      // an uncaught error in the worker: its error event, on a later task
+      crash: () =>
+        setTimeout(() => {
+          if (!this.stopped) this.onerror?.({ message: 'simulated worker crash', preventDefault() {} } as ErrorEvent);
+        }, 0),
     });
   }
 
-  /** Sends a request; resolves with its final message, rejects with an EngineError. */
-  request<T extends WorkerResponse['type']>(
-    body: RequestBody,
-    final: T[],
-    onStream?: (m: WorkerResponse) => void,
-    _transfer: Transferable[] = [],
-  ): Promise<Extract<WorkerResponse, { type: T }>> {
-    if (this.crashed) return Promise.reject(new EngineError('worker-crash', 'the worker has stopped'));
-    const id = this.nextId++;
-    this.lastRequestId = id;
-    const msg = structuredClone({ ...body, id }) as WorkerRequest;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (m: WorkerResponse) => void, reject, onStream, final, sentAt: performance.now() });
-      queueMicrotask(() => {
-        if (this.crashed) return;
-        this.received.push(msg.type);
-        void this.dispatcher.handle(msg);
-      });
+  postMessage(msg: WorkerRequest, transfer: Transferable[] = []): void {
+    if (this.stopped) return;
+    const copy = structuredClone(msg, { transfer });
+    queueMicrotask(() => {
+      if (this.stopped) return;
+      this.received.push(copy.type);
+      void this.dispatcher.handle(copy);
     });
-  }
-
-  get busy(): boolean {
-    return this.pending.size > 0;
   }
 
   terminate(): void {
-    this.die('terminated');
+    this.stopped = true;
+  }
+}
+
+/** WorkerClient over an InProcessWorker, with the decoder's counters for tests. */
+export class LocalClient extends WorkerClient {
+  readonly inProcess: InProcessWorker;
+
+  constructor(load: DispatcherHost['load']) {
+    const worker = new InProcessWorker(load);
+    super(() => worker as unknown as Worker);
+    this.inProcess = worker;
+  }
+
+  /** Every request type the dispatcher received, in order. */
+  get received(): readonly WorkerRequest['type'][] {
+    return this.inProcess.received;
+  }
+
+  get dispatcher(): Dispatcher {
+    return this.inProcess.dispatcher;
   }
 
   /** Forward passes the backend ran. */
@@ -84,38 +87,6 @@ export class LocalClient {
 
   get staleDetails(): readonly string[] {
     return this.dispatcher.decoder?.staleCacheHits.details ?? [];
-  }
-
-  /** Posts a message back: cloned, delivered in a later microtask, in posting order. */
-  private post(msg: WorkerResponse): void {
-    if (this.crashed) return;
-    const copy = structuredClone(msg);
-    queueMicrotask(() => {
-      if (!this.crashed) this.receive(copy);
-    });
-  }
-
-  private receive(msg: WorkerResponse): void {
-    const p = this.pending.get(msg.id);
-    if (!p) return; // stale id
-    if (msg.type === 'error') {
-      this.pending.delete(msg.id);
-      p.reject(new EngineError(msg.code, msg.message));
-      return;
-    }
-    if (p.final.includes(msg.type)) {
-      this.pending.delete(msg.id);
-      this.lastRoundTripMs = performance.now() - p.sentAt;
-      p.resolve(msg);
-    } else p.onStream?.(msg);
-  }
-
-  private die(reason: string): void {
-    if (this.crashed) return;
-    this.crashed = true;
-    for (const p of this.pending.values()) p.reject(new EngineError('worker-crash', reason));
-    this.pending.clear();
-    this.onCrash?.(reason);
   }
 }
 

@@ -252,6 +252,10 @@ export class Controller {
   benchMath(vocabSize: number, reps: number) {
     return import('./actions/bench.ts').then((bench) => bench.benchMath(this.ctx, vocabSize, reps));
   }
+  /** Journaling of changes on or off (bench: P1 and P2 with and without the journal). */
+  benchJournal(on: boolean) {
+    return import('./actions/bench.ts').then((bench) => bench.benchJournal(this.ctx, on));
+  }
   /** Makes the worker fail as a crash would (tests of the recovery path). */
   crashWorkerForTest() {
     this.ctx.link.crashForTest();

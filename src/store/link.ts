@@ -18,7 +18,8 @@ import type { Drafter } from '../engine/speculative.ts';
 import { WorkerClient, type RequestBody } from '../worker/client.ts';
 import type { WorkerResponse } from '../worker/protocol.ts';
 import { EngineError } from '../engine/errors.ts';
-import { pathTo, sequenceIds, type GenerationTree } from '../engine/tree.ts';
+import { sequenceIds, type GenerationTree } from '../engine/tree.ts';
+import { PathSender, type PathRef } from '../worker/pathDelta.ts';
 import type { BeamSettings, SamplingSettings, Strategy } from '../engine/settings.ts';
 import type { DrawKey } from '../engine/random.ts';
 import type { AnySource, ChatMessage, DevicePreference, ModelInfo } from '../domain/types.ts';
@@ -187,8 +188,19 @@ export class WorkerLink {
     return this.epoch * EPOCH_STRIDE + nodeId;
   }
 
-  private cachePath(tree: GenerationTree, nodeId: number): number[] {
-    return pathTo(tree, nodeId).map((id) => this.cid(id));
+  /** Each worker's last main-lane position (a new worker starts from none). */
+  private readonly senders = new WeakMap<WorkerClient, PathSender>();
+
+  /**
+   * A main-tree node as a request names it: the change from the last position sent to this worker
+   * (pathDelta.ts), so a step costs the same on a 2,000-token path as on a 10-token one. The request
+   * must be posted right after (the worker's register follows the requests in order).
+   */
+  private at(tree: GenerationTree, nodeId: number): Required<PathRef> {
+    const c = this.need();
+    let sender = this.senders.get(c);
+    if (!sender) this.senders.set(c, (sender = new PathSender()));
+    return sender.encode(tree, nodeId, (id) => this.cid(id));
   }
 
   /** The tree is being replaced: whatever is still out for the old one is stale from now on. */
@@ -203,13 +215,13 @@ export class WorkerLink {
 
   /** The next-token record of a node of the tree (and the strategy's or the given choice). */
   step(tree: GenerationTree, nodeId: number, a: StepAsk): Promise<Final<'step-result'>> {
-    return this.ask({ type: 'step', nodeId: this.cid(nodeId), path: this.cachePath(tree, nodeId), ids: sequenceIds(tree, nodeId), ...a }, ['step-result']);
+    return this.ask({ type: 'step', nodeId: this.cid(nodeId), ...this.at(tree, nodeId), ...a }, ['step-result']);
   }
 
   /** Probability and rank of `tokenIds` at a node under the given settings. */
   query(tree: GenerationTree, nodeId: number, strategy: Strategy, settings: SamplingSettings, tokenIds: number[], constraint: ConstraintSpec | null = null): Promise<Final<'query-result'>> {
     return this.ask(
-      { type: 'query', nodeId: this.cid(nodeId), path: this.cachePath(tree, nodeId), ids: sequenceIds(tree, nodeId), settings, strategy, tokenIds, constraint },
+      { type: 'query', nodeId: this.cid(nodeId), ...this.at(tree, nodeId), settings, strategy, tokenIds, constraint },
       ['query-result'],
     );
   }
@@ -227,7 +239,7 @@ export class WorkerLink {
     onStream: Stream,
   ): { done: Promise<Final<'run-done'>>; runId: number } {
     const c = this.need();
-    const done = c.request({ type: 'run', path: this.cachePath(tree, from), ids: sequenceIds(tree, from), nextNodeId: this.cid(firstNew), ...a }, ['run-done'], onStream);
+    const done = c.request({ type: 'run', ...this.at(tree, from), nextNodeId: this.cid(firstNew), ...a }, ['run-done'], onStream);
     return { done, runId: c.lastRequestId };
   }
 
@@ -245,7 +257,7 @@ export class WorkerLink {
   /** A batched beam search from a node of the tree; each step streams as 'beam-step'. */
   beam(tree: GenerationTree, nodeId: number, settings: BeamSettings, maxNewTokens: number, onStream?: Stream): Promise<Final<'beam-done'>> {
     return this.ask(
-      { type: 'beam', nodeId: this.cid(nodeId), path: this.cachePath(tree, nodeId), ids: sequenceIds(tree, nodeId), settings, maxNewTokens },
+      { type: 'beam', nodeId: this.cid(nodeId), ...this.at(tree, nodeId), settings, maxNewTokens },
       ['beam-done'],
       onStream,
     );
@@ -253,7 +265,7 @@ export class WorkerLink {
 
   /** N Monte-Carlo samples of a node's final distribution. */
   mcSample(tree: GenerationTree, nodeId: number, a: { settings: SamplingSettings; n: number; seed: number; depth: number; topM: number }): Promise<Final<'mc-result'>> {
-    return this.ask({ type: 'mc-sample', nodeId: this.cid(nodeId), path: this.cachePath(tree, nodeId), ids: sequenceIds(tree, nodeId), ...a }, ['mc-result']);
+    return this.ask({ type: 'mc-sample', nodeId: this.cid(nodeId), ...this.at(tree, nodeId), ...a }, ['mc-result']);
   }
 
   /** N continuations from a node merged into a tree. @returns the final message and the request id (for `cancelMcTree`) */
@@ -263,7 +275,7 @@ export class WorkerLink {
     a: { settings: SamplingSettings; n: number; length: number; seed: number; depth: number },
   ): { done: Promise<Final<'mc-tree-result'>>; requestId: number } {
     const c = this.need();
-    const done = c.request({ type: 'mc-tree', nodeId: this.cid(nodeId), path: this.cachePath(tree, nodeId), ids: sequenceIds(tree, nodeId), ...a }, ['mc-tree-result']);
+    const done = c.request({ type: 'mc-tree', nodeId: this.cid(nodeId), ...this.at(tree, nodeId), ...a }, ['mc-tree-result']);
     return { done, requestId: c.lastRequestId };
   }
 
@@ -274,7 +286,7 @@ export class WorkerLink {
 
   /** Raw ONNX Runtime decode runs on a node's KV cache (bench). */
   benchRawDecode(tree: GenerationTree, nodeId: number, reps: number): Promise<Final<'bench-result'>> {
-    return this.ask({ type: 'bench-raw-decode', path: this.cachePath(tree, nodeId), ids: sequenceIds(tree, nodeId), reps }, ['bench-result']);
+    return this.ask({ type: 'bench-raw-decode', ...this.at(tree, nodeId), reps }, ['bench-result']);
   }
 
   // ------------------------------------------------------------------ lane B (compare mode's pane B)

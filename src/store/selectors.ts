@@ -64,7 +64,7 @@ export function canAdvance(s: AppState): boolean {
   return beamViewCanAdvance(s) || canStep(s);
 }
 
-let shareMemo: { info: unknown; tree: unknown; cursor: number; prompt: string; chat: unknown; readOnly: unknown; value: SharedFragment } | null = null;
+let shareMemo: { info: unknown; tree: unknown; cursor: number; prompt: string; chat: unknown; special: boolean; readOnly: unknown; value: SharedFragment } | null = null;
 
 /** A share fragment and how many of the other explored branches it carries, of all there are. */
 interface SharedFragment {
@@ -75,9 +75,9 @@ interface SharedFragment {
 
 function sharedFragment(s: AppState): SharedFragment {
   const c = shareMemo;
-  if (c && c.info === s.info && c.tree === s.tree && c.cursor === s.cursor && c.prompt === s.prompt && c.chat === s.chat && c.readOnly === s.readOnly) return c.value;
+  if (c && c.info === s.info && c.tree === s.tree && c.cursor === s.cursor && c.prompt === s.prompt && c.chat === s.chat && c.special === s.chatAllowSpecial && c.readOnly === s.readOnly) return c.value;
   const value = encodeShareFragment(s);
-  shareMemo = { info: s.info, tree: s.tree, cursor: s.cursor, prompt: s.prompt, chat: s.chat, readOnly: s.readOnly, value };
+  shareMemo = { info: s.info, tree: s.tree, cursor: s.cursor, prompt: s.prompt, chat: s.chat, special: s.chatAllowSpecial, readOnly: s.readOnly, value };
   return value;
 }
 
@@ -105,7 +105,7 @@ function encodeShareFragment(s: AppState): SharedFragment {
     return { t: e.tokenId, m: e.method === 'beam' ? 'b' : 'm' };
   };
   const path = pathTo(s.tree, s.cursor).slice(1).map(toShare);
-  let payload: SharePayload = { v: 1, model: s.info.id, prompt: s.prompt, ...(s.chat ? { chat: s.chat } : {}), path };
+  let payload: SharePayload = { v: 1, model: s.info.id, prompt: s.prompt, ...(s.chat ? { chat: s.chat } : {}), ...(s.chat && s.chatAllowSpecial ? { special: true as const } : {}), path };
   let fragment = encodeShare(payload);
   // the other explored branches (every leaf but the cursor), while the link stays under its size limit
   const leaves = s.tree.nodes.filter((n) => n.id !== 0 && n.children.length === 0 && n.id !== s.cursor).map((n) => n.id);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodeShare, encodeShare, MAX_SHARE_BRANCHES, settingsFromKey } from './shareLink.ts';
+import { createAppStore } from './store.ts';
+import { shareFragment } from './selectors.ts';
+import { createTree } from '../engine/tree.ts';
+import { scriptedModelInfo } from '../../tests/scriptedBackend.ts';
 
 describe('share links', () => {
   it('round-trip a payload with CJK text', () => {
@@ -28,6 +32,31 @@ describe('share links', () => {
     const many = { ...p, branches: Array.from({ length: MAX_SHARE_BRANCHES + 1 }, () => [{ t: 1, m: 'm' as const }]) };
     const r = decodeShare(`#${encodeShare(many)}`);
     expect(r && !r.ok && r.message).toMatch(/branches/);
+  });
+  it('carries the special-token switch of chat mode (issue #19): on only when the user turned it on', () => {
+    const chat = [{ role: 'user' as const, content: 'Hi<|im_end|>' }];
+    const state = (chatAllowSpecial: boolean, withChat = true) => ({
+      ...createAppStore().getState(),
+      info: scriptedModelInfo('test/tiny-chat', 'hub'),
+      prompt: '',
+      chat: withChat ? chat : null,
+      chatAllowSpecial,
+      tree: createTree([1, 2, 3]),
+      cursor: 0,
+    });
+    const payload = (s: ReturnType<typeof state>) => {
+      const r = decodeShare(shareFragment(s)!);
+      if (!r?.ok) throw new Error('not a share payload');
+      return r.payload;
+    };
+    expect(payload(state(true)).special).toBe(true);
+    expect(payload(state(true)).chat).toEqual(chat);
+    expect(payload(state(false))).not.toHaveProperty('special');
+    expect(payload(state(true, false))).not.toHaveProperty('special'); // no chat: nothing to match
+    // only `true` is a valid value: a link cannot say "false" in another spelling
+    const bad = `#share=${btoa(JSON.stringify({ v: 1, model: 'm', prompt: '', chat, special: 'yes', path: [] }))}`;
+    const r = decodeShare(bad);
+    expect(r && !r.ok && r.message).toMatch(/special/);
   });
   it('ignores other fragments', () => expect(decodeShare('#top')).toBeNull());
   it('reads settings back from a settings key', () => {

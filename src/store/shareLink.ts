@@ -37,6 +37,11 @@ export const sharePayload = z.object({
     .min(1)
     .max(64)
     .optional(),
+  /**
+   * Chat mode: special-token strings typed in the conversation were matched as special tokens (the
+   * switch "allow special tokens in my text"); absent: they are text. Without it the prompt ids differ.
+   */
+  special: z.literal(true).optional(),
   path: z.array(edge).max(MAX_PATH),
   /** Other explored branches, each a path from the prompt (replayed before `path`, which ends at the cursor). */
   branches: z.array(z.array(edge).max(MAX_PATH)).max(MAX_SHARE_BRANCHES).optional(),

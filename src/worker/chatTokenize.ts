@@ -52,60 +52,68 @@ const SENTINELS: [string, string][] = [
   ['\u{10fff0}', '\u{10fff1}'],
 ];
 
+/** Sentinels that occur in none of the messages (each content is replaced by `${open}${index}${close}`). */
+export function sentinelsFor(messages: readonly ChatMessage[]): [string, string] {
+  return SENTINELS.find(([a, b]) => messages.every((m) => !m.content.includes(a) && !m.content.includes(b))) ?? SENTINELS[0];
+}
+
+/** The messages with each content replaced by its sentinel-marked index (rendered to find where contents land). */
+export function markedMessages(messages: readonly ChatMessage[], [open, close]: [string, string]): ChatMessage[] {
+  return messages.map((m, i) => ({ ...m, content: `${open}${i}${close}` }));
+}
+
 /**
  * The rendered template with the messages' contents in place and where each content lies in it.
- * @throws Error when the template does not copy a message's content through unchanged
+ * @param marked the template rendered over `markedMessages(messages, sentinels)`
+ * @param plain the template rendered over the messages themselves (used when the template rewrote the markers)
+ * @throws Error when a marker names no message
  */
-function renderWithRanges(tk: TemplateTokenizer, messages: ChatMessage[]): { text: string; ranges: [number, number][] } {
-  const [open, close] = SENTINELS.find(([a, b]) => messages.every((m) => !m.content.includes(a) && !m.content.includes(b))) ?? SENTINELS[0];
-  const marked = messages.map((m, i) => ({ ...m, content: `${open}${i}${close}` }));
-  const rendered = tk.apply_chat_template(marked, { add_generation_prompt: true, tokenize: false });
+export function locateContents(marked: string, plain: () => string, messages: readonly ChatMessage[], [open, close]: [string, string]): { text: string; ranges: [number, number][] } {
   let text = '';
   const ranges: [number, number][] = [];
   const re = new RegExp(`${open}(\\d+)${close}`, 'gu');
   let last = 0;
   const seen = new Set<number>();
-  for (let m = re.exec(rendered); m; m = re.exec(rendered)) {
+  for (let m = re.exec(marked); m; m = re.exec(marked)) {
     const i = Number(m[1]);
     if (!messages[i]) throw new Error('the chat template changed a message marker');
-    text += rendered.slice(last, m.index);
+    text += marked.slice(last, m.index);
     ranges.push([text.length, text.length + messages[i].content.length]);
     text += messages[i].content;
     last = m.index + m[0].length;
     seen.add(i);
   }
-  text += rendered.slice(last);
+  text += marked.slice(last);
   // a template that trims or rewrites contents would not copy the marker: then match the contents themselves
   if (seen.size === 0 && messages.some((m) => m.content !== '')) {
-    const plain = tk.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false });
+    const rendered = plain();
     const found: [number, number][] = [];
     let from = 0;
     for (const m of messages) {
       if (!m.content) continue;
-      const at = plain.indexOf(m.content, from);
+      const at = rendered.indexOf(m.content, from);
       if (at < 0) continue;
       found.push([at, at + m.content.length]);
       from = at + m.content.length;
     }
-    return { text: plain, ranges: found };
+    return { text: rendered, ranges: found };
   }
   return { text, ranges };
 }
 
-/**
- * Prompt ids of a conversation through the tokenizer's chat template, with the generation prompt.
- * @param allowSpecial false (default): special-token strings in message text are ordinary text; true:
- *   they become special tokens (as transformers.js does) and are reported in `injected`
- */
-export function guardedChatTokenize(tk: TemplateTokenizer, messages: ChatMessage[], allowSpecial = false): GuardedChatIds {
-  const inner = tk._tokenizer;
-  const { text, ranges } = renderWithRanges(tk, messages);
-  const inUser = (at: number) => ranges.some(([a, b]) => at >= a && at < b);
-  const added = [...inner.added_tokens].filter((t) => t.content !== '').sort((a, b) => b.content.length - a.content.length);
+/** A stretch of text between added tokens, or an added token (`user`: it came from message text). */
+export type ChatSection = { kind: 'text'; text: string } | { kind: 'added'; id: number; lstrip: boolean; rstrip: boolean; user: boolean };
 
-  // split at added tokens: everywhere in the template's text; in the user's text only when allowed
-  type Section = { kind: 'text'; text: string } | { kind: 'added'; id: number; lstrip: boolean; rstrip: boolean; user: boolean };
-  const sections: Section[] = [];
+/**
+ * Splits the rendered conversation at added tokens: everywhere in the template's own text, inside
+ * message text (`ranges`) only with `allowSpecial`; lstrip / rstrip of an added token trim the
+ * neighbouring text, as the tokenizers library does. Text sections alternate with added tokens
+ * (possibly empty ones between two adjacent tokens).
+ */
+export function splitAtAddedTokens(text: string, ranges: readonly [number, number][], addedTokens: readonly AddedToken[], allowSpecial: boolean): ChatSection[] {
+  const inUser = (at: number) => ranges.some(([a, b]) => at >= a && at < b);
+  const added = addedTokens.filter((t) => t.content !== '').sort((a, b) => b.content.length - a.content.length);
+  const sections: ChatSection[] = [];
   let buf = '';
   for (let at = 0; at < text.length; ) {
     const user = inUser(at);
@@ -123,7 +131,6 @@ export function guardedChatTokenize(tk: TemplateTokenizer, messages: ChatMessage
     }
   }
   sections.push({ kind: 'text', text: buf });
-  // lstrip / rstrip of added tokens trim the neighbouring text, as the library does
   sections.forEach((s, i) => {
     if (s.kind !== 'added') return;
     const prev = sections[i - 1];
@@ -131,7 +138,28 @@ export function guardedChatTokenize(tk: TemplateTokenizer, messages: ChatMessage
     if (s.lstrip && prev?.kind === 'text') prev.text = prev.text.trimEnd();
     if (s.rstrip && next?.kind === 'text') next.text = next.text.trimStart();
   });
+  return sections;
+}
 
+/** An added token of the vocabulary as the split needs it. */
+export interface AddedToken {
+  content: string;
+  id: number;
+  lstrip: boolean;
+  rstrip: boolean;
+}
+
+/**
+ * Prompt ids of a conversation through the tokenizer's chat template, with the generation prompt.
+ * @param allowSpecial false (default): special-token strings in message text are ordinary text; true:
+ *   they become special tokens (as transformers.js does) and are reported in `injected`
+ */
+export function guardedChatTokenize(tk: TemplateTokenizer, messages: ChatMessage[], allowSpecial = false): GuardedChatIds {
+  const inner = tk._tokenizer;
+  const sentinels = sentinelsFor(messages);
+  const render = (m: ChatMessage[]) => tk.apply_chat_template(m, { add_generation_prompt: true, tokenize: false });
+  const { text, ranges } = locateContents(render(markedMessages(messages, sentinels)), () => render(messages), messages, sentinels);
+  const sections = splitAtAddedTokens(text, ranges, inner.added_tokens, allowSpecial);
   const ids: number[] = [];
   const injected: number[] = [];
   sections.forEach((s, index) => {

@@ -9,6 +9,7 @@ import { Decoder, type DecoderOptions } from '../decoder/decoder.ts';
 import type { ModelBackend } from '../decoder/backend.ts';
 import { EngineError } from '../engine/errors.ts';
 import type { WorkerRequest, WorkerResponse } from './protocol.ts';
+import { PathReceiver } from './pathDelta.ts';
 
 export type LoadRequest = Extract<WorkerRequest, { type: 'load' }>;
 /** A 'load-progress' message without its type and id. */
@@ -38,6 +39,8 @@ export class Dispatcher {
   decoder: Decoder | null = null;
   /** Ids of 'run' requests asked to stop. */
   private readonly cancelledRuns = new Set<number>();
+  /** The main lane's last position: requests with `keep` send only its change (pathDelta.ts). */
+  private readonly paths = new PathReceiver();
 
   constructor(private readonly host: DispatcherHost) {}
 
@@ -67,6 +70,8 @@ export class Dispatcher {
   async handle(msg: WorkerRequest): Promise<void> {
     const post = (m: WorkerResponse, transfer?: Transferable[]) => this.host.post(m, transfer);
     try {
+      // before any await: positions are deltas in posting order
+      if ('path' in msg && msg.keep !== undefined) msg = { ...msg, ...this.paths.resolve(msg), keep: undefined };
       switch (msg.type) {
         case 'load':
           await this.load(msg);

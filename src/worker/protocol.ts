@@ -34,6 +34,8 @@ export type WorkerRequest =
       path: number[];
       /** Prompt + generated ids of nodeId. */
       ids: number[];
+      /** With it, `path` and `ids` continue the previous main-lane position (pathDelta.ts). */
+      keep?: number;
       strategy: Strategy;
       settings: SamplingSettings;
       topN: number;
@@ -45,7 +47,7 @@ export type WorkerRequest =
       /** The constraint on the generated text (issue #21); absent or null for none. */
       constraint?: ConstraintSpec | null;
     }
-  | { type: 'query'; id: number; nodeId: number; path: number[]; ids: number[]; settings: SamplingSettings; strategy: Strategy; tokenIds: number[]; constraint?: ConstraintSpec | null }
+  | { type: 'query'; id: number; nodeId: number; path: number[]; ids: number[]; keep?: number; settings: SamplingSettings; strategy: Strategy; tokenIds: number[]; constraint?: ConstraintSpec | null }
   /**
    * Run to end, in the worker: up to `count` greedy or sampled steps from node path.at(-1) (fewer
    * after a 'cancel-run'), each
@@ -59,6 +61,7 @@ export type WorkerRequest =
       id: number;
       path: number[];
       ids: number[];
+      keep?: number;
       strategy: 'greedy' | 'sample';
       settings: SamplingSettings;
       topN: number;
@@ -93,6 +96,7 @@ export type WorkerRequest =
       nodeId: number;
       path: number[];
       ids: number[];
+      keep?: number;
       settings: BeamSettings;
       maxNewTokens: number;
     }
@@ -100,16 +104,16 @@ export type WorkerRequest =
   | { type: 'cancel-run'; id: number; runId: number }
   | { type: 'score-text'; id: number; text: string }
   /** Monte-Carlo: N samples from a node's final distribution under `settings` (draw keys in engine/monteCarlo.ts). */
-  | { type: 'mc-sample'; id: number; nodeId: number; path: number[]; ids: number[]; settings: SamplingSettings; n: number; seed: number; depth: number; topM: number }
+  | { type: 'mc-sample'; id: number; nodeId: number; path: number[]; ids: number[]; keep?: number; settings: SamplingSettings; n: number; seed: number; depth: number; topM: number }
   /** Monte-Carlo: N continuations of up to `length` tokens from a node, merged into a tree (one batched forward per level). */
-  | { type: 'mc-tree'; id: number; nodeId: number; path: number[]; ids: number[]; settings: SamplingSettings; n: number; length: number; seed: number; depth: number }
+  | { type: 'mc-tree'; id: number; nodeId: number; path: number[]; ids: number[]; keep?: number; settings: SamplingSettings; n: number; length: number; seed: number; depth: number }
   /** Stops a running mc-tree request (`target` is its id); it answers with an error `cancelled`. */
   | { type: 'mc-cancel'; id: number; target: number }
   | { type: 'forget'; id: number; nodeIds: number[] | 'all' }
   | { type: 'stats'; id: number }
   | { type: 'crash-for-test'; id: number }
   /** Benchmarks (npm run bench): the floors the app's own work is compared with. */
-  | { type: 'bench-raw-decode'; id: number; path: number[]; ids: number[]; reps: number }
+  | { type: 'bench-raw-decode'; id: number; path: number[]; ids: number[]; keep?: number; reps: number }
   | { type: 'bench-generate'; id: number; ids: number[]; maxNewTokens: number }
   | { type: 'bench-math'; id: number; vocabSize: number; reps: number };
 

@@ -40,3 +40,12 @@ export async function benchMath(ctx: ActionContext, vocabSize: number, reps: num
   const r = await ctx.link.benchMath(vocabSize, reps);
   return { ms: r.ms, floorMs: r.floorMs ?? [] };
 }
+
+/**
+ * Journaling on or off (npm run bench measures P1 and P2 with and without the synchronous journal,
+ * issue #19). Turned back on, the next entry holds the whole session, so nothing missed is lost.
+ */
+export function benchJournal(ctx: ActionContext, on: boolean): void {
+  if (on && !ctx.session.journaling) ctx.session.journalNeedsBase = true;
+  ctx.session.journaling = on;
+}

@@ -33,9 +33,10 @@ export class ActionContext {
   readonly chat = { last: null as ChatMessage[] | null };
   /**
    * session.ts: a session shown read-only (its model is not loaded), the autosave subscription and
-   * timer, and whether the next journal entry must hold the whole session (nothing saved holds it).
+   * timer, whether the next journal entry must hold the whole session (nothing saved holds it), and
+   * whether changes are journaled at all (always, except while the bench measures the app without it).
    */
-  readonly session = { pending: null as SessionFile | null, autosave: null as (() => void) | null, saveTimer: null as ReturnType<typeof setTimeout> | null, journalNeedsBase: true };
+  readonly session = { pending: null as SessionFile | null, autosave: null as (() => void) | null, saveTimer: null as ReturnType<typeof setTimeout> | null, journalNeedsBase: true, journaling: true };
   /** classroom.ts: the running Monte-Carlo tree request. */
   readonly mc = { treeRequest: 0 };
 

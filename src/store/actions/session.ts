@@ -188,7 +188,7 @@ export function startAutosave(ctx: ActionContext): void {
  */
 function journalChange(ctx: ActionContext, prev: AppState, st: AppState): void {
   const j = appJournal();
-  if (!j || st.readOnly || !st.info || st.tree.promptIds.length === 0) return;
+  if (!j || !ctx.session.journaling || st.readOnly || !st.info || st.tree.promptIds.length === 0) return;
   const base = () => {
     const model = sessionModel(ctx);
     if (!model) return null;

@@ -41,7 +41,8 @@ async function replayShared(ctx: ActionContext, p: SharePayload): Promise<boolea
     problem(`the share link's prompt comes from a chat template; ${info.id} has none`);
     return false;
   }
-  ctx.set({ chat: p.chat ?? null });
+  // the link's prompt ids depend on the special-token switch: a link without it keeps typed strings as text
+  ctx.set({ chat: p.chat ?? null, chatAllowSpecial: p.chat ? p.special === true : ctx.s.chatAllowSpecial });
   await setPrompt(ctx, p.prompt, { force: true });
   if (ctx.s.promptError) return true;
   const longest = Math.max(p.path.length, ...(p.branches ?? []).map((b) => b.length));

@@ -14,6 +14,7 @@ import type { ChatMessage, ModelInfo } from '../protocol.ts';
 import { ServerError } from './errors.ts';
 import type { LlamaCppClient } from './llamacpp.ts';
 import type { NextTokenScores } from './types.ts';
+import { locateContents, markedMessages, sentinelsFor, splitAtAddedTokens, type AddedToken } from '../chatTokenize.ts';
 
 /** A prefix on the server: its ids (the server's prompt cache holds the KV). */
 export class ServerPrefix implements PrefixCache {
@@ -76,6 +77,49 @@ export class LlamaCppBackend implements ModelBackend {
     try {
       const text = await this.client.applyTemplate(messages);
       return await this.client.tokenize(text, { parseSpecial: true });
+    } catch (e) {
+      throw e instanceof ServerError && e.code !== 'unreachable' ? new EngineError('chat-template', e.message) : toEngineError(e);
+    }
+  }
+
+  /** The vocabulary's control tokens with their text (found at connect time, `info.special`). */
+  private controlTokens(): AddedToken[] {
+    const out: AddedToken[] = [];
+    this.info.special.forEach((flag, id) => {
+      const content = this.info.vocabPieces[id];
+      if (flag && content) out.push({ content, id, lstrip: false, rstrip: false });
+    });
+    return out;
+  }
+
+  /**
+   * The chat template's ids where special-token strings typed in message text stay text unless
+   * `allowSpecial` (issue #19), as src/worker/chatTokenize.ts does for transformers.js: the server
+   * renders the template (`/apply-template`) with a sentinel in place of each message to find where
+   * the messages land, the text is split at control tokens in the template's own text only, and each
+   * stretch between them is tokenized with `parse_special: false`. llama.cpp's own `parse_special`
+   * tokenization splits at control tokens and tokenizes each stretch alone in the same way, so for
+   * text without such strings the ids are the server's own (`applyChatTemplate`). With `allowSpecial`
+   * control-token strings in message text are matched too and reported in `injected`.
+   * @throws EngineError `chat-template` when the model has none or the server cannot render it
+   */
+  async chatTemplateTokens(messages: readonly ChatMessage[], allowSpecial: boolean): Promise<{ ids: number[]; injected: number[] }> {
+    if (!this.info.hasChatTemplate) throw new EngineError('chat-template', `${this.info.id} has no chat template`);
+    try {
+      const sentinels = sentinelsFor(messages);
+      const [marked, plain] = await Promise.all([this.client.applyTemplate(markedMessages(messages, sentinels)), this.client.applyTemplate(messages)]);
+      const { text, ranges } = locateContents(marked, () => plain, messages, sentinels);
+      const sections = splitAtAddedTokens(text, ranges, this.controlTokens(), allowSpecial);
+      const pieces = await Promise.all(sections.map((sec) => (sec.kind === 'text' && sec.text ? this.client.tokenize(sec.text, { parseSpecial: false }) : Promise.resolve([]))));
+      const ids: number[] = [];
+      const injected: number[] = [];
+      sections.forEach((sec, i) => {
+        if (sec.kind === 'added') {
+          if (sec.user) injected.push(ids.length);
+          ids.push(sec.id);
+        } else ids.push(...pieces[i]);
+      });
+      return { ids, injected };
     } catch (e) {
       throw e instanceof ServerError && e.code !== 'unreachable' ? new EngineError('chat-template', e.message) : toEngineError(e);
     }
