@@ -25,6 +25,7 @@ import { continuationTree, type McTreeRequest } from './continuations.ts';
 import { scoreText } from './teacherForcing.ts';
 import { ConstraintMasks } from './constraints.ts';
 import { speculativeGenerateOn, type SpeculativeResult } from './speculative.ts';
+import { markTopRecord, positionScores, reportedOf } from './topScores.ts';
 
 export type StepRequest = Extract<WorkerRequest, { type: 'step' }>;
 export type RunRequest = Extract<WorkerRequest, { type: 'run' }>;
@@ -151,7 +152,11 @@ export class Decoder {
   /** decideStep with the end-of-turn token pinned in the record like EOS, so its probability is always shown; and the stop rule on the choice. */
   private decide(logits: Float32Array, input: StepInput): { record: DistributionRecord; choice: StepChoice | null; stop: boolean } {
     const eot = this.info.endOfTurnTokenId;
-    const r = decideStep(logits, eot === null ? input : { ...input, extraIds: [...input.extraIds, eot] }, this.info.eosTokenId);
+    // a top-N engine: the record shows at most the reported tokens, back on the engine's scale (topScores.ts)
+    const rep = reportedOf(logits);
+    const asked = rep ? { ...input, topN: Math.min(input.topN, rep.count) } : input;
+    let r = decideStep(logits, eot === null ? asked : { ...asked, extraIds: [...asked.extraIds, eot] }, this.info.eosTokenId);
+    if (rep) r = markTopRecord(r.record, r.choice, rep);
     return { ...r, stop: r.choice !== null && isStopToken(this.info, r.choice.tokenId) };
   }
 
@@ -222,7 +227,14 @@ export class Decoder {
     return this.enqueue(async () => {
       const { logits } = await this.nodes.logitsAt(req.path, req.ids);
       const allowed = await this.allowedAt(req.constraint, req.ids, req.ids.length - (req.path.length - 1));
-      return tokenStats(logits, req.ids, effectiveSettings(req.strategy, req.settings), req.tokenIds, allowed);
+      const stats = tokenStats(logits, req.ids, effectiveSettings(req.strategy, req.settings), req.tokenIds, allowed);
+      // a top-N engine: model probabilities on the engine's scale (an unreported token: 0, "not reported")
+      const rep = reportedOf(logits);
+      if (rep) for (const st of stats) {
+        st.prob *= rep.mass;
+        st.logprob += Math.log(rep.mass);
+      }
+      return stats;
     });
   }
 
@@ -249,10 +261,7 @@ export class Decoder {
     return this.enqueue(async () => {
       const start = await this.nodes.startOf(path, ids);
       const out = await this.backend.forward(nextTokens.map((t) => ({ prefix: start.cache, tokens: [t] })), { keepCache: false });
-      return out.rows.map((r) => {
-        if (r.coverage !== 'full') throw new EngineError('invalid-setting', 'this backend reports only the top tokens');
-        return r.values;
-      });
+      return out.rows.map((r) => positionScores(r, 0, this.info.vocabSize));
     });
   }
 

@@ -22,6 +22,7 @@ import { pathTo, sequenceIds, type GenerationTree } from '../engine/tree.ts';
 import type { BeamSettings, SamplingSettings, Strategy } from '../engine/settings.ts';
 import type { DrawKey } from '../engine/random.ts';
 import type { AnySource, ChatMessage, DevicePreference, ModelInfo } from '../domain/types.ts';
+import type { VocabAddition } from '../domain/vocabGrowth.ts';
 
 declare const __ORT_PATH__: string;
 
@@ -63,6 +64,8 @@ export class WorkerLink {
   private epoch = 0;
   private bEpoch = 0;
   private scratch = 0;
+  /** Called with a server vocabulary's new entries (issue #16), before the answer that uses them. */
+  onVocab: ((additions: VocabAddition[]) => void) | null = null;
   /** Called once when the ready worker dies unexpectedly (the model actions restart it). */
   onCrash: ((reason: string) => void) | null = null;
 
@@ -121,6 +124,7 @@ export class WorkerLink {
         previous.terminate();
       }
       this.client = c;
+      c.onVocab = (additions) => this.onVocab?.(additions);
       c.onCrash = (reason) => {
         if (this.client === c) this.client = null;
         this.onCrash?.(reason);

@@ -11,6 +11,7 @@ import { ensureRecord } from './step.ts';
 import { setPrompt } from './prompt.ts';
 import type { AppError } from '../store.ts';
 import { hostStore } from '../../models/hostStore.ts';
+import { withVocabAdditions } from '../../domain/vocabGrowth.ts';
 
 /**
  * Loads a model in a fresh worker; the previous model keeps working until the new one is ready (and
@@ -38,6 +39,10 @@ export async function loadModel(ctx: ActionContext, source: AnySource, devicePre
     });
   };
   ctx.link.onCrash = (reason) => void recover(ctx, reason);
+  // a top-N server's vocabulary grows as tokens are seen (src/domain/vocabGrowth.ts)
+  ctx.link.onVocab = (additions) => {
+    if (ctx.s.info) ctx.set({ info: withVocabAdditions(ctx.s.info, additions) });
+  };
   try {
     const info = await ctx.link.load(source, devicePref, onProgress);
     current = false;
