@@ -41,8 +41,8 @@ export function reportedOf(values: Float32Array): Reported | null {
  * A top-N position as a dense vector of length `vocabSize` (natural-log probabilities; the rest at
  * UNREPORTED_SCORE).
  * @throws EngineError `server` (message `not-reported: …`) when the server reported no token — never
- *   read as probability 0; `server` (`bad-answer: …`) for an id outside the vocabulary or a
- *   log-probability above 0
+ *   read as probability 0; `server` (`bad-answer: …`) for an id outside the vocabulary, a
+ *   log-probability above 0, or reported probabilities summing above 1
  */
 export function denseFromTop(top: TopScores, vocabSize: number): Float32Array {
   const n = top.tokenIds.length;
@@ -64,6 +64,8 @@ export function denseFromTop(top: TopScores, vocabSize: number): Float32Array {
     }
   }
   if (count === 0) throw new EngineError('server', 'not-reported: every reported token has probability 0');
+  // float rounding aside, reported probabilities cannot sum above 1
+  if (mass > 1 + 1e-3) throw new EngineError('server', `bad-answer: the reported probabilities sum to ${mass.toFixed(4)} > 1`);
   reportedByVector.set(out, { mass: Math.min(1, mass), count });
   return out;
 }

@@ -19,24 +19,36 @@ export interface VocabAddition {
 export function withVocabAdditions(info: ModelInfo, additions: readonly VocabAddition[]): ModelInfo {
   if (additions.length === 0) return info;
   const V = info.vocabSize;
-  const bytesOf: Uint8Array[] = new Array(V);
-  for (let i = 0; i < V; i++) bytesOf[i] = info.vocabBytes.subarray(info.vocabOffsets[i], info.vocabOffsets[i + 1]);
-  const pieces = info.vocabPieces.slice();
-  const decoder = new TextDecoder();
-  for (const a of additions) {
-    if (!Number.isInteger(a.id) || a.id < 0 || a.id >= V) continue;
-    bytesOf[a.id] = a.bytes;
-    pieces[a.id] = decoder.decode(a.bytes);
-  }
-  let total = 0;
-  for (const b of bytesOf) total += b.length;
+  const added = new Map<number, Uint8Array>();
+  for (const a of additions) if (Number.isInteger(a.id) && a.id >= 0 && a.id < V) added.set(a.id, a.bytes);
+  const old = info.vocabOffsets;
+  let total = info.vocabBytes.length;
+  for (const [id, b] of added) total += b.length - (old[id + 1] - old[id]);
   const vocabBytes = new Uint8Array(total);
   const vocabOffsets = new Uint32Array(V + 1);
-  for (let i = 0, o = 0; i < V; i++) {
-    vocabOffsets[i] = o;
-    vocabBytes.set(bytesOf[i], o);
-    o += bytesOf[i].length;
-    vocabOffsets[i + 1] = o;
+  const pieces = info.vocabPieces.slice();
+  const decoder = new TextDecoder();
+  // copy runs of unchanged entries in one go; an added entry replaces its bytes
+  const ids = [...added.keys()].sort((a, b) => a - b);
+  let o = 0;
+  let from = 0;
+  const copyRun = (to: number) => {
+    if (to <= from) return;
+    const shift = o - old[from];
+    vocabBytes.set(info.vocabBytes.subarray(old[from], old[to]), o);
+    for (let i = from; i <= to; i++) vocabOffsets[i] = old[i] + shift;
+    o = vocabOffsets[to];
+  };
+  for (const id of ids) {
+    copyRun(id);
+    const b = added.get(id)!;
+    vocabOffsets[id] = o;
+    vocabBytes.set(b, o);
+    o += b.length;
+    vocabOffsets[id + 1] = o;
+    pieces[id] = decoder.decode(b);
+    from = id + 1;
   }
+  copyRun(V);
   return { ...info, vocabBytes, vocabOffsets, vocabPieces: pieces };
 }
