@@ -167,10 +167,22 @@ export class Decoder {
     return this.constraintMasks.allowedAt(constraint, ids, promptLength);
   }
 
+  /**
+   * The repetition penalty acts on raw logits (Hugging Face: positive divided, negative multiplied),
+   * which an engine reporting only log-probabilities (a server) cannot give: refused there, never approximated.
+   * @throws EngineError `invalid-setting`
+   */
+  private checkPenalty(repetitionPenalty: number): void {
+    if (repetitionPenalty !== 1 && this.backend.capabilities.scores !== 'logits') {
+      throw new EngineError('invalid-setting', 'the repetition penalty needs raw logits; this engine reports only log-probabilities');
+    }
+  }
+
   /** One generation step: the node's distribution record and (unless `choose` is 'none') the chosen token. */
   step(req: StepRequest): Promise<StepOutcome> {
     return this.enqueue(async () => {
       validateSamplingSettings(req.settings);
+      this.checkPenalty(req.settings.repetitionPenalty);
       const { logits, ms, phase } = await this.nodes.logitsAt(req.path, req.ids);
       const allowed = await this.allowedAt(req.constraint, req.ids, req.ids.length - (req.path.length - 1));
       return { ...this.decide(logits, { ...req, allowed }), ms, phase };
@@ -185,6 +197,7 @@ export class Decoder {
   run(req: RunRequest, onStep: (r: StepOutcome & { choice: StepChoice }) => void, cancelled: () => boolean): Promise<number> {
     return this.enqueue(async () => {
       validateSamplingSettings(req.settings);
+      this.checkPenalty(req.settings.repetitionPenalty);
       const path = req.path.slice();
       const ids = req.ids.slice();
       for (let k = 0; k < req.count; k++) {
@@ -267,7 +280,10 @@ export class Decoder {
 
   /** Batched beam search from a node, each step streamed through `onStep` (see beamSearch.ts). */
   beam(req: BeamRequest, onStep: (r: BeamStepRecord) => void): Promise<BeamHypothesis[]> {
-    return this.enqueue(() => beamSearch(this.backend, this.nodes, req, onStep));
+    return this.enqueue(() => {
+      this.checkPenalty(req.settings.repetitionPenalty);
+      return beamSearch(this.backend, this.nodes, req, onStep);
+    });
   }
 
   /** N Monte-Carlo samples from a node's final distribution (the step's processors). */

@@ -48,6 +48,8 @@ export async function loadModel(ctx: ActionContext, source: AnySource, devicePre
     current = false;
     if (!info) return; // a newer load or a cancel took over
     ctx.set({ status: 'ready', workerReady: true, info: { ...info, fallbackReason }, source, progress: 1, forwardCount: 0 });
+    // a server without raw logits cannot apply the repetition penalty (greyed in the settings, refused by the decoder)
+    if (info.engine && !info.engine.rawLogits) ctx.set({ sampling: { ...ctx.s.sampling, repetitionPenalty: 1 }, beam: { ...ctx.s.beam, repetitionPenalty: 1 } });
     if (source.kind === 'hub') void refreshCachedModels(ctx);
     await setPrompt(ctx, ctx.s.prompt, { force: true });
   } catch (e) {
