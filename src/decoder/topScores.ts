@@ -40,13 +40,13 @@ export function reportedOf(values: Float32Array): Reported | null {
 /**
  * A top-N position as a dense vector of length `vocabSize` (natural-log probabilities; the rest at
  * UNREPORTED_SCORE).
- * @throws EngineError `server` (message `not-reported: …`) when the server reported no token — never
+ * @throws EngineError `server` (message `bad-answer: not reported …`) when the server reported no token — never
  *   read as probability 0; `server` (`bad-answer: …`) for an id outside the vocabulary, a
  *   log-probability above 0, or reported probabilities summing above 1
  */
 export function denseFromTop(top: TopScores, vocabSize: number): Float32Array {
   const n = top.tokenIds.length;
-  if (n === 0) throw new EngineError('server', 'not-reported: the server answered without any token probabilities (vLLM: start it with a larger --max-logprobs)');
+  if (n === 0) throw new EngineError('server', 'bad-answer: not reported — the server answered without any token probabilities (vLLM: start it with a larger --max-logprobs)');
   const out = new Float32Array(vocabSize).fill(UNREPORTED_SCORE);
   let mass = 0;
   let count = 0;
@@ -63,7 +63,7 @@ export function denseFromTop(top: TopScores, vocabSize: number): Float32Array {
       count++;
     }
   }
-  if (count === 0) throw new EngineError('server', 'not-reported: every reported token has probability 0');
+  if (count === 0) throw new EngineError('server', 'bad-answer: not reported — every reported token has probability 0');
   // float rounding aside, reported probabilities cannot sum above 1
   if (mass > 1 + 1e-3) throw new EngineError('server', `bad-answer: the reported probabilities sum to ${mass.toFixed(4)} > 1`);
   reportedByVector.set(out, { mass: Math.min(1, mass), count });

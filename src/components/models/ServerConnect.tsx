@@ -96,6 +96,11 @@ export function ServerConnect() {
       >
         {text}
       </p>
+      {state === 'connected' && engine && !engine.fullVocab && (
+        <p className="model-hint" data-testid="engine-limits">
+          {t(engine.tokenIds ? 'engine.learnVocab' : 'engine.textLevel')}
+        </p>
+      )}
     </div>
   );
 }
