@@ -58,3 +58,35 @@ for (const dialect of ['vllm', 'ollama'] as const) {
     }
   });
 }
+
+test('a session on a server records the engine (no key); a reload offers to reconnect and asks the server nothing until then', async ({ app, page }, info) => {
+  const server = await startDocumentedServer('vllm');
+  try {
+    await app.open();
+    await connect(page, server.url);
+    await expect(page.getByTestId('engine-status')).toHaveAttribute('data-state', 'connected');
+    await app.setPrompt('今天天气真');
+    await app.step();
+    await expect(page.getByTestId('generated-token').first()).toContainText('好');
+    // let the debounced save land, then reload
+    await page.waitForTimeout(500);
+    const asked = server.requests.length;
+    await page.reload();
+    const notice = page.getByTestId('read-only-session');
+    await expect(notice).toBeVisible({ timeout: 90_000 });
+    const reconnect = page.getByTestId('session-reconnect');
+    await expect(reconnect).toContainText(new URL(server.url).host);
+    await page.waitForTimeout(500);
+    expect(server.requests.length, 'no request to the server before the user reconnects').toBe(asked);
+    await reconnect.click();
+    await expect(page.getByTestId('status-device')).toHaveAttribute('data-device', 'server', { timeout: 60_000 });
+    await expect(page.getByTestId('privacy-line')).toHaveAttribute('data-engine', 'server');
+    await expect(notice).toHaveCount(0);
+    await expect(page.getByTestId('generated-token')).toHaveCount(1);
+    await expect(page.getByTestId('generated-token').first()).toContainText('好');
+    await expect(page.getByTestId('dist-unreported')).toBeVisible();
+    await shot(page, info, 'server-topn-reconnect');
+  } finally {
+    await server.stop();
+  }
+});

@@ -281,6 +281,7 @@ export const en = {
   'session.import': 'Import session…',
   'session.storageFailed': 'Browser storage is not available ({{message}}): this session lives in memory only and is lost on reload.',
   'session.loadModel': 'Load {{model}} and restore it',
+  'session.reconnect': "Reconnect to {{host}} ({{model}}) and restore it — prompts will be sent to that server",
   'session.invalid': 'The saved session could not be read and was discarded: {{message}}',
   'share.invalid': 'This share link could not be opened: {{message}}. Your own session is kept.',
   'session.importInvalid': 'This file could not be opened: {{message}}. The current session is kept.',

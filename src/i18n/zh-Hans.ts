@@ -282,6 +282,7 @@ export const zhHans: Messages = {
   'session.import': '导入会话…',
   'session.storageFailed': '浏览器存储不可用（{{message}}）：本次会话只保存在内存中，刷新页面后会丢失。',
   'session.loadModel': '载入 {{model}} 并恢复会话',
+  'session.reconnect': "重新连接 {{host}}（{{model}}）并恢复——提示词将发送到该服务器",
   'session.invalid': '保存的会话无法读取，已丢弃：{{message}}',
   'share.invalid': '无法打开这个分享链接：{{message}}。你自己的会话保持不变。',
   'session.importInvalid': '无法打开这个文件：{{message}}。当前会话保持不变。',

@@ -282,6 +282,7 @@ export const zhHant: Messages = {
   'session.import': '匯入工作階段…',
   'session.storageFailed': '瀏覽器儲存空間無法使用（{{message}}）：本次工作階段只存在記憶體中，重新整理頁面後會遺失。',
   'session.loadModel': '載入 {{model}} 並還原工作階段',
+  'session.reconnect': "重新連線 {{host}}（{{model}}）並還原——提示詞將傳送到該伺服器",
   'session.invalid': '儲存的工作階段無法讀取，已捨棄：{{message}}',
   'share.invalid': '無法開啟這個分享連結：{{message}}。你自己的工作階段保持不變。',
   'session.importInvalid': '無法開啟這個檔案：{{message}}。目前的工作階段保持不變。',
