@@ -67,9 +67,10 @@ export async function loadModel(ctx: ActionContext, source: AnySource, devicePre
 /**
  * Connects to a model server (llama.cpp, vLLM, Ollama) as the engine: a load whose source is the
  * server. The API key stays in memory (the store's source), never in sessions, exports or share links.
+ * `topN` > 0 asks llama.cpp for only the top N tokens per step (when the whole vocabulary is too slow).
  */
-export function connectServer(ctx: ActionContext, url: string, model: string, apiKey: string): Promise<void> {
-  return loadModel(ctx, { kind: 'server', url: url.trim(), model: model.trim(), ...(apiKey ? { apiKey } : {}) }, 'wasm');
+export function connectServer(ctx: ActionContext, url: string, model: string, apiKey: string, topN = 0): Promise<void> {
+  return loadModel(ctx, { kind: 'server', url: url.trim(), model: model.trim(), ...(apiKey ? { apiKey } : {}), ...(topN > 0 ? { topN } : {}) }, 'wasm');
 }
 
 /** Cancels a model download in progress (terminates its worker). */

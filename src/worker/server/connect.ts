@@ -15,7 +15,7 @@ import type { ServerModelFacts } from './types.ts';
 import { OpenAiClient, maxLogprobsFromError } from './openai.ts';
 import { OLLAMA_MAX_TOP_LOGPROBS, OllamaClient } from './ollama.ts';
 import { TopNServerBackend, emptyVocabulary } from './topBackend.ts';
-import { OllamaTopSource, OpenAiTopSource } from './topSources.ts';
+import { LlamaTopSource, OllamaTopSource, OpenAiTopSource } from './topSources.ts';
 
 /** Ids reserved for a vLLM server's vocabulary (its ids are used as they are; the largest common vocabularies have 262,144). */
 export const SERVER_VOCAB_CAPACITY = 262_144;
@@ -57,6 +57,12 @@ export async function connectServer(source: ServerSource, opts: ConnectOptions =
     }
     opts.onStage?.('vocabulary');
     const info = await llamaCppModelInfo(client, facts, base, opts);
+    const n = source.topN ?? 0;
+    if (n > 0 && n < info.vocabSize) {
+      // only the top N per step: the "not reported" rest, stages approximate (topBackend.ts); chat mode off
+      const top: ModelInfo = { ...info, hasChatTemplate: false, endOfTurnTokenId: null, engine: { ...info.engine!, fullVocab: false, topN: n, slots: 1 } };
+      return new TopNServerBackend(top, new LlamaTopSource(client, n));
+    }
     return new LlamaCppBackend(info, client, facts.slots);
   } catch (e) {
     throw toEngineError(e);

@@ -4,6 +4,7 @@
  */
 import type { TopScores } from '../../decoder/backend.ts';
 import { ServerError } from './errors.ts';
+import type { LlamaCppClient } from './llamacpp.ts';
 import type { OllamaClient } from './ollama.ts';
 import type { OpenAiClient } from './openai.ts';
 import type { TopSource, VocabAddition } from './topBackend.ts';
@@ -142,5 +143,32 @@ export class OllamaTopSource implements TopSource {
     const out = this.additions;
     this.additions = [];
     return out;
+  }
+}
+
+/**
+ * llama.cpp asked for only its top N per step (`n_probs: N`), when the whole vocabulary is too slow:
+ * the vocabulary is known from connect, so nothing is learnt; one slot (rows run one by one).
+ */
+export class LlamaTopSource implements TopSource {
+  readonly tokens = 'ids' as const;
+  constructor(private readonly client: LlamaCppClient, readonly topN: number) {}
+
+  tokenize(text: string, addSpecialTokens: boolean): Promise<number[]> {
+    // special-token text becomes its control token, as on the whole-vocabulary backend
+    return this.client.tokenize(text, { parseSpecial: true, addSpecial: addSpecialTokens });
+  }
+
+  decode(ids: readonly number[]): Promise<string> {
+    return this.client.detokenize(ids);
+  }
+
+  async next(ids: readonly number[]): Promise<{ scores: TopScores; answer: NextTokenScores }> {
+    const answer = await this.client.nextToken(ids, this.topN, 0);
+    return { scores: topScores(answer.top.map((t) => t.tokenId as number), answer.top.map((t) => t.logprob)), answer };
+  }
+
+  takeAdditions(): VocabAddition[] {
+    return [];
   }
 }
