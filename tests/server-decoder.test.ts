@@ -25,7 +25,7 @@ let decoder: Decoder;
 
 beforeAll(async () => {
   server = await startLlamaServer({ folder: BASE, parallel: 3, args: EXACT });
-  backend = await connectServer({ kind: 'server', url: server.url, model: '' });
+  backend = (await connectServer({ kind: 'server', url: server.url, model: '' })) as LlamaCppBackend;
   decoder = new Decoder(backend);
 }, 30 * 60_000);
 afterAll(async () => {

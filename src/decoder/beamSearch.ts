@@ -11,6 +11,7 @@ import type { ModelBackend } from './backend.ts';
 import { runLevels } from './levels.ts';
 import type { NodeCache } from './nodeCache.ts';
 import { stopTokenIds } from './stopRule.ts';
+import { reportedOf } from './topScores.ts';
 
 export type BeamRequest = Extract<WorkerRequest, { type: 'beam' }>;
 
@@ -36,7 +37,16 @@ export async function beamSearch(backend: ModelBackend, nodes: NodeCache, req: B
   const start = await nodes.startOf(req.path, req.ids);
   let state = initialBeamState();
   await runLevels(backend, start.cache, start.logits, (_level, scores) => {
-    const rows = state.running.map((b, j) => beamLogprobs(scores[j], b.tokens.length === 0 ? req.ids : [...req.ids, ...b.tokens], req.settings.repetitionPenalty));
+    const rows = state.running.map((b, j) => {
+      const lp = beamLogprobs(scores[j], b.tokens.length === 0 ? req.ids : [...req.ids, ...b.tokens], req.settings.repetitionPenalty);
+      // a top-N row: log-softmax renormalised over the reported tokens; back to the server's own log-probabilities
+      const rep = reportedOf(scores[j]);
+      if (rep) {
+        const shift = Math.log(rep.mass);
+        for (let i = 0; i < lp.length; i++) lp[i] += shift;
+      }
+      return lp;
+    });
     const before = state.running.map((b) => ({ tokens: b.tokens.slice(), sumLogprobs: b.sumLogprobs }));
     const r = beamStep(state, rows, opts);
     state = r.state;

@@ -25,6 +25,7 @@ import { continuationTree, type McTreeRequest } from './continuations.ts';
 import { scoreText } from './teacherForcing.ts';
 import { ConstraintMasks } from './constraints.ts';
 import { speculativeGenerateOn, type SpeculativeResult } from './speculative.ts';
+import { markTopRecord, positionScores, reportedOf } from './topScores.ts';
 
 export type StepRequest = Extract<WorkerRequest, { type: 'step' }>;
 export type RunRequest = Extract<WorkerRequest, { type: 'run' }>;
@@ -151,7 +152,11 @@ export class Decoder {
   /** decideStep with the end-of-turn token pinned in the record like EOS, so its probability is always shown; and the stop rule on the choice. */
   private decide(logits: Float32Array, input: StepInput): { record: DistributionRecord; choice: StepChoice | null; stop: boolean } {
     const eot = this.info.endOfTurnTokenId;
-    const r = decideStep(logits, eot === null ? input : { ...input, extraIds: [...input.extraIds, eot] }, this.info.eosTokenId);
+    // a top-N engine: the record shows at most the reported tokens, back on the engine's scale (topScores.ts)
+    const rep = reportedOf(logits);
+    const asked = rep ? { ...input, topN: Math.min(input.topN, rep.count) } : input;
+    let r = decideStep(logits, eot === null ? asked : { ...asked, extraIds: [...asked.extraIds, eot] }, this.info.eosTokenId);
+    if (rep) r = markTopRecord(r.record, r.choice, rep);
     return { ...r, stop: r.choice !== null && isStopToken(this.info, r.choice.tokenId) };
   }
 
@@ -162,10 +167,22 @@ export class Decoder {
     return this.constraintMasks.allowedAt(constraint, ids, promptLength);
   }
 
+  /**
+   * The repetition penalty acts on raw logits (Hugging Face: positive divided, negative multiplied),
+   * which an engine reporting only log-probabilities (a server) cannot give: refused there, never approximated.
+   * @throws EngineError `invalid-setting`
+   */
+  private checkPenalty(repetitionPenalty: number): void {
+    if (repetitionPenalty !== 1 && this.backend.capabilities.scores !== 'logits') {
+      throw new EngineError('invalid-setting', 'the repetition penalty needs raw logits; this engine reports only log-probabilities');
+    }
+  }
+
   /** One generation step: the node's distribution record and (unless `choose` is 'none') the chosen token. */
   step(req: StepRequest): Promise<StepOutcome> {
     return this.enqueue(async () => {
       validateSamplingSettings(req.settings);
+      this.checkPenalty(req.settings.repetitionPenalty);
       const { logits, ms, phase } = await this.nodes.logitsAt(req.path, req.ids);
       const allowed = await this.allowedAt(req.constraint, req.ids, req.ids.length - (req.path.length - 1));
       return { ...this.decide(logits, { ...req, allowed }), ms, phase };
@@ -180,6 +197,7 @@ export class Decoder {
   run(req: RunRequest, onStep: (r: StepOutcome & { choice: StepChoice }) => void, cancelled: () => boolean): Promise<number> {
     return this.enqueue(async () => {
       validateSamplingSettings(req.settings);
+      this.checkPenalty(req.settings.repetitionPenalty);
       const path = req.path.slice();
       const ids = req.ids.slice();
       for (let k = 0; k < req.count; k++) {
@@ -222,7 +240,14 @@ export class Decoder {
     return this.enqueue(async () => {
       const { logits } = await this.nodes.logitsAt(req.path, req.ids);
       const allowed = await this.allowedAt(req.constraint, req.ids, req.ids.length - (req.path.length - 1));
-      return tokenStats(logits, req.ids, effectiveSettings(req.strategy, req.settings), req.tokenIds, allowed);
+      const stats = tokenStats(logits, req.ids, effectiveSettings(req.strategy, req.settings), req.tokenIds, allowed);
+      // a top-N engine: model probabilities on the engine's scale (an unreported token: 0, "not reported")
+      const rep = reportedOf(logits);
+      if (rep) for (const st of stats) {
+        st.prob *= rep.mass;
+        st.logprob += Math.log(rep.mass);
+      }
+      return stats;
     });
   }
 
@@ -249,16 +274,16 @@ export class Decoder {
     return this.enqueue(async () => {
       const start = await this.nodes.startOf(path, ids);
       const out = await this.backend.forward(nextTokens.map((t) => ({ prefix: start.cache, tokens: [t] })), { keepCache: false });
-      return out.rows.map((r) => {
-        if (r.coverage !== 'full') throw new EngineError('invalid-setting', 'this backend reports only the top tokens');
-        return r.values;
-      });
+      return out.rows.map((r) => positionScores(r, 0, this.info.vocabSize));
     });
   }
 
   /** Batched beam search from a node, each step streamed through `onStep` (see beamSearch.ts). */
   beam(req: BeamRequest, onStep: (r: BeamStepRecord) => void): Promise<BeamHypothesis[]> {
-    return this.enqueue(() => beamSearch(this.backend, this.nodes, req, onStep));
+    return this.enqueue(() => {
+      this.checkPenalty(req.settings.repetitionPenalty);
+      return beamSearch(this.backend, this.nodes, req, onStep);
+    });
   }
 
   /** N Monte-Carlo samples from a node's final distribution (the step's processors). */

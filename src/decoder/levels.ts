@@ -7,6 +7,7 @@
  */
 import { EngineError } from '../engine/errors.ts';
 import type { ForwardRow, ModelBackend, PrefixCache } from './backend.ts';
+import { positionCount, positionScores } from './topScores.ts';
 
 /** A row of the next level: the index of its parent among the current rows and the token it appends. */
 export interface NextRow {
@@ -31,10 +32,8 @@ async function forwardRows(backend: ModelBackend, rows: ForwardRow[]): Promise<{
     for (let at = 0; at < rows.length; at += chunk) {
       const out = await backend.forward(rows.slice(at, at + chunk));
       caches.push(...out.caches!);
-      for (const r of out.rows) {
-        if (r.coverage !== 'full') throw new EngineError('invalid-setting', 'this backend reports only the top tokens; this view needs the whole vocabulary');
-        scores.push(r.values);
-      }
+      // a top-N row becomes dense with its reported mass beside it (topScores.ts)
+      for (const r of out.rows) scores.push(positionScores(r, positionCount(r) - 1, backend.info.vocabSize));
     }
   } catch (e) {
     for (const c of caches) backend.release(c);

@@ -11,6 +11,7 @@
  */
 import { EngineError } from '../engine/errors.ts';
 import type { ModelBackend, PrefixCache } from './backend.ts';
+import { positionCount, positionScores } from './topScores.ts';
 
 /** Logits rows kept (least recently used dropped first). */
 const LOGITS_LRU = 64;
@@ -115,9 +116,10 @@ export class NodeCache {
     const tokens = ids.slice(pastLength);
     const out = await this.backend.forward([{ prefix: base ? base.cache : null, tokens }]);
     const row = out.rows[0];
-    if (row.coverage !== 'full') throw new EngineError('invalid-setting', 'this backend reports only the top tokens; a step needs the whole vocabulary');
     const V = this.backend.info.vocabSize;
-    const last = row.positions === 1 ? row.values : row.values.slice((row.positions - 1) * V, row.positions * V);
+    const n = positionCount(row);
+    // a top-N row becomes a dense vector with its reported mass beside it (topScores.ts)
+    const last = row.coverage === 'full' && n > 1 ? row.values.slice((n - 1) * V, n * V) : positionScores(row, n - 1, V);
     this.store(nodeId, out.caches![0], hashes[ids.length]);
     this.rememberLogits(nodeId, { logits: last, length: ids.length, hash: hashes[ids.length] });
     return { logits: last, ms: out.ms, phase: base ? 'decode' : 'prefill' };

@@ -9,6 +9,7 @@ import { computeStep } from '../engine/fastStep.ts';
 import { beamRecordSettings } from '../engine/settings.ts';
 import type { ScoredToken } from '../worker/protocol.ts';
 import type { ModelBackend } from './backend.ts';
+import { UNREPORTED_SCORE, positionCount, positionScores, reportedOf } from './topScores.ts';
 
 /** Alternatives listed per position. */
 const TOP = 5;
@@ -32,18 +33,30 @@ export async function scoreText(backend: ModelBackend, text: string): Promise<{ 
     if (win.length === 0) break;
     const res = await backend.forward([{ prefix: null, tokens: win }], { positions: 'all', keepCache: false });
     const row = res.rows[0];
-    if (row.coverage !== 'full' || row.positions !== win.length) {
-      throw new EngineError('invalid-setting', 'teacher forcing needs the whole vocabulary at every position');
+    if (positionCount(row) !== win.length) {
+      throw new EngineError('invalid-setting', 'teacher forcing needs scores at every position');
     }
     windows++;
     for (let t = 0; t < win.length - 1; t++) {
       const pos = start + t + 1;
       if (pos < scoredUpTo || pos < 1) continue;
       const target = ids[pos];
-      const r = computeStep(row.values.subarray(t * V, (t + 1) * V), [], raw, TOP, [], { kind: 'manual', tokenId: target });
+      const scores = positionScores(row, t, V);
+      // a top-N engine: probabilities on its own scale; a target it did not report has no score here
+      const rep = reportedOf(scores);
+      const r = computeStep(scores, [], raw, rep ? Math.min(TOP, rep.count) : TOP, [], { kind: 'manual', tokenId: target });
+      const S = rep ? rep.mass : 1;
       const top: [number, number][] = [];
-      for (let j = 0; j < Math.min(TOP, r.record.tokenIds.length); j++) top.push([r.record.tokenIds[j], r.record.stageProbs[j]]);
-      out[pos] = { tokenId: target, prob: r.choice!.prob, rank: r.choice!.rank, entropyBits: r.record.entropyRawBits, top };
+      for (let j = 0; j < Math.min(TOP, r.record.tokenIds.length); j++) top.push([r.record.tokenIds[j], r.record.stageProbs[j] * S]);
+      const unreported = rep !== null && scores[target] === UNREPORTED_SCORE;
+      out[pos] = {
+        tokenId: target,
+        prob: unreported ? null : r.choice!.prob * S,
+        rank: unreported ? null : r.choice!.rank,
+        // over the reported tokens only on a top-N engine (a lower bound of the true entropy's support)
+        entropyBits: r.record.entropyRawBits,
+        top,
+      };
     }
     scoredUpTo = start + win.length;
     if (start + win.length >= ids.length) break;

@@ -26,6 +26,8 @@ export interface ServerSource {
   /** The model name on the server ('' for a single-model server). */
   model: string;
   apiKey?: string;
+  /** Ask llama.cpp for only the top N tokens per step (when the whole vocabulary is too slow); absent or 0: the whole vocabulary. */
+  topN?: number;
 }
 
 /** Any model a 'load' request can name: one the browser runs, or one on a server. */

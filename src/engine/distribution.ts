@@ -30,6 +30,24 @@ export interface DistributionRecord {
   entropyRawBits: number;
   /** Entropy after all processors, bits. */
   entropyFinalBits: number;
+  /**
+   * Only on an engine that reports the top N tokens (a server, issue #16): the model probability the
+   * engine did not report (1 − Σ reported), kept apart from `restMass` (which is the reported tokens
+   * not shown). Absent when the whole vocabulary was scored.
+   */
+  unreportedMass?: number;
+  /** Only on a top-N engine: what was reported, and the stages computed on the reported tokens only (approximate). */
+  top?: TopNote;
+}
+
+/** What a top-N engine reported at a step (see src/decoder/topScores.ts). */
+export interface TopNote {
+  /** Tokens reported. */
+  reported: number;
+  /** Their total model probability (the engine's), in (0, 1]. */
+  reportedMass: number;
+  /** Stages computed on the reported tokens only, renormalised over them: approximate (every stage after `raw`). */
+  approximateStages: StageName[];
 }
 
 /** Index of the final stage. */

@@ -42,8 +42,8 @@ export class Controller {
     return model.loadModel(this.ctx, source, devicePref, fallbackReason);
   }
   /** Connects to a model server as the engine (see actions/model.ts connectServer). */
-  connectServer(url: string, modelName: string, apiKey: string) {
-    return model.connectServer(this.ctx, url, modelName, apiKey);
+  connectServer(url: string, modelName: string, apiKey: string, topN = 0) {
+    return model.connectServer(this.ctx, url, modelName, apiKey, topN);
   }
   cancelLoad() {
     model.cancelLoad(this.ctx);

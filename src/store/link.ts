@@ -14,15 +14,14 @@
  * nodes (or pane B depths) and take a `Ticket` to find out later whether their answer is stale.
  */
 import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
-import type { Drafter } from '../engine/speculative.ts';
 import { WorkerClient, type RequestBody } from '../worker/client.ts';
 import type { WorkerResponse } from '../worker/protocol.ts';
 import { EngineError } from '../engine/errors.ts';
 import { sequenceIds, type GenerationTree } from '../engine/tree.ts';
 import { PathSender, type PathRef } from '../worker/pathDelta.ts';
 import type { BeamSettings, SamplingSettings, Strategy } from '../engine/settings.ts';
-import type { DrawKey } from '../engine/random.ts';
 import type { AnySource, ChatMessage, DevicePreference, ModelInfo } from '../domain/types.ts';
+import type { VocabAddition } from '../domain/vocabGrowth.ts';
 
 declare const __ORT_PATH__: string;
 
@@ -41,17 +40,14 @@ export interface Ticket {
   readonly b: number;
 }
 
+/**
+ * What a request asks for besides the position the link fills in (its type, node id, cache path and
+ * token ids): derived from the protocol's request types, never restated.
+ */
+type Ask<T extends RequestBody['type'], Filled extends string = never> = Omit<Extract<RequestBody, { type: T }>, 'type' | 'path' | 'ids' | 'keep' | Filled>;
+
 /** What a step of the main tree or pane B asks for, besides the position. */
-export interface StepAsk {
-  strategy: Strategy;
-  settings: SamplingSettings;
-  topN: number;
-  extraIds: number[];
-  drawKey: DrawKey | null;
-  choose: number | null | 'none';
-  /** The constraint on the generated text (issue #21), null for none. */
-  constraint?: ConstraintSpec | null;
-}
+export type StepAsk = Ask<'step', 'nodeId'>;
 
 type Stream = (m: WorkerResponse) => void;
 type Final<T extends WorkerResponse['type']> = Extract<WorkerResponse, { type: T }>;
@@ -64,6 +60,8 @@ export class WorkerLink {
   private epoch = 0;
   private bEpoch = 0;
   private scratch = 0;
+  /** Called with a server vocabulary's new entries (issue #16), before the answer that uses them. */
+  onVocab: ((additions: VocabAddition[]) => void) | null = null;
   /** Called once when the ready worker dies unexpectedly (the model actions restart it). */
   onCrash: ((reason: string) => void) | null = null;
 
@@ -122,6 +120,7 @@ export class WorkerLink {
         previous.terminate();
       }
       this.client = c;
+      c.onVocab = (additions) => this.onVocab?.(additions);
       c.onCrash = (reason) => {
         if (this.client === c) this.client = null;
         this.onCrash?.(reason);
@@ -235,7 +234,7 @@ export class WorkerLink {
     tree: GenerationTree,
     from: number,
     firstNew: number,
-    a: { strategy: 'greedy' | 'sample'; settings: SamplingSettings; topN: number; extraIds: number[]; seed: number; startDepth: number; firstReroll: number; count: number; constraint?: ConstraintSpec | null },
+    a: Ask<'run', 'nextNodeId'>,
     onStream: Stream,
   ): { done: Promise<Final<'run-done'>>; runId: number } {
     const c = this.need();
@@ -264,7 +263,7 @@ export class WorkerLink {
   }
 
   /** N Monte-Carlo samples of a node's final distribution. */
-  mcSample(tree: GenerationTree, nodeId: number, a: { settings: SamplingSettings; n: number; seed: number; depth: number; topM: number }): Promise<Final<'mc-result'>> {
+  mcSample(tree: GenerationTree, nodeId: number, a: Ask<'mc-sample', 'nodeId'>): Promise<Final<'mc-result'>> {
     return this.ask({ type: 'mc-sample', nodeId: this.cid(nodeId), ...this.at(tree, nodeId), ...a }, ['mc-result']);
   }
 
@@ -272,7 +271,7 @@ export class WorkerLink {
   mcTree(
     tree: GenerationTree,
     nodeId: number,
-    a: { settings: SamplingSettings; n: number; length: number; seed: number; depth: number },
+    a: Ask<'mc-tree', 'nodeId'>,
   ): { done: Promise<Final<'mc-tree-result'>>; requestId: number } {
     const c = this.need();
     const done = c.request({ type: 'mc-tree', nodeId: this.cid(nodeId), ...this.at(tree, nodeId), ...a }, ['mc-tree-result']);
@@ -343,7 +342,7 @@ export class WorkerLink {
 
   /** Teacher forcing over a text. */
   /** Speculative generation from a node's sequence (issue #21); the tree is not changed. */
-  speculative(tree: GenerationTree, nodeId: number, a: { strategy: 'greedy' | 'sample'; settings: SamplingSettings; drafter: Drafter; k: number; seed: number; maxNewTokens: number }): Promise<Final<'speculative-result'>> {
+  speculative(tree: GenerationTree, nodeId: number, a: Ask<'speculative'>): Promise<Final<'speculative-result'>> {
     return this.ask({ type: 'speculative', ids: sequenceIds(tree, nodeId), ...a }, ['speculative-result']);
   }
 

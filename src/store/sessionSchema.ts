@@ -93,6 +93,9 @@ const record = z
     cumBefore: z.array(z.number().min(0).max(1.000001)),
     entropyRawBits: z.number().min(0),
     entropyFinalBits: z.number().min(0),
+    /** A top-N server's step (issue #16): the mass it did not report, and what it reported. */
+    unreportedMass: z.number().min(0).max(1.000001).optional(),
+    top: z.object({ reported: z.number().int().min(1), reportedMass: z.number().min(0).max(1.001), approximateStages: z.array(stage).max(6) }).optional(),
   })
   .refine((r) => {
     const n = r.tokenIds.length;
@@ -173,6 +176,20 @@ export const sessionSchema = z.object({
     sourceKind: z.enum(['embedded', 'hub', 'folder', 'server']),
     vocabSize: z.number().int().min(1).max(10_000_000),
     fingerprint: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+    /**
+     * A server engine (issue #16): its dialect, base URL (never a key) and model name, so a reload can
+     * offer to reconnect; `pieces`: the bytes of the token ids the session uses when the server
+     * reports no vocabulary up front (vLLM, Ollama), so its chips read right before and after reconnecting.
+     */
+    engine: z
+      .object({
+        dialect: z.enum(['llama.cpp', 'openai', 'ollama']),
+        url: z.string().url().max(2000).refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL'),
+        model: z.string().max(300),
+        version: z.string().max(300).nullable().optional(),
+        pieces: z.array(z.tuple([tokenId, z.array(z.number().int().min(0).max(255)).max(256)])).max(200_000).optional(),
+      })
+      .optional(),
   }),
   prompt: z.string().max(1_000_000),
   /** Chat mode: the conversation whose chat-template rendering gave promptIds (absent in plain-prompt sessions). */
@@ -330,6 +347,8 @@ export function toSessionFile(args: {
           cumBefore: Array.from(r.cumBefore),
           entropyRawBits: r.entropyRawBits,
           entropyFinalBits: r.entropyFinalBits,
+          ...(r.unreportedMass !== undefined ? { unreportedMass: r.unreportedMass } : {}),
+          ...(r.top ? { top: { reported: r.top.reported, reportedMass: r.top.reportedMass, approximateStages: [...r.top.approximateStages] } } : {}),
         },
       ]),
     ),
@@ -352,6 +371,8 @@ export function recordsOf(s: SessionFile): Record<number, StoredRecord> {
       cumBefore: Float64Array.from(r.cumBefore),
       entropyRawBits: r.entropyRawBits,
       entropyFinalBits: r.entropyFinalBits,
+      ...(r.unreportedMass !== undefined ? { unreportedMass: r.unreportedMass } : {}),
+      ...(r.top ? { top: r.top } : {}),
     };
     out[Number(id)] = { key: r.key, record };
   }

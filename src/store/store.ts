@@ -125,7 +125,7 @@ export interface SessionSlice {
   /** Set when browser storage failed: the session lives in memory only. */
   storageNotice: string | null;
   /** Set while a session made with another model is shown from its recorded distributions only. */
-  readOnly: { modelId: string; sourceKind: 'embedded' | 'hub' | 'folder' | 'server' } | null;
+  readOnly: { modelId: string; sourceKind: 'embedded' | 'hub' | 'folder' | 'server'; /** A server session's host (issue #16: reconnect is offered, never automatic). */ host?: string } | null;
   /** A saved session that failed validation. */
   sessionProblem: string | null;
   /** Where `sessionProblem` came from: the saved session (discarded), an imported file or a share link (the current session is kept). */

@@ -27,6 +27,8 @@ export class WorkerClient {
   lastRequestId = 0;
   /** Round-trip time of the last finished request: posted → final message received (ms). */
   lastRoundTripMs = 0;
+  /** Called with a growing server vocabulary's new entries, before the answer that uses them. */
+  onVocab: ((additions: Extract<WorkerResponse, { type: 'vocab' }>['additions']) => void) | null = null;
   /** Called once when the worker dies unexpectedly. */
   onCrash: ((reason: string) => void) | null = null;
 
@@ -41,6 +43,10 @@ export class WorkerClient {
   }
 
   private receive(msg: WorkerResponse): void {
+    if (msg.type === 'vocab') {
+      this.onVocab?.(msg.additions);
+      return;
+    }
     const p = this.pending.get(msg.id);
     if (!p) return; // stale id
     if (msg.type === 'error') {

@@ -10,6 +10,7 @@ import type { ModelBackend } from '../decoder/backend.ts';
 import { EngineError } from '../engine/errors.ts';
 import type { WorkerRequest, WorkerResponse } from './protocol.ts';
 import { PathReceiver } from './pathDelta.ts';
+import type { VocabAddition } from '../domain/vocabGrowth.ts';
 
 export type LoadRequest = Extract<WorkerRequest, { type: 'load' }>;
 /** A 'load-progress' message without its type and id. */
@@ -45,9 +46,17 @@ export class Dispatcher {
   constructor(private readonly host: DispatcherHost) {}
 
   private fail(id: number, e: unknown): void {
+    this.postVocab(id);
     if (e instanceof EngineError) this.host.post({ type: 'error', id, code: e.code, message: e.message });
     else if (e instanceof RangeError) this.host.post({ type: 'error', id, code: 'invalid-setting', message: e.message });
     else this.host.post({ type: 'error', id, code: 'unknown', message: e instanceof Error ? e.message : String(e) });
+  }
+
+  /** Posts the vocabulary entries a growing server vocabulary gained (before the answer that uses them). */
+  private postVocab(id: number): void {
+    const b = this.decoder?.backend as { takeVocabAdditions?: () => VocabAddition[] } | undefined;
+    const additions = b?.takeVocabAdditions?.();
+    if (additions && additions.length > 0) this.host.post({ type: 'vocab', id, additions });
   }
 
   private need(): Decoder {
@@ -68,7 +77,10 @@ export class Dispatcher {
 
   /** Answers one request (never throws: failures are answered with an 'error' message). */
   async handle(msg: WorkerRequest): Promise<void> {
-    const post = (m: WorkerResponse, transfer?: Transferable[]) => this.host.post(m, transfer);
+    const post = (m: WorkerResponse, transfer?: Transferable[]) => {
+      this.postVocab(m.id);
+      this.host.post(m, transfer);
+    };
     try {
       // before any await: positions are deltas in posting order
       if ('path' in msg && msg.keep !== undefined) msg = { ...msg, ...this.paths.resolve(msg), keep: undefined };

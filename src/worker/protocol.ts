@@ -17,6 +17,7 @@ export type { AnySource, BeamStepRecord, ChatMessage, Device, DevicePreference, 
 import type { AnySource, BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ScoredToken } from '../domain/types.ts';
 
 export type { StepChoice } from '../engine/step.ts';
+import type { VocabAddition } from '../domain/vocabGrowth.ts';
 import type { StepChoice } from '../engine/step.ts';
 
 export type WorkerRequest =
@@ -132,6 +133,8 @@ export type WorkerResponse =
       overall: number;
     }
   | { type: 'loaded'; id: number; info: ModelInfo }
+  /** New vocabulary entries of a server whose vocabulary grows (src/domain/vocabGrowth.ts), posted before the answer that uses them. */
+  | { type: 'vocab'; id: number; additions: VocabAddition[] }
   | { type: 'tokens'; id: number; ids: number[]; /** chat-tokenize: indices of special tokens typed in message text */ injected?: number[] }
   | {
       type: 'step-result';

@@ -133,6 +133,7 @@ export function DistributionChart() {
                 title={i === view.S ? `${t(`chipHelp.${chipKey(i)}` as MessageKey)} ${t('chipHelp.final')}` : t(`chipHelp.${chipKey(i)}` as MessageKey)}
                 onClick={() => controller.setStage(i === view.S ? null : i)}
               >
+                {rec.top && i > 0 && <span className="approx-mark" data-testid="stage-approx" title={t('dist.approxStage')}>≈ </span>}
                 {chipName(i)}
                 {i === view.S && <small className="chip-final"> → {t('chip.final')}</small>}
               </button>
@@ -168,11 +169,27 @@ export function DistributionChart() {
             data-prob={rec.restMass[0]}
             data-final-prob={rec.restMass[view.S]}
           >
-            <span className="tok muted">{t('dist.rest', { count: rec.vocabSize - rec.tokenIds.length })}</span>
+            <span className="tok muted">
+              {rec.top ? t('dist.restReported', { count: Math.max(0, rec.top.reported - rec.tokenIds.length) }) : t('dist.rest', { count: rec.vocabSize - rec.tokenIds.length })}
+            </span>
             <span className="nums">
               {t('dist.model')} {formatPercent(rec.restMass[0], locale)} · {t('dist.final')} {formatPercent(rec.restMass[view.S], locale)}
             </span>
           </div>
+          {rec.unreportedMass !== undefined && rec.top && (
+            <>
+              {/* a top-N server (issue #16): the mass it did not report, never read as probability 0 */}
+              <div className="dist-row rest unreported" data-testid="dist-unreported" data-prob={rec.unreportedMass}>
+                <span className="tok muted">{t('dist.unreported')}</span>
+                <span className="nums">
+                  {t('dist.model')} {formatPercent(rec.unreportedMass, locale)}
+                </span>
+              </div>
+              <p className="muted" data-testid="dist-approx">
+                {t('dist.approxNote', { n: rec.top.reported })}
+              </p>
+            </>
+          )}
           {view.eosIndex >= 0 && (
             <PinnedRow rec={rec} index={view.eosIndex} stage={view.S} testId="dist-eos" className="dist-row eos" label={t('dist.eos')} locale={locale} choose={choose} />
           )}

@@ -37,6 +37,7 @@ export function ServerConnect() {
   const [url, setUrl] = useState(() => (info?.engine?.url ?? 'http://127.0.0.1:8080'));
   const [model, setModel] = useState('');
   const [apiKey, setApiKey] = useState('');
+  const [topN, setTopN] = useState('');
   const [attempted, setAttempted] = useState(false);
   const engine: EngineInfo | undefined = info?.engine;
 
@@ -64,7 +65,8 @@ export function ServerConnect() {
 
   const connect = () => {
     setAttempted(true);
-    void controller.connectServer(url, model, apiKey);
+    const n = Number(topN);
+    void controller.connectServer(url, model, apiKey, Number.isInteger(n) && n > 0 ? n : 0);
   };
 
   return (
@@ -81,6 +83,10 @@ export function ServerConnect() {
         {t('engine.apiKey')}{' '}
         <input data-testid="engine-api-key" type="password" autoComplete="off" value={apiKey} onChange={(e) => setApiKey(e.target.value)} />
       </label>
+      <label>
+        {t('engine.topN')}{' '}
+        <input data-testid="engine-top-n" type="number" min={1} step={1} inputMode="numeric" value={topN} onChange={(e) => setTopN(e.target.value)} placeholder={t('engine.topN.all')} />
+      </label>
       <button type="button" data-testid="engine-connect" onClick={connect} disabled={status === 'loading' || !url.trim()}>
         {t('engine.connect')}
       </button>
@@ -96,6 +102,11 @@ export function ServerConnect() {
       >
         {text}
       </p>
+      {state === 'connected' && engine && !engine.fullVocab && (
+        <p className="model-hint" data-testid="engine-limits">
+          {t(engine.tokenIds ? 'engine.learnVocab' : 'engine.textLevel')}
+        </p>
+      )}
     </div>
   );
 }

@@ -21,6 +21,8 @@ interface NumberFieldProps {
   note?: ReactNode;
   /** A slider beside the box (its range may be narrower than the box's: the box takes any valid value). */
   slider?: { min: number; max: number; step: number };
+  /** Greyed (not offered) with this reason shown under it, e.g. the repetition penalty on a server without raw logits. */
+  disabledReason?: string | null;
 }
 
 /**
@@ -85,6 +87,7 @@ function NumberField(p: NumberFieldProps) {
           max={p.max}
           aria-invalid={rejected !== null}
           aria-describedby={`${id}-help`}
+          disabled={!!p.disabledReason}
           onChange={(e) => void commit(e.target.value)}
           onFocus={() => setFocused(true)}
           onBlur={() => setFocused(false)}
@@ -94,6 +97,11 @@ function NumberField(p: NumberFieldProps) {
         {t(p.helpKey)}
       </p>
       {p.note}
+      {p.disabledReason && (
+        <p className="help field-disabled" data-testid={`${p.testId}-disabled`}>
+          {p.disabledReason}
+        </p>
+      )}
       {rejected !== null && (
         <p className="field-error" role="alert" data-testid="error-message">
           <span>{t('settings.rejected', { value: rejected, range: p.range, current: formatNumber(p.value, locale, 4) })}</span>{' '}
@@ -130,6 +138,8 @@ export function SettingsPanel() {
   const { t } = useT();
   const s = useAppShallow(sel);
   const room = s.info ? s.info.contextLength - s.promptLength : Infinity;
+  // the repetition penalty divides positive raw logits and multiplies negative ones: not reproducible on log-probabilities (issue #16)
+  const penaltyOff = s.info?.engine && !s.info.engine.rawLogits ? t('settings.repetitionPenalty.noLogits', { dialect: s.info.engine.dialect }) : null;
   return (
     <section className="panel settings" aria-labelledby="settings-title">
       <h2 id="settings-title">{t('settings.title')}</h2>
@@ -182,7 +192,7 @@ export function SettingsPanel() {
         </>
       )}
       {s.strategy !== 'beam' && (
-        <NumberField testId="setting-repetition-penalty" labelKey="settings.repetitionPenalty" helpKey="settings.repetitionPenalty.help" range="> 0 (1 = off)" value={s.sampling.repetitionPenalty} step={0.05} min={0.05}
+        <NumberField testId="setting-repetition-penalty" labelKey="settings.repetitionPenalty" helpKey="settings.repetitionPenalty.help" range="> 0 (1 = off)" value={s.sampling.repetitionPenalty} step={0.05} min={0.05} disabledReason={penaltyOff}
           toPatch={(v) => ({ sampling: { ...s.sampling, repetitionPenalty: v } })} />
       )}
       {s.strategy === 'beam' && (
@@ -204,7 +214,7 @@ export function SettingsPanel() {
             </select>
             <p className="help">{t('settings.earlyStopping.help')}</p>
           </div>
-          <NumberField testId="setting-repetition-penalty" labelKey="settings.repetitionPenalty" helpKey="settings.repetitionPenalty.help" range="> 0 (1 = off)" value={s.beam.repetitionPenalty} step={0.05} min={0.05}
+          <NumberField testId="setting-repetition-penalty" labelKey="settings.repetitionPenalty" helpKey="settings.repetitionPenalty.help" range="> 0 (1 = off)" value={s.beam.repetitionPenalty} step={0.05} min={0.05} disabledReason={penaltyOff}
             toPatch={(v) => ({ beam: { ...s.beam, repetitionPenalty: v } })} />
         </>
       )}

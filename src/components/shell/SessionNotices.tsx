@@ -28,9 +28,9 @@ export function SessionNotices() {
       {pending && (
         <div className="notice" role="status" data-testid="read-only-session">
           <span>{t('session.readOnly', { model: pending.modelId })}</span>{' '}
-          {pending.sourceKind !== 'folder' && (
-            <button type="button" onClick={() => void controller.loadPendingModel()}>
-              {t('session.loadModel', { model: pending.modelId })}
+          {pending.sourceKind !== 'folder' && (pending.sourceKind !== 'server' || pending.host) && (
+            <button type="button" data-testid="session-reconnect" onClick={() => void controller.loadPendingModel()}>
+              {pending.host ? t('session.reconnect', { model: pending.modelId, host: pending.host }) : t('session.loadModel', { model: pending.modelId })}
             </button>
           )}{' '}
           <button type="button" onClick={() => void controller.newSession()}>

@@ -11,6 +11,7 @@ import { ensureRecord } from './step.ts';
 import { setPrompt } from './prompt.ts';
 import type { AppError } from '../store.ts';
 import { hostStore } from '../../models/hostStore.ts';
+import { withVocabAdditions } from '../../domain/vocabGrowth.ts';
 
 /**
  * Loads a model in a fresh worker; the previous model keeps working until the new one is ready (and
@@ -38,11 +39,17 @@ export async function loadModel(ctx: ActionContext, source: AnySource, devicePre
     });
   };
   ctx.link.onCrash = (reason) => void recover(ctx, reason);
+  // a top-N server's vocabulary grows as tokens are seen (src/domain/vocabGrowth.ts)
+  ctx.link.onVocab = (additions) => {
+    if (ctx.s.info) ctx.set({ info: withVocabAdditions(ctx.s.info, additions) });
+  };
   try {
     const info = await ctx.link.load(source, devicePref, onProgress);
     current = false;
     if (!info) return; // a newer load or a cancel took over
     ctx.set({ status: 'ready', workerReady: true, info: { ...info, fallbackReason }, source, progress: 1, forwardCount: 0 });
+    // a server without raw logits cannot apply the repetition penalty (greyed in the settings, refused by the decoder)
+    if (info.engine && !info.engine.rawLogits) ctx.set({ sampling: { ...ctx.s.sampling, repetitionPenalty: 1 }, beam: { ...ctx.s.beam, repetitionPenalty: 1 } });
     if (source.kind === 'hub') void refreshCachedModels(ctx);
     await setPrompt(ctx, ctx.s.prompt, { force: true });
   } catch (e) {
@@ -60,9 +67,10 @@ export async function loadModel(ctx: ActionContext, source: AnySource, devicePre
 /**
  * Connects to a model server (llama.cpp, vLLM, Ollama) as the engine: a load whose source is the
  * server. The API key stays in memory (the store's source), never in sessions, exports or share links.
+ * `topN` > 0 asks llama.cpp for only the top N tokens per step (when the whole vocabulary is too slow).
  */
-export function connectServer(ctx: ActionContext, url: string, model: string, apiKey: string): Promise<void> {
-  return loadModel(ctx, { kind: 'server', url: url.trim(), model: model.trim(), ...(apiKey ? { apiKey } : {}) }, 'wasm');
+export function connectServer(ctx: ActionContext, url: string, model: string, apiKey: string, topN = 0): Promise<void> {
+  return loadModel(ctx, { kind: 'server', url: url.trim(), model: model.trim(), ...(apiKey ? { apiKey } : {}), ...(topN > 0 ? { topN } : {}) }, 'wasm');
 }
 
 /** Cancels a model download in progress (terminates its worker). */

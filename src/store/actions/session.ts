@@ -3,7 +3,8 @@
  * snapshot plus the synchronous journal, journal.ts), the journal entry of every change, debounced
  * autosave, export and import of session files, a read-only session of another model, a new session.
  */
-import type { ModelSource } from '../../domain/types.ts';
+import type { AnySource } from '../../domain/types.ts';
+import { withVocabAdditions } from '../../domain/vocabGrowth.ts';
 import { parseSession, recordsOf, toSessionFile, type SessionFile } from '../sessionSchema.ts';
 import { appJournal, clearSavedSession, readSavedSession, storageMessage, writeSession } from '../persistence.ts';
 import { journalEntry } from '../journal.ts';
@@ -19,12 +20,35 @@ import { ensureRecord } from './step.ts';
 function sessionModel(ctx: ActionContext): SessionFile['model'] | null {
   const info = ctx.s.info;
   if (!info) return null;
-  return { id: info.id, sourceKind: info.sourceKind, vocabSize: info.vocabSize, fingerprint: info.fingerprint };
+  const model: SessionFile['model'] = { id: info.id, sourceKind: info.sourceKind, vocabSize: info.vocabSize, fingerprint: info.fingerprint };
+  const e = info.engine;
+  if (e) {
+    // the server, never its key (issue #16); a vocabulary learnt as tokens appear travels with the session
+    model.engine = { dialect: e.dialect, url: e.url, model: e.model, version: e.version };
+    if (!e.fullVocab) model.engine.pieces = usedPieces(ctx);
+  }
+  return model;
+}
+
+/** The bytes of every token id the session uses (prompt, tree edges, recorded distributions). */
+function usedPieces(ctx: ActionContext): [number, number[]][] {
+  const { info, tree, records } = ctx.s;
+  if (!info) return [];
+  const ids = new Set<number>(tree.promptIds);
+  for (const n of tree.nodes) if (n.edge) ids.add(n.edge.tokenId);
+  for (const r of Object.values(records)) for (const id of r.record.tokenIds) ids.add(id);
+  return [...ids]
+    .filter((id) => id >= 0 && id < info.vocabSize && info.vocabOffsets[id + 1] > info.vocabOffsets[id])
+    .sort((a, b) => a - b)
+    .map((id) => [id, Array.from(info.vocabBytes.subarray(info.vocabOffsets[id], info.vocabOffsets[id + 1]))]);
 }
 
 function matchesLoaded(ctx: ActionContext, s: SessionFile): boolean {
   const m = sessionModel(ctx);
-  return !!m && m.id === s.model.id && m.vocabSize === s.model.vocabSize && m.fingerprint === s.model.fingerprint;
+  if (!m || m.id !== s.model.id || m.vocabSize !== s.model.vocabSize || m.fingerprint !== s.model.fingerprint) return false;
+  // a server session belongs to that server and model
+  if (m.engine || s.model.engine) return !!m.engine && !!s.model.engine && m.engine.url === s.model.engine.url && m.engine.model === s.model.engine.model;
+  return true;
 }
 
 /**
@@ -76,12 +100,23 @@ function showSession(ctx: ActionContext, s: SessionFile, readOnly: boolean): voi
     promptError: null,
     error: null,
     sessionProblem: null,
-    readOnly: readOnly ? { modelId: s.model.id, sourceKind: s.model.sourceKind } : null,
+    readOnly: readOnly ? { modelId: s.model.id, sourceKind: s.model.sourceKind, ...(s.model.engine ? { host: hostOf(s.model.engine.url) } : {}) } : null,
   });
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }
 
 async function applySession(ctx: ActionContext, s: SessionFile): Promise<void> {
   await ctx.link.forgetAll();
+  // the saved bytes of the tokens a top-N server reported (its vocabulary is learnt as tokens appear)
+  const pieces = s.model.engine?.pieces;
+  if (pieces && ctx.s.info) ctx.set({ info: withVocabAdditions(ctx.s.info, pieces.map(([id, bytes]) => ({ id, bytes: Uint8Array.from(bytes) }))) });
   showSession(ctx, s, false);
   await ensureRecord(ctx, displayNodeOf(ctx.s));
 }
@@ -225,8 +260,13 @@ export async function saveNow(ctx: ActionContext): Promise<void> {
 export async function loadPendingModel(ctx: ActionContext): Promise<void> {
   const p = ctx.session.pending;
   if (!p) return;
-  const source: ModelSource | null =
-    p.model.sourceKind === 'embedded' ? { kind: 'embedded', name: p.model.id } : p.model.sourceKind === 'hub' ? { kind: 'hub', modelId: p.model.id } : null;
+  const e = p.model.engine;
+  // a server session reconnects only on this action (never on its own at load): same URL and model, no key
+  const source: AnySource | null =
+    p.model.sourceKind === 'embedded' ? { kind: 'embedded', name: p.model.id }
+      : p.model.sourceKind === 'hub' ? { kind: 'hub', modelId: p.model.id }
+        : p.model.sourceKind === 'server' && e ? { kind: 'server', url: e.url, model: e.model }
+          : null;
   if (!source) return;
   await loadModel(ctx, source);
   if (matchesLoaded(ctx, p)) await applySession(ctx, p);

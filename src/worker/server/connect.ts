@@ -1,11 +1,10 @@
 /**
  * Connecting to a model server: detect the dialect, read what the server says about its model, and
  * build the decoder backend with the `ModelInfo` the UI shows (vocabulary bytes, special tokens, chat
- * template, what the server can give). The llama.cpp dialect with the whole vocabulary is built
- * here; vLLM and Ollama are detected and described (their request code is tested on documented
- * answers) but stepping through them is refused with that reason for now.
+ * template, what the server can give). llama.cpp gives the whole vocabulary (LlamaCppBackend);
+ * vLLM and Ollama give the top N per step (TopNServerBackend over topSources.ts), with a vocabulary
+ * that grows as tokens are seen (the first `SERVER_VOCAB_CAPACITY` / `TEXT_VOCAB_CAPACITY` ids).
  */
-import { EngineError } from '../../engine/errors.ts';
 import type { EngineInfo, ModelInfo, ServerSource } from '../protocol.ts';
 import { detectDialect } from './detect.ts';
 import { ServerError, parseServerUrl } from './errors.ts';
@@ -13,6 +12,17 @@ import { ServerHttp, type NetworkProbe } from './http.ts';
 import { LlamaCppClient } from './llamacpp.ts';
 import { LlamaCppBackend, toEngineError } from './serverBackend.ts';
 import type { ServerModelFacts } from './types.ts';
+import { OpenAiClient, maxLogprobsFromError } from './openai.ts';
+import { OLLAMA_MAX_TOP_LOGPROBS, OllamaClient } from './ollama.ts';
+import { TopNServerBackend, emptyVocabulary } from './topBackend.ts';
+import { LlamaTopSource, OllamaTopSource, OpenAiTopSource } from './topSources.ts';
+
+/** Ids reserved for a vLLM server's vocabulary (its ids are used as they are; the largest common vocabularies have 262,144). */
+export const SERVER_VOCAB_CAPACITY = 262_144;
+/** Distinct text-level tokens one Ollama connection can see. */
+export const TEXT_VOCAB_CAPACITY = 65_536;
+/** Alternatives asked from vLLM when its `--max-logprobs` allows (more costs JSON per step). */
+const OPENAI_WANT_TOP = 1000;
 
 /** Special tokens that end a turn in common chat templates, in this order of preference (as loading/modelInfo.ts). */
 const END_OF_TURN_TOKENS = ['<|im_end|>', '<|eot_id|>', '<end_of_turn>', '<|end|>'];
@@ -30,18 +40,16 @@ export interface ConnectOptions {
 
 /**
  * Connects and returns the backend.
- * @throws EngineError `server` (message `<ServerErrorCode>: …`) for every failure a person can act on,
- *   `server` with `unsupported-dialect` for vLLM/Ollama stepping (not built yet)
+ * @throws EngineError `server` (message `<ServerErrorCode>: …`) for every failure a person can act on
  */
-export async function connectServer(source: ServerSource, opts: ConnectOptions = {}): Promise<LlamaCppBackend> {
+export async function connectServer(source: ServerSource, opts: ConnectOptions = {}): Promise<LlamaCppBackend | TopNServerBackend> {
   try {
     const base = parseServerUrl(source.url);
     const http = new ServerHttp(base, { apiKey: source.apiKey ?? null, timeoutMs: opts.timeoutMs ?? 30_000, probe: opts.probe });
     opts.onStage?.('detect');
     const detection = await detectDialect(http);
-    if (detection.dialect !== 'llama.cpp') {
-      throw new EngineError('server', `unsupported-dialect: ${detection.dialect === 'ollama' ? `Ollama ${detection.version ?? ''}` : 'an OpenAI-compatible server (vLLM)'} was found; stepping through it is not built yet — use llama.cpp's llama-server`);
-    }
+    if (detection.dialect === 'openai') return await connectOpenAi(http, source, base, opts);
+    if (detection.dialect === 'ollama') return await connectOllama(http, source, base, detection.version, opts);
     const client = new LlamaCppClient(http);
     const facts = await client.describe();
     if (source.model && facts.modelName !== source.model && !facts.modelName.endsWith(`/${source.model}`)) {
@@ -49,6 +57,12 @@ export async function connectServer(source: ServerSource, opts: ConnectOptions =
     }
     opts.onStage?.('vocabulary');
     const info = await llamaCppModelInfo(client, facts, base, opts);
+    const n = source.topN ?? 0;
+    if (n > 0 && n < info.vocabSize) {
+      // only the top N per step: the "not reported" rest, stages approximate (topBackend.ts); chat mode off
+      const top: ModelInfo = { ...info, hasChatTemplate: false, endOfTurnTokenId: null, engine: { ...info.engine!, fullVocab: false, topN: n, slots: 1 } };
+      return new TopNServerBackend(top, new LlamaTopSource(client, n));
+    }
     return new LlamaCppBackend(info, client, facts.slots);
   } catch (e) {
     throw toEngineError(e);
@@ -148,4 +162,67 @@ async function llamaCppModelInfo(client: LlamaCppClient, facts: ServerModelFacts
     fingerprint: null,
     engine,
   };
+}
+
+/** The ModelInfo of a top-N server (vocabulary empty: it grows; no special tokens known; no chat template). */
+function topModelInfo(facts: ServerModelFacts, base: URL, capacity: number, topN: number, tokenIds: boolean, opts: ConnectOptions): ModelInfo {
+  const engine: EngineInfo = {
+    url: base.href.replace(/\/$/, ''), host: base.host, dialect: facts.dialect, model: facts.modelName,
+    fullVocab: false, topN, tokenIds, rawLogits: false, slots: 1, version: facts.version,
+  };
+  const name = facts.modelName.split('/').pop() || facts.modelName;
+  return {
+    id: name,
+    sourceKind: 'server',
+    modelType: facts.dialect,
+    vocabSize: capacity,
+    contextLength: facts.contextLength ?? 2048,
+    bosTokenId: null,
+    eosTokenId: null,
+    device: 'server',
+    dtype: 'server',
+    threads: 0,
+    crossOriginIsolated: opts.crossOriginIsolated ?? false,
+    fallbackReason: null,
+    ...emptyVocabulary(capacity),
+    pieceEncoding: 'plain',
+    hasChatTemplate: false,
+    endOfTurnTokenId: null,
+    modelCard: null,
+    fingerprint: null,
+    engine,
+  };
+}
+
+/**
+ * vLLM: the model named (or the first listed), and the most log-probabilities its `--max-logprobs`
+ * allows (asked with OPENAI_WANT_TOP; a refusal names the limit).
+ */
+async function connectOpenAi(http: ServerHttp, source: ServerSource, base: URL, opts: ConnectOptions): Promise<TopNServerBackend> {
+  const models = await OpenAiClient.listModels(http);
+  const model = source.model ? models.find((m) => m.id === source.model || m.id.endsWith(`/${source.model}`)) : models[0];
+  if (!model) throw new ServerError('not-found', `the server serves ${models.map((m) => m.id).join(', ')}, not ${source.model}`);
+  const client = new OpenAiClient(http, model.id);
+  const facts = await client.describe();
+  opts.onStage?.('vocabulary');
+  const probe = await client.tokenize('a', false);
+  let topN = OPENAI_WANT_TOP;
+  try {
+    await client.nextToken(probe.length ? probe : [0], topN);
+  } catch (e) {
+    const limit = e instanceof ServerError ? maxLogprobsFromError(`${e.message} ${e.detail ?? ''}`) : null;
+    if (limit === null || limit === 0) throw e;
+    if (limit > 0) topN = limit;
+  }
+  const info = topModelInfo(facts, base, SERVER_VOCAB_CAPACITY, topN, true, opts);
+  return new TopNServerBackend(info, new OpenAiTopSource(client, topN, SERVER_VOCAB_CAPACITY));
+}
+
+/** Ollama: the model named (or the first pulled), text level, at most 20 alternatives per step. */
+async function connectOllama(http: ServerHttp, source: ServerSource, base: URL, version: string | null, opts: ConnectOptions): Promise<TopNServerBackend> {
+  const client = new OllamaClient(http, source.model);
+  const facts = await client.describe(version);
+  const named = new OllamaClient(http, facts.modelName);
+  const info = topModelInfo(facts, base, TEXT_VOCAB_CAPACITY, OLLAMA_MAX_TOP_LOGPROBS, false, opts);
+  return new TopNServerBackend(info, new OllamaTopSource(named, OLLAMA_MAX_TOP_LOGPROBS, TEXT_VOCAB_CAPACITY));
 }

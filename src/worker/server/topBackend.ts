@@ -1,0 +1,156 @@
+/**
+ * The server engine for dialects that report only the top N tokens per step (issue #16): vLLM's
+ * OpenAI-compatible completions (`logprobs: N`, token ids) and Ollama (`top_logprobs` ≤ 20, text and
+ * bytes only). Each forward row is one request per scored position (prefix + new tokens as the
+ * prompt; the server's prefix cache makes the repeat cheap), answered as `coverage: 'top'` scores
+ * that the decoder makes dense (src/decoder/topScores.ts): the rest of the vocabulary is "not
+ * reported", never probability 0.
+ *
+ * The vocabulary is not known up front on these servers, so it grows as tokens are seen: ids up to
+ * `capacity` are reserved, every id starts with empty bytes, and each new token's bytes are added
+ * (`takeVocabAdditions`, which the dispatcher posts to the UI before the answer that uses them).
+ * - `TopSource` for vLLM: local id = the server's id; a new id's text comes from `/detokenize`
+ *   (a lone id that ends inside a UTF-8 character decodes as U+FFFD: those bytes are approximate).
+ * - `TopSource` for Ollama: text level. Local ids are assigned to byte strings as they are first
+ *   seen; a prompt is split into characters (the app cannot see Ollama's tokenization: the server
+ *   re-tokenizes the text each step), and a token that ends inside a character is held back
+ *   (utf8.ts): the next step asks with the whole characters and keeps the alternatives that
+ *   continue the held-back bytes, with those bytes taken off.
+ */
+import type { BackendCapabilities, BackendStats, ForwardOptions, ForwardResult, ForwardRow, ModelBackend, PrefixCache, RowScores, TopScores } from '../../decoder/backend.ts';
+import { EngineError } from '../../engine/errors.ts';
+import type { ModelInfo } from '../protocol.ts';
+import { ServerPrefix, toEngineError } from './serverBackend.ts';
+import type { NextTokenScores } from './types.ts';
+import { withVocabAdditions, type VocabAddition } from '../../domain/vocabGrowth.ts';
+
+export type { VocabAddition };
+
+/** What a top-N dialect must give the backend (local ids throughout). */
+export interface TopSource {
+  readonly tokens: 'ids' | 'text';
+  /** Most alternatives per step. */
+  readonly topN: number;
+  tokenize(text: string, addSpecialTokens: boolean): Promise<number[]>;
+  decode(ids: readonly number[]): Promise<string>;
+  /** The top alternatives after `ids` (local ids, descending log-probability). */
+  next(ids: readonly number[]): Promise<{ scores: TopScores; answer: NextTokenScores }>;
+  /** New vocabulary entries since the last call. */
+  takeAdditions(): VocabAddition[];
+}
+
+/** An empty growing vocabulary of `capacity` ids for a server's ModelInfo. */
+export function emptyVocabulary(capacity: number): Pick<ModelInfo, 'vocabBytes' | 'vocabOffsets' | 'vocabPieces' | 'special'> {
+  return {
+    vocabBytes: new Uint8Array(0),
+    vocabOffsets: new Uint32Array(capacity + 1),
+    vocabPieces: new Array<string>(capacity).fill(''),
+    special: new Uint8Array(capacity),
+  };
+}
+
+export class TopNServerBackend implements ModelBackend {
+  readonly capabilities: BackendCapabilities;
+  private current: ModelInfo;
+  private forwards = 0;
+  private twice = 0;
+  private live = 0;
+  /** Additions not yet taken by the dispatcher (the UI's copy of the vocabulary lags by these). */
+  private pending: VocabAddition[] = [];
+
+  constructor(info: ModelInfo, private readonly source: TopSource) {
+    this.current = info;
+    this.capabilities = {
+      scores: 'logprobs', vocabulary: source.topN, positions: 'all', tokens: source.tokens,
+      maxRows: 1, attention: false, hiddenStates: false, constraints: [],
+    };
+  }
+
+  /** The model description with every vocabulary entry seen so far. */
+  get info(): ModelInfo {
+    return this.current;
+  }
+
+  private absorb(): void {
+    const add = this.source.takeAdditions();
+    if (add.length === 0) return;
+    this.current = withVocabAdditions(this.current, add);
+    this.pending.push(...add);
+  }
+
+  /** Vocabulary entries added since the last call (the dispatcher posts them to the UI first). */
+  takeVocabAdditions(): VocabAddition[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+
+  async tokenize(text: string, addSpecialTokens: boolean): Promise<number[]> {
+    try {
+      const ids = await this.source.tokenize(text, addSpecialTokens);
+      this.absorb();
+      return ids;
+    } catch (e) {
+      throw toEngineError(e);
+    }
+  }
+
+  decode(ids: readonly number[]): Promise<string> {
+    return this.source.decode(ids).catch((e) => { throw toEngineError(e); });
+  }
+
+  async forward(rows: readonly ForwardRow[], options: ForwardOptions = {}): Promise<ForwardResult> {
+    if (rows.length === 0) throw new RangeError('forward needs at least one row');
+    if (options.attention || options.hiddenStates || options.constraint) {
+      throw new EngineError('invalid-setting', 'a top-N server gives no attention, hidden states or engine constraints');
+    }
+    const all = options.positions === 'all';
+    const t0 = performance.now();
+    this.forwards++;
+    const out: RowScores[] = [];
+    const seqs: number[][] = [];
+    for (const r of rows) {
+      if (r.prefix && !(r.prefix instanceof ServerPrefix)) throw new RangeError('not a server prefix');
+      if (r.prefix && (r.prefix as ServerPrefix).released) throw new RangeError('prefix used after release');
+      if (r.tokens.length === 0) throw new RangeError('a row needs at least one new token');
+      const ids = [...((r.prefix as ServerPrefix | null)?.ids ?? []), ...r.tokens];
+      if (ids.length > this.current.contextLength) {
+        throw new EngineError('context-overflow', `sequence of ${ids.length} tokens exceeds the server's context of ${this.current.contextLength}`);
+      }
+      const first = all ? ids.length - r.tokens.length + 1 : ids.length;
+      const positions: TopScores[] = [];
+      for (let end = first; end <= ids.length; end++) {
+        try {
+          positions.push((await this.source.next(ids.slice(0, end))).scores);
+        } catch (e) {
+          throw toEngineError(e);
+        }
+      }
+      this.absorb();
+      out.push({ coverage: 'top', kind: 'logprobs', positions });
+      seqs.push(ids);
+    }
+    const keep = options.keepCache ?? true;
+    const caches = keep ? seqs.map((s) => new ServerPrefix(s)) : null;
+    if (caches) this.live += caches.length;
+    return { rows: out, caches, ms: performance.now() - t0 };
+  }
+
+  release(cache: PrefixCache): void {
+    const c = cache as ServerPrefix;
+    if (c.released) {
+      this.twice++;
+      return;
+    }
+    c.released = true;
+    this.live--;
+  }
+
+  stats(): BackendStats {
+    return { forwardCount: this.forwards, disposedTwice: this.twice, liveTensors: this.live };
+  }
+
+  async dispose(): Promise<void> {
+    // nothing held here: the server keeps its model
+  }
+}
