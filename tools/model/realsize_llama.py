@@ -16,6 +16,8 @@ Writes:
   DIR/fp32/    config.json (no "transformers.js_config"), generation_config.json, tokenizer files, onnx/model.onnx
   DIR/q4/      only onnx/model_q4.onnx: every layer's Linear as com.microsoft MatMulNBits (4 bits, blocks of 32,
                packed in numpy as in realsize_fixture.py); the tied embedding/output matrix stays fp32
+  DIR/q4f16/   only onnx/model_q4f16.onnx: that graph converted to float16 (MatMulNBits with float16 input, scales
+               and output; float16 KV cache and logits)
   DIR/reference.json  torch reference (prompt ids, last-position logits, 8 greedy ids per prompt, no cache); "q4":
                the same for the torch model holding the dequantized q4 weights
   DIR/DONE     written last
@@ -39,7 +41,7 @@ from onnx import helper, numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from realsize_fixture import GREEDY_STEPS, PROMPTS, SEED, make_tokenizer, quantize_q4, to_q4  # noqa: E402
+from realsize_fixture import GREEDY_STEPS, PROMPTS, SEED, make_tokenizer, quantize_q4, to_fp16, to_q4  # noqa: E402
 from tiny_llama_fixture import LlamaConfig, TinyLlama  # noqa: E402
 
 SHAPES = {
@@ -222,6 +224,13 @@ def main():
     os.remove(deq_path)
     onnx.save_model(mq, os.path.join(q4, "onnx", "model_q4.onnx"))
     print(f"q4 packed ({len(quantized)} MatMulNBits)", flush=True)
+
+    # q4f16: the q4 graph in float16 (activations, caches, logits, the MatMulNBits scales and the tied matrix),
+    # as transformers.js's q4f16 exports are; checked against the same dequantized reference with the fp16 tolerance
+    q4f16 = os.path.join(tmp, "q4f16")
+    write_common(q4f16, spec, cfg, tok)
+    onnx.save_model(to_fp16(mq), os.path.join(q4f16, "onnx", "model_q4f16.onnx"))
+    print("q4f16 converted", flush=True)
 
     with open(os.path.join(tmp, "reference.json"), "w") as f:
         json.dump(ref, f)
