@@ -34,7 +34,7 @@ export const REALSIZE_SHAPES = {
   'gpt2-tiny': 110_000_000,
   vocab262k: 350_000_000,
   'smollm2-135m': 900_000_000,
-  'qwen2.5-0.5b-4l': 1_400_000_000,
+  'qwen2.5-0.5b-4l': 1_700_000_000,
 } as const;
 export type RealsizeShape = keyof typeof REALSIZE_SHAPES;
 
