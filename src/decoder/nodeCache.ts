@@ -192,7 +192,11 @@ export class NodeCache {
       this.logits.clear();
       this.evicted.clear();
     }
-    else for (const id of nodeIds) this.logits.delete(id);
+    else
+      for (const id of nodeIds) {
+        this.logits.delete(id);
+        this.evicted.delete(id);
+      }
   }
 
   /** Snapshots held and their bytes, the budget, and the eviction and rebuild counters. */
