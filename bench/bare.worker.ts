@@ -1,6 +1,6 @@
 import { AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
 
-self.onmessage = async (ev: MessageEvent<{ base: string; ort: string }>) => {
+self.onmessage = async (ev: MessageEvent<{ base: string; ort: string; model: string | null; host: string | null; dtype: string | null }>) => {
   try {
     const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
     const ort = new URL(ev.data.ort, self.location.href).href;
@@ -8,14 +8,19 @@ self.onmessage = async (ev: MessageEvent<{ base: string; ort: string }>) => {
       onnx.wasm.wasmPaths = { mjs: `${ort}ort-wasm-simd-threaded.mjs`, wasm: `${ort}ort-wasm-simd-threaded.wasm` };
       onnx.wasm.numThreads = 1;
     }
-    env.allowLocalModels = true;
-    env.allowRemoteModels = false;
+    const hub = ev.data.model && ev.data.host;
+    env.allowLocalModels = !hub;
+    env.allowRemoteModels = !!hub;
     env.useBrowserCache = false;
     env.localModelPath = `${ev.data.base}models/`;
+    if (hub) env.remoteHost = ev.data.host!;
+    const id = hub ? ev.data.model! : 'tiny-bilingual-gpt2';
     const saved = env.fetch;
     env.fetch = ((input: RequestInfo | URL, init?: RequestInit) => saved(input as never, { ...init, cache: 'no-store' })) as typeof env.fetch;
-    const tok = await AutoTokenizer.from_pretrained('tiny-bilingual-gpt2');
-    const model = await AutoModelForCausalLM.from_pretrained('tiny-bilingual-gpt2', { device: 'wasm', dtype: 'fp32' });
+    const [tok, model] = await Promise.all([
+      AutoTokenizer.from_pretrained(id),
+      AutoModelForCausalLM.from_pretrained(id, { device: 'wasm', dtype: (ev.data.dtype ?? 'fp32') as 'fp32' }),
+    ]);
     const inputs = tok('In the beginning God');
     const t0 = performance.now();
     await (model as unknown as (i: unknown) => Promise<unknown>)(inputs);

@@ -37,13 +37,7 @@ async function force(app: AppPage, page: Page, ids: number[]): Promise<void> {
 }
 
 test('byte tokens on tiny-llama: each chip shows its own bytes; a split character once on a bracket; invalid bytes flagged', async ({ app, page }, info) => {
-  await page.goto(`/?hubHost=${encodeURIComponent(hub.url)}`);
-  await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
-  await page.getByTestId('model-select').selectOption('hub');
-  await page.getByPlaceholder('e.g. Xenova/distilgpt2').fill(MODEL_ID);
-  await page.getByRole('button', { name: 'Load', exact: true }).click();
-  await expect(app.status).toHaveAttribute('data-model', MODEL_ID, { timeout: 90_000 });
-  await expect(app.status).toHaveAttribute('data-state', 'ready');
+  await app.loadFromHub(hub.url, MODEL_ID);
   await app.setPrompt('Once upon a time');
   // D2 then "e": the lead byte is interrupted. E5 8D 8D: 卍 split over three chips. 8D: a stray continuation.
   const ids = [D2, e, E5, X8D, X8D, X8D, THE];

@@ -32,14 +32,8 @@ test.beforeAll(async () => {
 test.afterAll(async () => hub?.close());
 
 /** Opens the app with the local hub as its hub host and loads the fixture by id. */
-async function loadChatModel(app: AppPage, page: Page): Promise<void> {
-  await page.goto(`/?hubHost=${encodeURIComponent(hub.url)}`);
-  await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
-  await page.getByTestId('model-select').selectOption('hub');
-  await page.getByPlaceholder('e.g. Xenova/distilgpt2').fill(MODEL_ID);
-  await page.getByRole('button', { name: 'Load', exact: true }).click();
-  await expect(app.status).toHaveAttribute('data-model', MODEL_ID, { timeout: 90_000 });
-  await expect(app.status).toHaveAttribute('data-state', 'ready');
+async function loadChatModel(app: AppPage): Promise<void> {
+  await app.loadFromHub(hub.url, MODEL_ID);
   // the model and its chat template came from the local hub, by id
   for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']) {
     expect(hub.requests.some((r) => r.path === `/${MODEL_ID}/resolve/main/${f}` && r.status < 300)).toBe(true);
@@ -89,7 +83,7 @@ test('the chat toggle is off for a model without a chat template, and says why',
 
 for (const c of ref.conversations) {
   test(`chat mode (${c.name}): template tokens, greedy answer, end-of-turn probability, stop at <|im_end|>`, async ({ app, page }, info) => {
-    await loadChatModel(app, page);
+    await loadChatModel(app);
     const toggle = page.getByTestId('chat-toggle');
     await expect(toggle).toBeEnabled();
     await toggle.click();
@@ -128,7 +122,7 @@ for (const c of ref.conversations) {
 
 test('chat mode in three languages, off again, and restored after a reload', async ({ app, page }, info) => {
   const c = ref.conversations[0];
-  await loadChatModel(app, page);
+  await loadChatModel(app);
   await page.getByTestId('chat-toggle').click();
   await typeConversation(app, page, c.messages, c.ids);
   await app.step();
@@ -170,7 +164,7 @@ test('chat mode in three languages, off again, and restored after a reload', asy
 });
 
 test('special-token strings typed by the user are text; with "allow special tokens in my text" they are special and marked injected', async ({ app, page }, info) => {
-  await loadChatModel(app, page);
+  await loadChatModel(app);
   await page.getByTestId('chat-toggle').click();
   const allow = page.getByTestId('special-tokens-toggle');
   await expect(allow).toHaveAttribute('aria-pressed', 'false');

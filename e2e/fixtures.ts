@@ -49,6 +49,20 @@ export class AppPage {
     if (strategy !== 'default' && (await this.page.getByTestId('strategy').inputValue()) !== strategy) await this.selectStrategy(strategy);
   }
 
+  /**
+   * Opens the app with `hubUrl` (a local hub, e2e/support/localHub.ts) as its download host, then loads the
+   * repository `modelId` through the picker's Hub field and Load button, as a user would; waits until it is ready.
+   */
+  async loadFromHub(hubUrl: string, modelId: string): Promise<void> {
+    await this.page.goto(`/?hubHost=${encodeURIComponent(hubUrl)}`);
+    await expect(this.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+    await this.page.getByTestId('model-select').selectOption('hub');
+    await this.page.getByPlaceholder('e.g. Xenova/distilgpt2').fill(modelId);
+    await this.page.getByRole('button', { name: 'Load', exact: true }).click();
+    await expect(this.status).toHaveAttribute('data-model', modelId, { timeout: 90_000 });
+    await expect(this.status).toHaveAttribute('data-state', 'ready');
+  }
+
   /** Types a prompt and waits until the chips and the first distribution reflect it. */
   async setPrompt(text: string, expectedIds?: number[]): Promise<void> {
     await this.prompt.fill(text);

@@ -87,6 +87,25 @@ describe('node caches', () => {
     await d.forget('all');
     expect(backend.stats()).toMatchObject({ liveTensors: 0, disposedTwice: 0 });
   });
+
+  it('snapshots beyond the budget are evicted, and recomputing an evicted node counts as a rebuild', async () => {
+    const probe = new Decoder(new ScriptedBackend());
+    await probe.nodeLogits([1], [0, 1]);
+    const perToken = probe.stats().cacheBytes / 2;
+    expect(perToken).toBeGreaterThan(0);
+    const d = new Decoder(new ScriptedBackend(), { cacheBudgetBytes: 7 * perToken });
+    await d.nodeLogits([1], [0, 1]); // 2 tokens
+    await d.nodeLogits([1, 2], [0, 1, 2]); // 3 tokens: 5 in all, within the budget
+    expect(d.stats()).toMatchObject({ snapshots: 2, evictions: 0, rebuilds: 0 });
+    await d.nodeLogits([1, 2, 3], [0, 1, 2, 3]); // 4 more (9): the least recently used, node 1, goes (7)
+    expect(d.stats()).toMatchObject({ snapshots: 2, cacheBytes: 7 * perToken, evictions: 1, rebuilds: 0 });
+    // node 1's logits are still remembered, its snapshot is not: a lane starting there recomputes it
+    const snap = await d.exclusive(() => d.snapshotAt([1], [0, 1]));
+    expect(snap.length).toBe(2);
+    const s = d.stats();
+    expect(s).toMatchObject({ rebuilds: 1, rebuiltTokens: 2 });
+    expect(s.cacheBytes).toBeLessThanOrEqual(s.budgetBytes);
+  });
 });
 
 describe('the draft slot', () => {

@@ -8,25 +8,11 @@
  * missing (≈2 min for GPT-2 124M on 2 cores); skipped with the printed reason only when it cannot be built.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDecoder } from './ortDecoder.ts';
 import { EngineError } from '../src/engine/errors.ts';
-import { ensureRealsize, realsizeReference, type RealsizeShape } from './support/realsizeFixture.ts';
-
-function folderFiles(dir: string, name: string): File[] {
-  const out: File[] = [];
-  const walk = (d: string, rel: string) => {
-    for (const f of readdirSync(d)) {
-      const full = join(d, f);
-      const r = rel ? `${rel}/${f}` : f;
-      if (statSync(full).isDirectory()) walk(full, r);
-      else out.push(new File([readFileSync(full)], `${name}/${r}`));
-    }
-  };
-  walk(dir, '');
-  return out;
-}
+import { ensureRealsize, folderFiles, realsizeReference, type RealsizeShape } from './support/realsizeFixture.ts';
 
 const VARIANTS = [
   { variant: 'fp32', dtype: 'fp32', kv: 'float32', tol: (_range: number) => 1e-3 },

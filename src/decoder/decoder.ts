@@ -326,7 +326,7 @@ export class Decoder {
   stats() {
     const b = this.backend.stats();
     const n = this.nodes.stats();
-    return { liveTensors: b.liveTensors, cacheBytes: n.cacheBytes, snapshots: n.snapshots, forwardCount: b.forwardCount, disposedTwice: b.disposedTwice };
+    return { liveTensors: b.liveTensors, forwardCount: b.forwardCount, disposedTwice: b.disposedTwice, ...n };
   }
 
   /** Frees every cache, then the backend. */

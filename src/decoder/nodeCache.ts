@@ -50,6 +50,12 @@ export class NodeCache {
   private clock = 0;
   /** Entries found for a node but covering other ids than asked (recomputed, never served). */
   staleHits = 0;
+  /** Snapshots dropped to stay within the budget. */
+  evictions = 0;
+  /** Forwards that recomputed a node whose snapshot had been dropped for the budget (and the tokens they ran). */
+  rebuilds = 0;
+  rebuiltTokens = 0;
+  private readonly evicted = new Set<number>();
   readonly staleDetails: string[] = [];
 
   /**
@@ -115,6 +121,10 @@ export class NodeCache {
     const pastLength = base ? base.cache.length : 0;
     const tokens = ids.slice(pastLength);
     const out = await this.backend.forward([{ prefix: base ? base.cache : null, tokens }]);
+    if (this.evicted.delete(nodeId)) {
+      this.rebuilds++;
+      this.rebuiltTokens += tokens.length;
+    }
     const row = out.rows[0];
     const V = this.backend.info.vocabSize;
     const n = positionCount(row);
@@ -164,6 +174,8 @@ export class NodeCache {
     for (const [id, s] of order) {
       if (total <= this.budget) break;
       this.drop(id);
+      this.evictions++;
+      this.evicted.add(id);
       total -= s.cache.bytes;
     }
   }
@@ -178,14 +190,21 @@ export class NodeCache {
   forget(nodeIds: readonly number[] | 'all'): void {
     const ids = nodeIds === 'all' ? [...this.snapshots.keys()] : nodeIds;
     for (const id of ids) this.drop(id);
-    if (nodeIds === 'all') this.logits.clear();
-    else for (const id of nodeIds) this.logits.delete(id);
+    if (nodeIds === 'all') {
+      this.logits.clear();
+      this.evicted.clear();
+    }
+    else
+      for (const id of nodeIds) {
+        this.logits.delete(id);
+        this.evicted.delete(id);
+      }
   }
 
-  /** Snapshots held and their bytes. */
-  stats(): { snapshots: number; cacheBytes: number } {
+  /** Snapshots held and their bytes, the budget, and the eviction and rebuild counters. */
+  stats(): { snapshots: number; cacheBytes: number; budgetBytes: number; evictions: number; rebuilds: number; rebuiltTokens: number } {
     let bytes = 0;
     for (const s of this.snapshots.values()) bytes += s.cache.bytes;
-    return { snapshots: this.snapshots.size, cacheBytes: bytes };
+    return { snapshots: this.snapshots.size, cacheBytes: bytes, budgetBytes: this.budget, evictions: this.evictions, rebuilds: this.rebuilds, rebuiltTokens: this.rebuiltTokens };
   }
 }

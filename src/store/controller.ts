@@ -240,8 +240,8 @@ export class Controller {
   freshRecord(ids: number[]) {
     return import('./actions/bench.ts').then((bench) => bench.freshRecord(this.ctx, ids));
   }
-  benchRawDecode(reps: number) {
-    return import('./actions/bench.ts').then((bench) => bench.benchRawDecode(this.ctx, reps));
+  benchRawDecode(reps: number, rows = 1) {
+    return import('./actions/bench.ts').then((bench) => bench.benchRawDecode(this.ctx, reps, rows));
   }
   benchBeam(beamWidth: number, maxNewTokens: number) {
     return import('./actions/bench.ts').then((bench) => bench.benchBeam(this.ctx, beamWidth, maxNewTokens));

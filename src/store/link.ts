@@ -283,9 +283,9 @@ export class WorkerLink {
     if (this.client && requestId) void this.client.request({ type: 'mc-cancel', target: requestId }, ['done']).catch(() => undefined);
   }
 
-  /** Raw ONNX Runtime decode runs on a node's KV cache (bench). */
-  benchRawDecode(tree: GenerationTree, nodeId: number, reps: number): Promise<Final<'bench-result'>> {
-    return this.ask({ type: 'bench-raw-decode', ...this.at(tree, nodeId), reps }, ['bench-result']);
+  /** Raw ONNX Runtime decode runs on a node's KV cache, `rows` copies of it in one batch (bench). */
+  benchRawDecode(tree: GenerationTree, nodeId: number, reps: number, rows = 1): Promise<Final<'bench-result'>> {
+    return this.ask({ type: 'bench-raw-decode', ...this.at(tree, nodeId), reps, rows }, ['bench-result']);
   }
 
   // ------------------------------------------------------------------ lane B (compare mode's pane B)

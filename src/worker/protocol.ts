@@ -114,7 +114,7 @@ export type WorkerRequest =
   | { type: 'stats'; id: number }
   | { type: 'crash-for-test'; id: number }
   /** Benchmarks (npm run bench): the floors the app's own work is compared with. */
-  | { type: 'bench-raw-decode'; id: number; path: number[]; ids: number[]; keep?: number; reps: number }
+  | { type: 'bench-raw-decode'; id: number; path: number[]; ids: number[]; keep?: number; reps: number; rows?: number }
   | { type: 'bench-generate'; id: number; ids: number[]; maxNewTokens: number }
   | { type: 'bench-math'; id: number; vocabSize: number; reps: number };
 
@@ -175,7 +175,7 @@ export type WorkerResponse =
   | { type: 'mc-result'; id: number; histogram: McHistogram; forwardCount: number }
   | { type: 'mc-tree-result'; id: number; nodes: McTreeNode[]; forwardCount: number }
   | { type: 'score-result'; id: number; tokens: ScoredToken[]; forwardCount: number; windows: number }
-  | { type: 'stats-result'; id: number; liveTensors: number; cacheBytes: number; snapshots: number; forwardCount: number; disposedTwice: number }
+  | { type: 'stats-result'; id: number; liveTensors: number; cacheBytes: number; snapshots: number; forwardCount: number; disposedTwice: number; budgetBytes: number; evictions: number; rebuilds: number; rebuiltTokens: number }
   | { type: 'done'; id: number }
   | { type: 'bench-result'; id: number; ms: number[]; floorMs?: number[] }
   | { type: 'error'; id: number; code: EngineErrorCode; message: string };

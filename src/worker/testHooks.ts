@@ -20,29 +20,48 @@ function ortOf(decoder: Decoder | null): { decoder: Decoder; backend: OrtBackend
 }
 
 /**
- * `reps` raw ONNX Runtime runs of one decode token on the node's KV snapshot (inputs built,
- * session.run, outputs disposed), in ms. Nothing is cached or recorded.
+ * `reps` raw ONNX Runtime runs of one decode token on the node's KV snapshot, repeated `batch` times as the
+ * rows of one batch (copied once, before timing), in ms: inputs built, session.run, outputs disposed. Nothing
+ * is cached or recorded.
  */
-async function benchRawDecode(decoder: Decoder, backend: OrtBackend, path: number[], ids: number[], reps: number): Promise<number[]> {
+async function benchRawDecode(decoder: Decoder, backend: OrtBackend, path: number[], ids: number[], reps: number, batch = 1): Promise<number[]> {
   return decoder.exclusive(async () => {
     const snap = await decoder.snapshotAt(path, ids);
     const { past, rows } = backend.pastOf(snap);
     if (rows !== 1) throw new EngineError('unknown', 'the node snapshot is not a single row');
+    const feedsPast: Record<string, OrtTensor> = {};
+    const copies: OrtTensor[] = [];
+    for (const n of backend.kvInputs) {
+      if (batch === 1) {
+        feedsPast[n] = past[n];
+        continue;
+      }
+      const t = past[n];
+      const data = (t.location === 'cpu' || t.location === 'cpu-pinned' ? t.data : await t.getData()) as Float32Array | Uint16Array;
+      const buf = new (data.constructor as Float32ArrayConstructor)(data.length * batch);
+      for (let b = 0; b < batch; b++) buf.set(data, b * data.length);
+      feedsPast[n] = new Tensor(t.type as 'float32', buf, [batch, ...t.dims.slice(1)]).ort_tensor as OrtTensor;
+      copies.push(feedsPast[n]);
+    }
     const out: number[] = [];
-    for (let r = 0; r < reps; r++) {
-      const t0 = performance.now();
-      const feeds: Record<string, OrtTensor> = { input_ids: int64Tensor([ids[ids.length - 1]], [1, 1]) };
-      const names = backend.session.inputNames;
-      if (names.includes('attention_mask')) feeds['attention_mask'] = int64Tensor(new Array(ids.length + 1).fill(1), [1, ids.length + 1]);
-      if (names.includes('position_ids')) feeds['position_ids'] = int64Tensor([ids.length], [1, 1]);
-      for (const n of backend.kvInputs) feeds[n] = past[n];
-      backend.countForward();
-      const res = await backend.session.run(feeds);
-      const logits = res['logits'];
-      if (logits.location !== 'cpu') await logits.getData();
-      for (const t of Object.values(res)) t.dispose();
-      for (const [k, t] of Object.entries(feeds)) if (!k.startsWith('past_key_values')) t.dispose();
-      out.push(performance.now() - t0);
+    try {
+      for (let r = 0; r < reps; r++) {
+        const t0 = performance.now();
+        const feeds: Record<string, OrtTensor> = { input_ids: int64Tensor(new Array(batch).fill(ids[ids.length - 1]), [batch, 1]) };
+        const names = backend.session.inputNames;
+        if (names.includes('attention_mask')) feeds['attention_mask'] = int64Tensor(new Array(batch * (ids.length + 1)).fill(1), [batch, ids.length + 1]);
+        if (names.includes('position_ids')) feeds['position_ids'] = int64Tensor(new Array(batch).fill(ids.length), [batch, 1]);
+        Object.assign(feeds, feedsPast);
+        backend.countForward();
+        const res = await backend.session.run(feeds);
+        const logits = res['logits'];
+        if (logits.location !== 'cpu') await logits.getData();
+        for (const t of Object.values(res)) t.dispose();
+        for (const [k, t] of Object.entries(feeds)) if (!k.startsWith('past_key_values')) t.dispose();
+        out.push(performance.now() - t0);
+      }
+    } finally {
+      for (const t of copies) t.dispose();
     }
     return out;
   });
@@ -66,7 +85,7 @@ export async function runBenchmark(msg: BenchRequest, decoder: Decoder | null): 
   switch (msg.type) {
     case 'bench-raw-decode': {
       const o = ortOf(decoder);
-      return { type: 'bench-result', id: msg.id, ms: await benchRawDecode(o.decoder, o.backend, msg.path, msg.ids, msg.reps) };
+      return { type: 'bench-result', id: msg.id, ms: await benchRawDecode(o.decoder, o.backend, msg.path, msg.ids, msg.reps, msg.rows ?? 1) };
     }
     case 'bench-generate': {
       const o = ortOf(decoder);

@@ -1,12 +1,12 @@
 /**
  * The real-size random-weight fixtures of tools/model/realsize_fixture.py, cached outside the clone under
- * `~/.cache/token-by-token/realsize/{shape}-{hash}/` where the hash covers the generator's sources (a change
+ * `~/.cache/token-by-token/realsize/{shape}-{hash}/` (the Llama-family shapes from tools/model/realsize_llama.py) where the hash covers the generator's sources (a change
  * to them builds a new folder). Built on first use from the test command (`nice -n 19`, one torch thread,
  * Debian's /usr/bin/python3 with python3-torch and python3-onnx) after checking free disk space.
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +22,23 @@ const SOURCES = [
 ];
 const PYTHON = '/usr/bin/python3';
 
-/** Fixture shapes and the disk each needs (bytes, about fp32 + fp16 + merged + q4 + references of a build). */
-export const REALSIZE_SHAPES = { 'gpt2-124m': 1_900_000_000, 'gpt2-tiny': 110_000_000, vocab262k: 350_000_000 } as const;
+/** Llama-family shapes, built by tools/model/realsize_llama.py (fp32 + q4 only), hashed over these sources too. */
+const LLAMA_SOURCES = ['tools/model/realsize_llama.py', 'tools/model/tiny_llama_fixture.py'];
+
+/**
+ * Fixture shapes and the disk each needs (bytes, about fp32 + fp16 + merged + q4 + references of a build; the
+ * Llama-family shapes fp32 + q4 + references).
+ */
+export const REALSIZE_SHAPES = {
+  'gpt2-124m': 1_900_000_000,
+  'gpt2-tiny': 110_000_000,
+  vocab262k: 350_000_000,
+  'smollm2-135m': 900_000_000,
+  'qwen2.5-0.5b-4l': 1_700_000_000,
+} as const;
 export type RealsizeShape = keyof typeof REALSIZE_SHAPES;
+
+const isLlama = (shape: RealsizeShape) => shape === 'smollm2-135m' || shape === 'qwen2.5-0.5b-4l';
 
 /** The reference file written next to the variants (fp32 torch, float32). */
 export interface RealsizeReference {
@@ -39,7 +53,7 @@ export interface RealsizeReference {
 /** Cache folder of a shape for the current generator sources (it may not exist yet). */
 export function realsizeDir(shape: RealsizeShape): string {
   const h = createHash('sha256');
-  for (const f of SOURCES) h.update(readFileSync(join(ROOT, f)));
+  for (const f of isLlama(shape) ? [...SOURCES, ...LLAMA_SOURCES] : SOURCES) h.update(readFileSync(join(ROOT, f)));
   h.update(shape);
   return join(homedir(), '.cache', 'token-by-token', 'realsize', `${shape}-${h.digest('hex').slice(0, 16)}`);
 }
@@ -84,7 +98,7 @@ export function ensureRealsize(shape: RealsizeShape): { dir: string; skip?: unde
   }
   try {
     if (existsSync(join(dir, 'DONE'))) return { dir };
-    execFileSync('nice', ['-n', '19', PYTHON, join(ROOT, 'tools/model/realsize_fixture.py'), '--shape', shape, '--out', dir], {
+    execFileSync('nice', ['-n', '19', PYTHON, join(ROOT, isLlama(shape) ? 'tools/model/realsize_llama.py' : 'tools/model/realsize_fixture.py'), '--shape', shape, '--out', dir], {
       stdio: ['ignore', 'inherit', 'inherit'],
       timeout: 30 * 60_000,
     });
@@ -113,4 +127,19 @@ function lockHolderAlive(lock: string): boolean {
 /** The fp32 torch reference of a built fixture. */
 export function realsizeReference(dir: string): RealsizeReference {
   return JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as RealsizeReference;
+}
+
+/** Every file under `dir` as a File named `{name}/{relative path}`, as a folder picker gives them. */
+export function folderFiles(dir: string, name: string): File[] {
+  const out: File[] = [];
+  const walk = (d: string, rel: string) => {
+    for (const f of readdirSync(d)) {
+      const full = join(d, f);
+      const r = rel ? `${rel}/${f}` : f;
+      if (statSync(full).isDirectory()) walk(full, r);
+      else out.push(new File([readFileSync(full)], `${name}/${r}`));
+    }
+  };
+  walk(dir, '');
+  return out;
 }

@@ -14,9 +14,9 @@ export async function freshRecord(ctx: ActionContext, ids: number[]): Promise<Di
   return r.record;
 }
 
-/** Raw ONNX Runtime decode runs on the cursor node's KV cache, ms each. */
-export async function benchRawDecode(ctx: ActionContext, reps: number): Promise<number[]> {
-  return (await ctx.link.benchRawDecode(ctx.s.tree, ctx.s.cursor, reps)).ms;
+/** Raw ONNX Runtime decode runs on the cursor node's KV cache (`rows` copies of it in one batch), ms each. */
+export async function benchRawDecode(ctx: ActionContext, reps: number, rows = 1): Promise<number[]> {
+  return (await ctx.link.benchRawDecode(ctx.s.tree, ctx.s.cursor, reps, rows)).ms;
 }
 
 /** One batched beam search from the cursor, timed in the page (no tree change): ms and beam steps. */
