@@ -213,6 +213,8 @@ export class Decoder {
         strategy: req.strategy,
         settings: req.settings,
         spec: { drafter: req.drafter, k: req.k, seed: req.seed, reroll: 0 },
+        startDepth: req.startDepth ?? 0,
+        allowedAt: (ids) => this.allowedAt(req.constraint, ids, req.promptLength ?? req.ids.length),
       });
     });
   }

@@ -173,6 +173,7 @@ export const en = {
   'method.greedy': 'greedy',
   'method.beam': TERMS.en.beamSearch,
   'method.manual': 'chosen by hand',
+  'method.speculative': 'speculative round',
 
   'settings.title': 'Decoding settings',
   'settings.strategy': 'Strategy',

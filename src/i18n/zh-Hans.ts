@@ -174,6 +174,7 @@ export const zhHans: Messages = {
   'method.greedy': TERMS['zh-Hans'].greedy,
   'method.beam': TERMS['zh-Hans'].beamSearch,
   'method.manual': '手动选择',
+  'method.speculative': '推测解码轮次',
 
   'settings.title': '解码设置',
   'settings.strategy': '策略',

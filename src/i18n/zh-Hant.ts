@@ -174,6 +174,7 @@ export const zhHant: Messages = {
   'method.greedy': TERMS['zh-Hant'].greedy,
   'method.beam': TERMS['zh-Hant'].beamSearch,
   'method.manual': '手動選擇',
+  'method.speculative': '推測解碼輪次',
 
   'settings.title': '解碼設定',
   'settings.strategy': '策略',

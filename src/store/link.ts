@@ -329,12 +329,16 @@ export class WorkerLink {
     return this.ask({ type: 'chat-tokenize', messages, allowSpecial }, ['tokens']);
   }
 
-  /** Teacher forcing over a text. */
-  /** Speculative generation from a node's sequence (issue #21); the tree is not changed. */
-  speculative(tree: GenerationTree, nodeId: number, a: { strategy: 'greedy' | 'sample'; settings: SamplingSettings; drafter: Drafter; k: number; seed: number; maxNewTokens: number }): Promise<Final<'speculative-result'>> {
-    return this.ask({ type: 'speculative', ids: sequenceIds(tree, nodeId), ...a }, ['speculative-result']);
+  /** Speculative generation from a node's sequence (issue #21); the caller adds the kept tokens to the tree. */
+  speculative(
+    tree: GenerationTree,
+    nodeId: number,
+    a: { strategy: 'greedy' | 'sample'; settings: SamplingSettings; drafter: Drafter; k: number; seed: number; maxNewTokens: number; startDepth: number; constraint: ConstraintSpec | null },
+  ): Promise<Final<'speculative-result'>> {
+    return this.ask({ type: 'speculative', ids: sequenceIds(tree, nodeId), promptLength: tree.promptIds.length, ...a }, ['speculative-result']);
   }
 
+  /** Teacher forcing over a text. */
   scoreText(text: string): Promise<Final<'score-result'>> {
     return this.ask({ type: 'score-text', text }, ['score-result']);
   }

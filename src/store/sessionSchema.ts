@@ -29,7 +29,7 @@ const drawKey = z.object({ seed: u32, depth: u32, reroll: u32, stream: u32 });
 
 const edge = z.object({
   tokenId,
-  method: z.enum(['sampled', 'greedy', 'beam', 'manual']),
+  method: z.enum(['sampled', 'greedy', 'beam', 'manual', 'speculative']),
   settingsKey: z.string().max(4000),
   drawKey: drawKey.nullable(),
   u: z.number().min(0).lt(1).nullable(),

@@ -131,8 +131,8 @@ export interface SessionSlice {
   /** Where `sessionProblem` came from: the saved session (discarded), an imported file or a share link (the current session is kept). */
   sessionProblemSource: 'saved' | 'import' | 'share';
   tf: { text: string; tokens: ScoredToken[]; windows: number } | null;
-  /** The last speculative run (issue #21): its rounds and forward counts; not part of the tree. */
-  specRun: { tokens: number[]; rounds: SpecRound[]; targetForwards: number; draftForwards: number; ms: number } | null;
+  /** The last speculative run (issue #21): its rounds and forward counts (its kept tokens are tree edges under `startNode`). */
+  specRun: { startNode: number; tokens: number[]; rounds: SpecRound[]; targetForwards: number; draftForwards: number; ms: number } | null;
 }
 
 export interface UiSlice {

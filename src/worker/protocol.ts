@@ -73,8 +73,8 @@ export type WorkerRequest =
     }
   /**
    * Speculative generation from a sequence (issue #21): rounds of drafts (prompt lookup or the draft
-   * model) verified by one target forward each; answered with 'speculative-result'. The tree is not
-   * changed: the rounds are shown as they are.
+   * model) verified by one target forward each; answered with 'speculative-result'. The main thread
+   * makes the emitted tokens tree edges (method 'speculative').
    */
   | {
       type: 'speculative';
@@ -86,6 +86,12 @@ export type WorkerRequest =
       k: number;
       seed: number;
       maxNewTokens: number;
+      /** Depth of the start node (the draw keys' depth of the first new token); default 0. */
+      startDepth?: number;
+      /** How many of `ids` are the prompt (the constraint covers the rest); default all of them. */
+      promptLength?: number;
+      /** The constraint stage, applied to the target's p (and a draft model's q) at every position. */
+      constraint?: ConstraintSpec | null;
     }
   | {
       type: 'beam';
@@ -149,7 +155,17 @@ export type WorkerResponse =
       phase: 'prefill' | 'decode' | 'cached';
     }
   | { type: 'query-result'; id: number; nodeId: number; stats: TokenStat[] }
-  | { type: 'speculative-result'; id: number; tokens: number[]; rounds: SpecRound[]; targetForwards: number; draftForwards: number; ms: number }
+  | {
+      type: 'speculative-result';
+      id: number;
+      tokens: number[];
+      rounds: SpecRound[];
+      /** Per token of `tokens`: model probability (raw softmax) and 1-based rank, for its tree edge. */
+      stats: { prob: number; rank: number }[];
+      targetForwards: number;
+      draftForwards: number;
+      ms: number;
+    }
   /** One step of a 'run' request: the record of the parent node and the chosen token (as 'step-result'). */
   | {
       type: 'run-step';
