@@ -24,11 +24,20 @@ test('speculative decoding with prompt lookup on a repeated passage: fewer forwa
   // drafts were accepted: fewer target forward passes than tokens
   expect(rounds.reduce((a, r) => a + r.accepted, 0)).toBeGreaterThan(0);
   expect(rounds.length).toBeLessThan(emitted.length);
-  // greedy speculation gives exactly greedy stepping
+  // the kept tokens are tree edges: the text shows them, marked as speculative
+  await expect(app.generated).toHaveCount(emitted.length);
+  expect(await app.tokenIds(app.generated)).toEqual(emitted);
+  expect(await page.locator('[data-method="speculative"]').count()).toBe(emitted.length);
+  await shot(page, info, 'speculative-lookup');
+  // Back steps through them like any other token
+  await page.keyboard.press('Home');
+  await app.waitIdle();
+  await expect(app.generated).toHaveCount(0);
+  // greedy speculation gives exactly greedy stepping (a new branch of greedy edges, never the speculative ones reused)
   for (let i = 0; i < emitted.length; i++) {
     await app.step();
     if (await page.getByTestId('stop-reason').count()) break;
   }
   expect((await app.tokenIds(app.generated)).slice(0, emitted.length)).toEqual(emitted.slice(0, await app.generated.count()));
-  await shot(page, info, 'speculative-lookup');
+  expect(await page.locator('[data-method="greedy"]').count()).toBe(await app.generated.count());
 });

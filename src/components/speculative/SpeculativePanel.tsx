@@ -8,13 +8,15 @@ import type { Drafter } from '../../engine/speculative.ts';
 /**
  * Speculative decoding (issue #21): a run from the cursor in rounds — the draft's proposals with q,
  * the target's p from its one verification pass, and which tokens were accepted, rejected,
- * resampled or added as the bonus; tokens gained per target forward.
+ * resampled or added as the bonus; tokens gained per target forward. The kept tokens are tree edges
+ * (actions/speculative.ts); the rounds shown are those of the last run.
  */
 export function SpeculativePanel() {
   const { t, locale } = useT();
   const run = useApp((s) => s.specRun);
   const info = useApp((s) => s.info);
   const busy = useApp((s) => s.busyShown);
+  const beam = useApp((s) => s.strategy === 'beam');
   const [drafter, setDrafter] = useState<Drafter>('prompt-lookup');
   const [k, setK] = useState(4);
   const tokens = run?.rounds.reduce((a, r) => a + r.emitted.length, 0) ?? 0;
@@ -34,10 +36,11 @@ export function SpeculativePanel() {
           k{' '}
           <input data-testid="spec-k" type="number" min={1} max={8} value={k} onChange={(e) => setK(Math.max(1, Math.min(8, Math.round(Number(e.target.value) || 1))))} />
         </label>
-        <button type="button" data-testid="spec-run" disabled={!info || busy} onClick={() => void controller.runSpeculative(drafter, k)}>
+        <button type="button" data-testid="spec-run" disabled={!info || busy || beam} onClick={() => void controller.runSpeculative(drafter, k)}>
           {t('spec.run')}
         </button>
       </div>
+      {beam && <p className="muted" data-testid="spec-beam-off">{t('spec.beamOff')}</p>}
       {run && (
         <>
           <p data-testid="spec-summary">
