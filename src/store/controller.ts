@@ -249,6 +249,9 @@ export class Controller {
   benchGenerate(maxNewTokens: number) {
     return import('./actions/bench.ts').then((bench) => bench.benchGenerate(this.ctx, maxNewTokens));
   }
+  benchMask(vocabSize: number, steps: number, mode: 'follow' | 'worst') {
+    return import('./actions/bench.ts').then((bench) => bench.benchMask(this.ctx, vocabSize, steps, mode));
+  }
   benchMath(vocabSize: number, reps: number) {
     return import('./actions/bench.ts').then((bench) => bench.benchMath(this.ctx, vocabSize, reps));
   }

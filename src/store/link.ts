@@ -353,6 +353,11 @@ export class WorkerLink {
     return this.ask({ type: 'bench-generate', ids, maxNewTokens }, ['bench-result']);
   }
 
+  /** The constraint mask vs the distribution math on a synthetic vocabulary (bench, issue #21). */
+  benchMask(vocabSize: number, steps: number, mode: 'follow' | 'worst'): Promise<Final<'bench-result'>> {
+    return this.ask({ type: 'bench-mask', vocabSize, steps, mode }, ['bench-result']);
+  }
+
   /** The distribution math on a synthetic vocabulary (bench). */
   benchMath(vocabSize: number, reps: number): Promise<Final<'bench-result'>> {
     return this.ask({ type: 'bench-math', vocabSize, reps }, ['bench-result']);

@@ -153,7 +153,8 @@ export class Dispatcher {
           break;
         case 'bench-raw-decode':
         case 'bench-generate':
-        case 'bench-math': {
+        case 'bench-math':
+        case 'bench-mask': {
           // benchmarks only: their module is loaded on the first such request
           const hooks = await import('./testHooks.ts');
           post(await hooks.runBenchmark(msg, this.decoder));

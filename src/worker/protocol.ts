@@ -117,7 +117,14 @@ export type WorkerRequest =
   /** Benchmarks (npm run bench): the floors the app's own work is compared with. */
   | { type: 'bench-raw-decode'; id: number; path: number[]; ids: number[]; reps: number }
   | { type: 'bench-generate'; id: number; ids: number[]; maxNewTokens: number }
-  | { type: 'bench-math'; id: number; vocabSize: number; reps: number };
+  | { type: 'bench-math'; id: number; vocabSize: number; reps: number }
+  /**
+   * The constraint mask vs the distribution math on a synthetic vocabulary of `vocabSize` (issue #21):
+   * 'follow' = `steps` steps along the bench JSON schema (ms = fresh mask walk per step, floorMs =
+   * computeStep, applyMs = cached mask applied); 'worst' = the costliest state (inside a string) walked
+   * `steps` times, alternated with computeStep.
+   */
+  | { type: 'bench-mask'; id: number; vocabSize: number; steps: number; mode: 'follow' | 'worst' };
 
 export type WorkerResponse =
   | {
@@ -186,5 +193,5 @@ export type WorkerResponse =
   | { type: 'score-result'; id: number; tokens: ScoredToken[]; forwardCount: number; windows: number }
   | { type: 'stats-result'; id: number; liveTensors: number; cacheBytes: number; snapshots: number; forwardCount: number; disposedTwice: number }
   | { type: 'done'; id: number }
-  | { type: 'bench-result'; id: number; ms: number[]; floorMs?: number[] }
+  | { type: 'bench-result'; id: number; ms: number[]; floorMs?: number[]; applyMs?: number[] }
   | { type: 'error'; id: number; code: EngineErrorCode; message: string };

@@ -40,3 +40,12 @@ export async function benchMath(ctx: ActionContext, vocabSize: number, reps: num
   const r = await ctx.link.benchMath(vocabSize, reps);
   return { ms: r.ms, floorMs: r.floorMs ?? [] };
 }
+
+/**
+ * The constraint mask vs the distribution math on a synthetic vocabulary (issue #21), ms per step:
+ * `walkMs` = a fresh mask walk, `mathMs` = computeStep, `applyMs` = a cached mask applied ('follow' only).
+ */
+export async function benchMask(ctx: ActionContext, vocabSize: number, steps: number, mode: 'follow' | 'worst'): Promise<{ walkMs: number[]; mathMs: number[]; applyMs: number[] }> {
+  const r = await ctx.link.benchMask(vocabSize, steps, mode);
+  return { walkMs: r.ms, mathMs: r.floorMs ?? [], applyMs: r.applyMs ?? [] };
+}
