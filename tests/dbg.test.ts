@@ -3,22 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_SAMPLING } from '../src/engine/settings.ts';
 import { loadDecoder } from './ortDecoder.ts';
 import { MODEL_NAME } from './reference.ts';
-import { speculativeGenerateOn } from '../src/decoder/speculative.ts';
 const modelsPath = fileURLToPath(new URL('../public/models/', import.meta.url));
 it('dbg', async () => {
   const dec = await loadDecoder({ kind: 'embedded', name: MODEL_NAME }, { device: 'wasm', modelsPath });
-  const P = [
-    'The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog. The quick brown fox',
-    'And God said, Let there be light: and there was light. And God said, Let there be light: and there was light. And God said,',
-    'one two three four five six. one two three four five six. one two three four five six. one two',
-    'In the beginning God created the heaven and the earth. In the beginning God created the heaven and the earth. In the beginning',
-    'A fool and his money are soon parted. A fool and his money are soon parted. A fool and his money are soon parted. A fool',
-    'I will sing unto the LORD, for he hath triumphed gloriously: the horse and his rider hath he thrown into the sea. I will sing unto the LORD, for he hath triumphed gloriously: the horse',
-    'the cat sat on the mat. the cat sat on the mat. the cat sat on the mat. the cat sat on the mat. the cat',
-  ];
-  for (const p of P) {
+  const P = ['Is the sky green? Answer yes or no:', 'Question: Is the sun hot? Answer yes or no. Answer:', 'Is God good? Answer yes or no:', 'Shall I go? Say yes or no:', 'Q: Is water wet? A (yes or no):'];
+  for (const p of P) for (const constraint of [null, { kind: 'choice' as const, text: ' yes\n no' }]) {
     const ids = await dec.tokenize(p);
-    const r = await speculativeGenerateOn(dec.backend, null, { prompt: ids, maxNewTokens: 64, strategy: 'greedy', settings: DEFAULT_SAMPLING, spec: { drafter: 'prompt-lookup', k: 5, seed: 1, reroll: 0 } });
-    console.log((r.targetForwards / r.tokens.length).toFixed(3), r.tokens.length, r.targetForwards, JSON.stringify(p.slice(0, 30)), JSON.stringify(await dec.decode(r.tokens)));
+    const out: number[] = [];
+    const probs: string[] = [];
+    await dec.run({ type: 'run', id: 2, path: [1], ids, strategy: 'greedy', settings: DEFAULT_SAMPLING, topN: 5, extraIds: [], seed: 1, startDepth: 0, firstReroll: 0, nextNodeId: 2, count: 12, constraint }, (x) => { out.push(x.choice.tokenId); probs.push(x.choice.prob.toFixed(3)); }, () => false);
+    console.log(JSON.stringify(p), constraint ? 'C' : '-', JSON.stringify(await dec.decode(out)), probs.join(' '));
   }
 });
