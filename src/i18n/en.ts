@@ -151,6 +151,14 @@ export const en = {
   'spec.drafter': 'Draft',
   'spec.drafter.lookup': 'prompt lookup (repeat an earlier n-gram)',
   'spec.drafter.model': 'draft model (when one is loaded)',
+  'spec.draftModel': 'Draft model',
+  'spec.draft.self': 'the loaded model itself (same weights: every draft accepted)',
+  'spec.draft.hub': 'a model from the hub (by id)',
+  'spec.draft.load': 'Load draft',
+  'spec.draft.remove': 'Remove draft',
+  'spec.draft.loading': 'Loading the draft model…',
+  'spec.draft.loaded': 'Draft model: {{id}} (same tokenizer as the model: checked)',
+  'spec.draft.none': 'No draft model: a draft model must use the same tokenizer as the model (this is checked when it loads).',
   'spec.run': 'Run speculatively',
   'spec.summary': '{{tokens}} tokens from {{forwards}} model forward passes ({{perForward}} tokens per pass)',
   'spec.round': 'Round {{n}}: {{accepted}} of {{proposed}} kept',
@@ -405,6 +413,7 @@ export const en = {
   'chat.removeTurn': 'Remove the last earlier exchange',
   'dist.eot': 'end of turn',
   'gen.stop.eot': 'Stopped: end-of-turn token (the answer is complete)',
+  'error.draft-tokenizer': 'This draft model cannot be used: its tokenizer differs from the loaded model’s, so the same token id would mean different text ({{message}}). Load a draft model made with the same tokenizer.',
   'error.chat-template': 'The chat template could not be used: {{message}}',
 } as const;
 

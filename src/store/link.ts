@@ -21,7 +21,7 @@ import { EngineError } from '../engine/errors.ts';
 import { pathTo, sequenceIds, type GenerationTree } from '../engine/tree.ts';
 import type { BeamSettings, SamplingSettings, Strategy } from '../engine/settings.ts';
 import type { DrawKey } from '../engine/random.ts';
-import type { AnySource, ChatMessage, DevicePreference, ModelInfo } from '../domain/types.ts';
+import type { AnySource, ChatMessage, DevicePreference, ModelInfo, ModelSource } from '../domain/types.ts';
 
 declare const __ORT_PATH__: string;
 
@@ -327,6 +327,12 @@ export class WorkerLink {
   /** Prompt ids of a conversation through the model's chat template. */
   chatTokenize(messages: ChatMessage[], allowSpecial = false): Promise<Final<'tokens'>> {
     return this.ask({ type: 'chat-tokenize', messages, allowSpecial }, ['tokens']);
+  }
+
+  /** Loads a draft model beside the loaded one (null: removes it); the worker checks that the tokenizers match. */
+  loadDraft(source: ModelSource | null, device: DevicePreference): Promise<Final<'draft-loaded'>> {
+    const base = import.meta.env.BASE_URL;
+    return this.ask({ type: 'load-draft', source, device, ortPath: `${base}${__ORT_PATH__}`, modelsPath: `${base}models/` }, ['draft-loaded']);
   }
 
   /** Speculative generation from a node's sequence (issue #21); the caller adds the kept tokens to the tree. */

@@ -14,7 +14,7 @@ import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
 import type { Drafter, SpecRound } from '../engine/speculative.ts';
 
 export type { AnySource, BeamStepRecord, ChatMessage, Device, DevicePreference, EngineInfo, ModelInfo, ModelSource, ScoredToken, ServerSource } from '../domain/types.ts';
-import type { AnySource, BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ScoredToken } from '../domain/types.ts';
+import type { AnySource, BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ModelSource, ScoredToken } from '../domain/types.ts';
 
 export type { StepChoice } from '../engine/step.ts';
 import type { StepChoice } from '../engine/step.ts';
@@ -93,6 +93,12 @@ export type WorkerRequest =
       /** The constraint stage, applied to the target's p (and a draft model's q) at every position. */
       constraint?: ConstraintSpec | null;
     }
+  /**
+   * Loads a draft model for speculative decoding beside the loaded model, or (source null) removes
+   * it; answered with 'draft-loaded'. Its tokenizer must match the model's (same vocabulary bytes and
+   * special ids), else an error `draft-tokenizer`.
+   */
+  | { type: 'load-draft'; id: number; source: ModelSource | null; device: DevicePreference; ortPath: string; modelsPath: string }
   | {
       type: 'beam';
       id: number;
@@ -162,6 +168,7 @@ export type WorkerResponse =
       phase: 'prefill' | 'decode' | 'cached';
     }
   | { type: 'query-result'; id: number; nodeId: number; stats: TokenStat[] }
+  | { type: 'draft-loaded'; id: number; draft: { id: string; vocabSize: number } | null }
   | {
       type: 'speculative-result';
       id: number;

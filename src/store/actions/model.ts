@@ -42,7 +42,8 @@ export async function loadModel(ctx: ActionContext, source: AnySource, devicePre
     const info = await ctx.link.load(source, devicePref, onProgress);
     current = false;
     if (!info) return; // a newer load or a cancel took over
-    ctx.set({ status: 'ready', workerReady: true, info: { ...info, fallbackReason }, source, progress: 1, forwardCount: 0 });
+    // a new model runs in a new worker: no draft model is attached to it (issue #21)
+    ctx.set({ status: 'ready', workerReady: true, info: { ...info, fallbackReason }, source, progress: 1, forwardCount: 0, specDraft: null, specDraftError: null });
     if (source.kind === 'hub') void refreshCachedModels(ctx);
     await setPrompt(ctx, ctx.s.prompt, { force: true });
   } catch (e) {

@@ -8,6 +8,8 @@ import type { DrawKey } from '../../engine/random.ts';
 import { StaleResult } from '../link.ts';
 import { activeConstraint, currentKey, displayNodeOf } from '../selectors.ts';
 import { toAppError, type ActionContext } from './context.ts';
+import type { ModelSource } from '../../domain/types.ts';
+import { hostStore } from '../../models/hostStore.ts';
 import { ensureRecord, markStop } from './step.ts';
 
 /**
@@ -128,5 +130,35 @@ export async function runSpeculative(ctx: ActionContext, drafter: Drafter, k: nu
     if (!(e instanceof StaleResult)) ctx.set({ error: toAppError(e) });
   } finally {
     if (ctx.s.busy) ctx.set({ busy: false });
+  }
+}
+
+/**
+ * Loads a draft model for speculative decoding beside the loaded model: 'self' = the loaded model's
+ * own source again (same weights: every draft is accepted), a model source, or null to remove it.
+ * The worker refuses a draft whose tokenizer differs (`draft-tokenizer`); the message is kept in
+ * `specDraftError` and the previous draft stays.
+ */
+export async function loadDraft(ctx: ActionContext, which: 'self' | ModelSource | null): Promise<void> {
+  const s = ctx.s;
+  if (!ctx.link.ready || s.specDraftLoading) return;
+  let source: ModelSource | null;
+  if (which === 'self') {
+    if (!s.source || s.source.kind === 'server') {
+      ctx.set({ specDraftError: { code: 'invalid-setting', message: 'a model on a server cannot be loaded as a draft in the browser' } });
+      return;
+    }
+    source = s.source;
+  } else source = which;
+  // the download host, as for the model itself (src/models/hostStore.ts)
+  if (source && source.kind === 'hub' && !source.host) source = { ...source, host: hostStore.getState().host };
+  ctx.set({ specDraftLoading: true, specDraftError: null });
+  try {
+    const r = await ctx.link.loadDraft(source, s.devicePref === 'webgpu' ? 'webgpu' : 'wasm');
+    ctx.set({ specDraft: r.draft });
+  } catch (e) {
+    ctx.set({ specDraftError: toAppError(e) });
+  } finally {
+    ctx.set({ specDraftLoading: false });
   }
 }
