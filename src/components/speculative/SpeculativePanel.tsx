@@ -5,6 +5,7 @@ import { useT } from '../useT.ts';
 import { formatPercent, singleTokenLabel } from '../format.ts';
 import type { Drafter } from '../../engine/speculative.ts';
 import type { MessageKey } from '../../i18n/en.ts';
+import { PanelSection } from '../shell/PanelSection.tsx';
 
 /**
  * Speculative decoding (issue #21): a run from the cursor in rounds — the draft's proposals with q,
@@ -29,9 +30,7 @@ export function SpeculativePanel() {
   const usable = drafter === 'prompt-lookup' || draft !== null;
   const tokens = run?.rounds.reduce((a, r) => a + r.emitted.length, 0) ?? 0;
   return (
-    <section className="panel speculative" aria-labelledby="spec-title">
-      <h2 id="spec-title">{t('spec.title')}</h2>
-      <p className="muted">{t('spec.explain')}</p>
+    <PanelSection id="spec" className="speculative" title={t('spec.title')} intro={t('spec.explain')}>
       <div className="tf-tools">
         <label>
           {t('spec.drafter')}{' '}
@@ -107,6 +106,6 @@ export function SpeculativePanel() {
           </ol>
         </>
       )}
-    </section>
+    </PanelSection>
   );
 }
