@@ -97,6 +97,7 @@ export function SpeculativePanel() {
                     data-p={tok.p}
                     data-q={tok.q}
                     title={`${t(`spec.state.${tok.state}`)} · p ${formatPercent(tok.p, locale)} · q ${formatPercent(tok.q, locale)}`}
+                    aria-label={`${info ? singleTokenLabel(info, tok.tokenId).label : tok.tokenId}: ${t(`spec.state.${tok.state}`)} · p ${formatPercent(tok.p, locale)} · q ${formatPercent(tok.q, locale)}`}
                   >
                     {info ? singleTokenLabel(info, tok.tokenId).label : tok.tokenId}
                   </span>
