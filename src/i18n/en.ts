@@ -147,6 +147,7 @@ export const en = {
   'stage.constraint': 'constraint',
   'spec.title': 'Speculative decoding',
   'spec.explain': 'A cheap draft proposes k tokens; the model checks all of them in one forward pass. Each draft token x is kept with probability min(1, p(x)/q(x)); at the first rejection a token is drawn from max(0, p − q), renormalised; after k accepted tokens a bonus token comes from p. The text has exactly the model\'s distribution, with fewer sequential passes. Runs from the cursor; the kept tokens join the tree as speculative edges with draws of their own, so Back, branches, exports and saved sessions include them.',
+  'spec.serverOff': 'Not available on a model server: checking k drafts in one pass needs the raw scores of every position for the whole vocabulary in one request (vLLM’s prompt_logprobs with --max-logprobs -1); this server answers one position per request, with log-probabilities.',
   'spec.beamOff': 'Speculative decoding checks drafts against one next-token distribution: choose greedy or sampling under Decoding settings.',
   'spec.drafter': 'Draft',
   'spec.drafter.lookup': 'prompt lookup (repeat an earlier n-gram)',

@@ -19,6 +19,8 @@ export function SpeculativePanel() {
   const info = useApp((s) => s.info);
   const busy = useApp((s) => s.busyShown);
   const beam = useApp((s) => s.strategy === 'beam');
+  // a model server answers one position per request with log-probabilities: no one-pass check of k drafts
+  const server = useApp((s) => s.info?.device === 'server');
   const [drafter, setDrafter] = useState<Drafter>('prompt-lookup');
   const [k, setK] = useState(4);
   const draft = useApp((s) => s.specDraft);
@@ -45,7 +47,7 @@ export function SpeculativePanel() {
           k{' '}
           <input data-testid="spec-k" type="number" min={1} max={8} value={k} onChange={(e) => setK(Math.max(1, Math.min(8, Math.round(Number(e.target.value) || 1))))} />
         </label>
-        <button type="button" data-testid="spec-run" disabled={!info || busy || beam || !usable} onClick={() => void controller.runSpeculative(drafter, k)}>
+        <button type="button" data-testid="spec-run" disabled={!info || busy || beam || server || !usable} onClick={() => void controller.runSpeculative(drafter, k)}>
           {t('spec.run')}
         </button>
       </div>
@@ -60,7 +62,7 @@ export function SpeculativePanel() {
         {draftWhich === 'hub' && (
           <input data-testid="spec-draft-id" type="text" aria-label={t('spec.draft.hub')} placeholder="org/model" value={draftId} onChange={(e) => setDraftId(e.target.value)} />
         )}
-        <button type="button" data-testid="spec-draft-load" disabled={!info || busy || draftLoading || (draftWhich === 'hub' && draftId.trim() === '')} onClick={loadDraft}>
+        <button type="button" data-testid="spec-draft-load" disabled={!info || busy || server || draftLoading || (draftWhich === 'hub' && draftId.trim() === '')} onClick={loadDraft}>
           {t('spec.draft.load')}
         </button>
         {draft && (
@@ -78,6 +80,11 @@ export function SpeculativePanel() {
         </p>
       )}
       {beam && <p className="muted" data-testid="spec-beam-off">{t('spec.beamOff')}</p>}
+      {server && (
+        <p className="muted" data-testid="spec-server-off">
+          {t('spec.serverOff')}
+        </p>
+      )}
       {run && (
         <>
           <p data-testid="spec-summary">
