@@ -95,7 +95,20 @@ describe('speculative runs make tree edges', () => {
     expect(text).not.toBeNull();
     const parsed = parseSession(JSON.parse(text!));
     expect(parsed.ok).toBe(true);
-    if (parsed.ok) expect(parsed.session.tree.nodes.filter((n) => n.edge?.method === 'speculative').length).toBe(specIds.length);
+    if (parsed.ok) {
+      expect(parsed.session.tree.nodes.filter((n) => n.edge?.method === 'speculative').length).toBe(specIds.length);
+      expect(parsed.session.speculative?.rounds.length).toBe(s.specRun!.rounds.length);
+    }
+    // a reset forgets the rounds; importing the file brings the edges and the rounds back
+    const run = s.specRun;
+    await a.c.reset();
+    expect(a.store.getState().specRun).toBeNull();
+    await a.c.importSession(text!);
+    const back = a.store.getState();
+    expect(back.sessionProblem).toBeNull();
+    expect(back.specRun).toEqual(run);
+    expect(back.tree.nodes.filter((n) => n.edge?.method === 'speculative').length).toBe(specIds.length);
+    await a.c.jumpTo(s.cursor);
 
     // the same run from the same node gives the same tokens and adds no node
     const before = s.tree.nodes.length;
