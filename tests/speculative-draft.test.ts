@@ -17,6 +17,9 @@ import { LocalClient } from './localClient.ts';
 import { loadDecoder } from './ortDecoder.ts';
 import { MODEL_NAME } from './reference.ts';
 import { en } from '../src/i18n/en.ts';
+import { DRAFT_NAME, ensureEarlyExitDraft } from './earlyExitDraft.ts';
+import { speculativeGenerateOn } from '../src/decoder/speculative.ts';
+import { DEFAULT_SAMPLING } from '../src/engine/settings.ts';
 
 (globalThis as { __ORT_PATH__?: string }).__ORT_PATH__ ??= 'ort/';
 
@@ -96,3 +99,55 @@ describe('draft model through the app', () => {
     expect(store.getState().error?.message).toMatch(/needs a draft model/);
   });
 });
+
+describe('the early-exit draft model (the embedded model cut after its first layer: same tokenizer, no training)', () => {
+  let draft: Decoder;
+  beforeAll(async () => {
+    const dir = ensureEarlyExitDraft(1);
+    draft = await loadDecoder({ kind: 'embedded', name: DRAFT_NAME }, { device: 'wasm', modelsPath: dir });
+  }, 120_000);
+  afterAll(async () => draft?.release());
+
+  /** Plain greedy decoding by full forwards of the target (no cache, no speculation): the reference. */
+  async function plainGreedy(prompt: number[], n: number): Promise<number[]> {
+    const V = target.info.vocabSize;
+    const ids = [...prompt];
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const all = await target.fullForward(ids);
+      const last = all.subarray((ids.length - 1) * V, ids.length * V);
+      let best = 0;
+      for (let t = 1; t < V; t++) if (last[t] > last[best]) best = t;
+      out.push(best);
+      ids.push(best);
+      if (best === target.info.eosTokenId) break;
+    }
+    return out;
+  }
+
+  it('is a different model (q ≠ p): some drafts rejected, some accepted; greedy output = plain greedy; fewer target forwards than tokens', async () => {
+    expect(draft.info.vocabSize).toBe(target.info.vocabSize);
+    const prompt = await target.tokenize('Once upon a time');
+    const r = await speculativeGenerateOn(target.backend, draft.backend, { prompt, maxNewTokens: 32, strategy: 'greedy', settings: DEFAULT_SAMPLING, spec: { drafter: 'draft-model', k: 3, seed: 1, reroll: 0 } });
+    const accepted = r.rounds.reduce((a, x) => a + x.accepted, 0);
+    const proposed = r.rounds.reduce((a, x) => a + x.proposed, 0);
+    expect(accepted).toBeGreaterThan(0);
+    expect(accepted).toBeLessThan(proposed);
+    expect(r.targetForwards).toBeLessThan(r.tokens.length);
+    expect(r.draftForwards).toBe(proposed);
+    expect(r.tokens).toEqual(await plainGreedy(prompt, r.tokens.length));
+    console.log(`early-exit draft (1 of 4 layers), greedy, k = 3: ${accepted}/${proposed} drafts accepted, ${r.tokens.length} tokens in ${r.targetForwards} target forwards`);
+  });
+
+  it('sampling: acceptance probabilities are min(1, p/q) of real, different distributions; replayable from the seed', async () => {
+    const prompt = await target.tokenize('And God said, Let there be light');
+    const req = { prompt, maxNewTokens: 24, strategy: 'sample' as const, settings: DEFAULT_SAMPLING, spec: { drafter: 'draft-model' as const, k: 3, seed: 5, reroll: 0 } };
+    const a = await speculativeGenerateOn(target.backend, draft.backend, req);
+    const b = await speculativeGenerateOn(target.backend, draft.backend, req);
+    expect(a.tokens).toEqual(b.tokens);
+    const tested = a.rounds.flatMap((x) => x.tokens).filter((t) => t.acceptProbability !== undefined);
+    for (const t of tested) expect(t.acceptProbability).toBeCloseTo(Math.min(1, t.p / t.q), 12);
+    expect(tested.some((t) => t.acceptProbability! < 1)).toBe(true);
+  });
+});
+
