@@ -37,6 +37,10 @@ if (MODEL) {
   console.log(`model: ${modelDir}`);
 }
 const QUICK = args.has('--quick');
+// --only=P10,P11: run just those measurements (results.json keeps the others' last values); the
+// sections below are wrapped in `if (want(id))` blocks, left unindented to keep the diff small
+const ONLY = [...args].find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? null;
+const want = (id) => !ONLY || ONLY.includes(id);
 const PORT = Number(process.env.BENCH_PORT ?? 4174);
 const BASE = `http://localhost:${PORT}`;
 const exe = existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : process.env.CHROMIUM_PATH;
@@ -85,6 +89,7 @@ const results = {};
 const ratio = (a, b) => median(a) / median(b);
 
 // ---------------------------------------------------------------- P7 cold start
+if (want('P7')) {
 const firstVisit = [];
 const repeatVisit = [];
 const bare = [];
@@ -119,6 +124,7 @@ if (!MODEL) results.P7 = {
   targets: { ratioFirstOverBare: 1.2, ratioRepeatOverFirst: 0.5 },
 };
 
+}
 // ---------------------------------------------------------------- one page for the rest
 const ctx = await browser.newContext();
 const page = await ctx.newPage();
@@ -147,6 +153,7 @@ if (MODEL) {
   console.log(`loaded ${info.id} (${info.modelType}, ${info.dtype}, vocabulary ${info.vocabSize}, ${info.threads} thread(s)) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
+if (want('P1')) {
 // P1: one decode step, UI request → result message on the main thread, vs a raw session.run of one
 // token on the same cache in the same worker. Both are measured in the same condition, side by
 // side: from a settled page (two animation frames, then a new task, as a click is) — on this
@@ -203,6 +210,8 @@ results.P1 = {
   target: 1.15,
 };
 
+}
+if (want('P2')) {
 // P2: per-token time of our loop (full distribution records) vs transformers.js generate() greedy.
 // "Our loop" is Run to end, the loop the product uses to generate many tokens (worker-side run
 // chunks streamed to the store, rendered per animation frame); the Step ▶-per-token loop (one
@@ -288,6 +297,8 @@ results.journal = {
   p2BeforeOverAfter: ratio(pj.off.run, pj.on.run),
 };
 
+}
+if (want('P3')) {
 // P3: one beam step of width 4 vs one greedy step (both batched in the worker)
 const p3 = await run(async (reps) => {
   const { controller: c } = window.__app;
@@ -319,6 +330,8 @@ results.P3 = {
   target: MODEL ? 2.0 : 1.6,
 };
 
+}
+if (want('P4')) {
 // P4: step back until the chart shows the parent step; branching ÷ one forward
 const p4 = await run(async (reps) => {
   const { controller: c, store } = window.__app;
@@ -360,6 +373,8 @@ const p4 = await run(async (reps) => {
 }, QUICK ? 5 : 15);
 results.P4 = { what: 'step back until the chart shows the parent (ms); branching to another token: request posted → result message ÷ one raw forward, both from a settled page (branchRendered = until React is done)', back: stats(p4.back), branch: stats(p4.branch), branchRendered: stats(p4.branchRendered), rawForward: stats(p4.raw), branchRatio: ratio(p4.branch, p4.raw), targets: { backMs: 16, branchRatio: 1.15 } };
 
+}
+if (want('P5')) {
 // P5: the distribution math alone on a 151,936-entry vocabulary vs one Math.exp pass
 // (151,936 in every run, for comparison with earlier runs; a --model run adds 50,257 and 262,144, target 2.5 there)
 for (const V of MODEL ? [50257, 151936, 262144] : [151936]) {
@@ -368,6 +383,8 @@ for (const V of MODEL ? [50257, 151936, 262144] : [151936]) {
   results[key] = { what: `distribution math on ${V.toLocaleString('en')} logits ÷ one Math.exp pass (ms)`, vocabSize: V, math: stats(p5.ms.slice(2)), expPass: stats(p5.floorMs.slice(2)), ratio: ratio(p5.ms.slice(2), p5.floorMs.slice(2)), target: MODEL ? 2.5 : 3 };
 }
 
+}
+if (want('P6')) {
 // P6: 1,000 mixed operations: live tensors, heap per node, heap after reset
 const p6 = await run(async (ops) => {
   const { controller: c, store } = window.__app;
@@ -418,6 +435,8 @@ results.P6 = {
   target: 'heap after reset within 10 % of start; snapshot bytes within the budget',
 };
 
+}
+if (want('P9')) {
 // P9: a new distribution in the store → 50 bars painted (two animation frames)
 const p9 = await run(async (reps) => {
   const { controller: c, store } = window.__app;
@@ -443,6 +462,7 @@ const p9 = await run(async (reps) => {
 }, QUICK ? 10 : 30);
 results.P9 = { what: 'chart update: new distribution in the store → React commit + style/layout of the bars (ms; the paint is not observable from script)', update: stats(p9.ms), bars: p9.bars, target: 8 };
 
+}
 // P7 for a --model run: the app's Hub load of the model until its first distribution is drawn (from the
 // load request, the page and the embedded model already up) ÷ the bare page's worker loading the same repository
 // from the same host with transformers.js and running one forward (from its request); fresh profiles both.
@@ -496,10 +516,108 @@ if (MODEL) {
   };
 }
 
+if (want('P10')) {
+// P10 (issue #21): speculative decoding with prompt lookup on a repeated passage, greedy, 64 tokens.
+// Target forwards per token counts every verification pass, the first one (which also reads the
+// prompt, as plain stepping's first forward does) included; plain stepping is 1 forward per token.
+// Wall clock per token of the speculative run (worker rounds + the kept tokens made tree edges +
+// rendering) ÷ plain stepping (Step ▶ per token) and ÷ Run to end, from a reset tree each time.
+const SPEC_PASSAGES = {
+  bench: 'In the beginning God created the heaven and the earth. In the beginning God created the heaven and the earth. In the beginning',
+  fox: 'The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog. The quick brown fox',
+};
+const p10 = {};
+for (const [name, passage] of Object.entries(SPEC_PASSAGES)) {
+  p10[name] = await run(async ({ passage, n, reps }) => {
+    const { controller: c, store } = window.__app;
+    await c.updateSettings({ strategy: 'greedy', maxNewTokens: n });
+    await c.setPrompt(passage, { force: true });
+    const depth = () => store.getState().tree.nodes[store.getState().cursor].depth;
+    const spec = [];
+    const step = [];
+    const runEnd = [];
+    let forwards = 0;
+    let tokens = 0;
+    let rounds = 0;
+    for (let r = 0; r < reps; r++) {
+      await c.reset();
+      let t0 = performance.now();
+      await c.runSpeculative('prompt-lookup', 5);
+      const sr = store.getState().specRun;
+      spec.push((performance.now() - t0) / sr.tokens.length);
+      forwards = sr.targetForwards;
+      tokens = sr.tokens.length;
+      rounds = sr.rounds.length;
+      await c.reset();
+      t0 = performance.now();
+      while (depth() < tokens && (await c.stepForward()));
+      step.push((performance.now() - t0) / depth());
+      await c.reset();
+      t0 = performance.now();
+      await c.runToEnd();
+      runEnd.push((performance.now() - t0) / depth());
+    }
+    return { spec, step, runEnd, forwards, tokens, rounds };
+  }, { passage, n: 64, reps: QUICK ? 3 : 8 });
+}
+results.P10 = {
+  what: 'speculative decoding, prompt lookup (k = 5), greedy, 64 new tokens on a repeated passage: target forwards per token (the first, prompt-reading round included) and wall clock per token ÷ plain stepping (Step ▶ per token) and ÷ Run to end',
+  passages: SPEC_PASSAGES,
+  ...Object.fromEntries(
+    Object.entries(p10).map(([name, r]) => [
+      name,
+      { tokens: r.tokens, rounds: r.rounds, targetForwards: r.forwards, forwardsPerToken: r.forwards / r.tokens, specMsPerToken: stats(r.spec), stepMsPerToken: stats(r.step), runToEndMsPerToken: stats(r.runEnd), ratioOverStep: ratio(r.spec, r.step), ratioOverRunToEnd: ratio(r.spec, r.runEnd) },
+    ]),
+  ),
+  targets: { forwardsPerToken: 0.6 },
+};
+
+}
+if (want('P11')) {
+// P11 (issue #21): the constraint mask per step ÷ P5's distribution math, on synthetic BPE-shaped
+// byte vocabularies. 'follow': steps along a JSON schema, mean fresh walk ÷ mean computeStep (a step
+// pays the walk on its first visit of a state, then a cached mask); 'worst': the costliest state
+// (inside a JSON string, nearly every token allowed), median walk ÷ median computeStep.
+const p11 = {};
+for (const size of [50257, 151936]) {
+  p11[size] = await run(async ({ size, steps, reps }) => {
+    const c = window.__app.controller;
+    const follow = await c.benchMask(size, steps, 'follow');
+    const worst = await c.benchMask(size, reps, 'worst');
+    return { follow, worst };
+  }, { size, steps: QUICK ? 30 : 60, reps: QUICK ? 7 : 15 });
+}
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+results.P11 = {
+  what: 'constraint mask per step ÷ distribution math (computeStep, P5 settings), synthetic vocabularies; follow = mean fresh walk ÷ mean math along a JSON schema (cached apply reported too); worst = median walk ÷ median math in the costliest state',
+  ...Object.fromEntries(
+    Object.entries(p11).map(([size, r]) => {
+      const f = { walk: r.follow.walkMs.slice(2), math: r.follow.mathMs.slice(2), apply: r.follow.applyMs.slice(2) };
+      return [
+        size,
+        {
+          steps: f.walk.length,
+          walkMs: stats(f.walk),
+          applyMs: stats(f.apply),
+          mathMs: stats(f.math),
+          followRatio: mean(f.walk) / mean(f.math),
+          applyRatio: mean(f.apply) / mean(f.math),
+          worstWalkMs: stats(r.worst.walkMs),
+          worstMathMs: stats(r.worst.mathMs),
+          worstRatio: ratio(r.worst.walkMs, r.worst.mathMs),
+        },
+      ];
+    }),
+  ),
+  targets: { 50257: 1.0, 151936: 1.5 },
+};
+
+}
 await browser.close();
 hub?.close();
 stop();
 
+if (want('P8')) {
 // P8: JavaScript the main thread loads before the first distribution (gzip), from the build
 const html = readFileSync('dist/index.html', 'utf8');
 const mainScripts = [...html.matchAll(/(?:src|href)="\/?(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
@@ -513,6 +631,16 @@ results.P8 = {
   target: 250 * 1024,
 };
 
+}
+
+// with --only, the last run's values of the others are kept in the results file (and the rows below print only what ran)
+if (ONLY) {
+  const file = MODEL ? `bench/results-${MODEL}${VARIANT === 'fp32' ? '' : `-${VARIANT}`}.json` : 'bench/results.json';
+  const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).results ?? {} : {};
+  for (const [k, v] of Object.entries(previous)) if (!(k in results)) results[k] = v;
+}
+// rows of what this run measured (with --only, the others are not printed)
+const rowsOf = (id, f) => (want(id) ? (() => { try { return f(); } catch { return []; } })() : []);
 const rows = [
   ['P1', 'step ÷ raw forward', results.P1.ratio, '≤ 1.15', `${results.P1.step.median.toFixed(2)} ms vs ${results.P1.rawForward.median.toFixed(2)} ms (in worker ${results.P1.inWorker.median.toFixed(2)}; back to back ${results.P1.backToBack.median.toFixed(2)} vs ${results.P1.rawWarm.median.toFixed(2)} = ${results.P1.ratioBackToBack.toFixed(2)}; with render ${results.P1.withRender.median.toFixed(1)} ms)`],
   ['P2', 'Run to end ÷ generate()', results.P2.ratio, `≤ ${results.P2.target}`, `${results.P2.ours.median.toFixed(2)} vs ${results.P2.generate.median.toFixed(2)} ms/token (Step ▶ loop ${results.P2.stepLoop.median.toFixed(2)})`],
@@ -535,10 +663,18 @@ const rows = [
     : []),
   ['P8', 'main-thread JS, KiB gzip', results.P8.mainThreadGzip / 1024, '≤ 250', `worker ${(results.P8.workerGzip / 1024).toFixed(0)} KiB gzip`],
   ['P9', 'chart update (ms)', results.P9.update.median, '≤ 8', `${results.P9.bars} bars, max ${results.P9.update.max.toFixed(1)} ms`],
-];
+  ...rowsOf('P10', () => [
+    ['P10', 'spec: forwards per token', results.P10.bench.forwardsPerToken, '≤ 0.6', `${results.P10.bench.targetForwards} forwards for ${results.P10.bench.tokens} tokens (fox passage: ${results.P10.fox.targetForwards} for ${results.P10.fox.tokens} = ${results.P10.fox.forwardsPerToken.toFixed(2)})`],
+    ['P10', 'spec ÷ plain stepping', results.P10.bench.ratioOverStep, 'report', `${results.P10.bench.specMsPerToken.median.toFixed(2)} vs ${results.P10.bench.stepMsPerToken.median.toFixed(2)} ms/token; ÷ Run to end ${results.P10.bench.ratioOverRunToEnd.toFixed(2)}`],
+  ]),
+  ...rowsOf('P11', () => [
+    ['P11', 'mask ÷ math (50,257)', Math.max(results.P11[50257].followRatio, results.P11[50257].worstRatio), '≤ 1.0', `follow ${results.P11[50257].followRatio.toFixed(3)}, worst state ${results.P11[50257].worstRatio.toFixed(3)}, cached apply ${results.P11[50257].applyRatio.toFixed(3)}`],
+    ['P11', 'mask ÷ math (151,936)', Math.max(results.P11[151936].followRatio, results.P11[151936].worstRatio), '≤ 1.5', `follow ${results.P11[151936].followRatio.toFixed(3)}, worst state ${results.P11[151936].worstRatio.toFixed(3)}, cached apply ${results.P11[151936].applyRatio.toFixed(3)}`],
+  ]),
+].filter((r) => r && want(r[0].replace(/j$/, '').replace(/^P1j$/, 'P1')) && Number.isFinite(r[2]));
 console.log('\nid  measurement                  value     target   detail (medians)');
 for (const [id, what, v, target, detail] of rows) console.log(`${id.padEnd(3)} ${what.padEnd(28)} ${v.toFixed(3).padStart(8)}  ${target.padEnd(7)}  ${detail}`);
 const out = MODEL ? `bench/results-${MODEL}${VARIANT === 'fp32' ? '' : `-${VARIANT}`}.json` : 'bench/results.json';
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, model: MODEL ? { shape: MODEL, variant: VARIANT, dir: modelDir, info } : null, results }, null, 1));
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, ...(ONLY ? { only: ONLY } : {}), model: MODEL ? { shape: MODEL, variant: VARIANT, dir: modelDir, info } : null, results }, null, 1));
 console.log(`\nwrote ${out}`);
 process.exit(0);

@@ -36,6 +36,9 @@ test('connect, greedy 10 steps equal the torch reference, bars and rest sum to 1
   await expect(page.getByTestId('privacy-line')).toHaveAttribute('data-engine', 'server');
   await expect(page.getByTestId('privacy-line')).toContainText(`127.0.0.1:${server.port}`);
   await expect(page.getByTestId('status-device')).toHaveAttribute('data-device', 'server');
+  // speculative decoding is greyed with the reason: this server scores one position per request (issue #21)
+  await expect(page.getByTestId('spec-server-off')).toBeVisible();
+  await expect(page.getByTestId('spec-run')).toBeDisabled();
 
   const g = reference.greedy[0];
   await app.setPrompt(g.text, g.ids);

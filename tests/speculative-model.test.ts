@@ -1,7 +1,9 @@
 /**
  * Speculative decoding on the embedded model (onnxruntime-node): (b) on a repeated passage prompt
  * lookup gets drafts accepted and needs fewer than one target forward per token; greedy speculation
- * gives exactly plain greedy decoding; the model as its own draft has every draft accepted.
+ * gives exactly plain greedy decoding; the model as its own draft has every draft accepted; under a
+ * constraint, p is the constrained distribution, draft tokens outside the language have p = 0 and
+ * are rejected, and every text is in the language (JavaScript RegExp full match).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +26,8 @@ afterAll(async () => {
   await dec?.release();
   await draftDec?.release();
 });
+
+const hot = { ...DEFAULT_SAMPLING, temperature: 2, topK: 0, topP: 1, minP: 0 };
 
 const PASSAGE = 'The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog. The quick brown fox';
 
@@ -84,5 +88,61 @@ describe('speculative decoding on the embedded model', () => {
     });
     // p = q: min(1, p/q) = 1 for every proposed token
     for (const round of s.rounds) for (const t of round.tokens) if (t.acceptProbability !== undefined) expect(t.acceptProbability).toBeGreaterThan(0.999); // float32: one multi-position pass vs one-position passes differ by ~1e-6
+  });
+
+  describe('under a constraint (issue #21: the constraint stage applies to speculative runs)', () => {
+    /**
+     * The language: the first 10 tokens of the model's own greedy continuation of the passage (which
+     * prompt lookup drafts well), then " zebra" or " cow" and a full stop. Prompt lookup keeps
+     * proposing the passage's continuation, which leaves the language after the 10 tokens.
+     */
+    async function language(ids: number[]): Promise<{ regex: string; full: RegExp }> {
+      const free = await speculativeGenerateOn(dec.backend, null, { prompt: ids, maxNewTokens: 12, strategy: 'greedy', settings: DEFAULT_SAMPLING, spec: { drafter: 'prompt-lookup', k: 5, seed: 1, reroll: 0 } });
+      const prefix = await dec.decode(free.tokens.slice(0, 10));
+      const regex = `${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( zebra| cow)\\.`;
+      return { regex, full: new RegExp(`^(?:${regex})$`, 'u') };
+    }
+
+    it('greedy: drafts outside the language have p = 0 and are rejected; the text equals constrained greedy stepping and is in the language', async () => {
+      const ids = await dec.tokenize(PASSAGE);
+      const { regex, full } = await language(ids);
+      const constraint = { kind: 'regex' as const, text: regex };
+      const r = await dec.speculative({ type: 'speculative', id: 1, ids, strategy: 'greedy', settings: DEFAULT_SAMPLING, drafter: 'prompt-lookup', k: 5, seed: 1, maxNewTokens: 40, constraint });
+      const steps: number[] = [];
+      await dec.run(
+        { type: 'run', id: 2, path: [1], ids, strategy: 'greedy', settings: DEFAULT_SAMPLING, topN: 5, extraIds: [], seed: 1, startDepth: 0, firstReroll: 0, nextNodeId: 2, count: 40, constraint },
+        (x) => steps.push(x.choice.tokenId),
+        () => false,
+      );
+      expect(r.tokens).toEqual(steps);
+      expect(r.tokens[r.tokens.length - 1]).toBe(dec.info.eosTokenId);
+      const text = await dec.decode(r.tokens.slice(0, -1));
+      expect(full.test(text), text).toBe(true);
+      expect(r.rounds.reduce((a, x) => a + x.accepted, 0)).toBeGreaterThan(0);
+      // a draft that leaves the language has constrained p exactly 0 and is rejected
+      const outside = r.rounds.flatMap((x) => x.tokens).filter((t) => t.state === 'rejected' && t.p === 0);
+      expect(outside.length).toBeGreaterThan(0);
+      console.log(`constrained prompt lookup, greedy: ${JSON.stringify(text)} + EOS, ${r.tokens.length} tokens, ${r.targetForwards} target forwards, ${outside.length} drafts outside the language rejected`);
+    });
+
+    it('sampling at T = 2 over seeds: every kept token has p > 0, every finished text is in the language, drafts outside it are never accepted', async () => {
+      const ids = await dec.tokenize(PASSAGE);
+      const { regex, full } = await language(ids);
+      let outsideSeen = 0;
+      for (const seed of [1, 2, 3, 4, 5, 6]) {
+        const r = await dec.speculative({ type: 'speculative', id: seed, ids, strategy: 'sample', settings: hot, drafter: 'prompt-lookup', k: 5, seed, maxNewTokens: 60, constraint: { kind: 'regex', text: regex } });
+        for (const t of r.rounds.flatMap((x) => x.tokens)) {
+          if (t.state === 'accepted' || t.state === 'resampled' || t.state === 'bonus') expect(t.p).toBeGreaterThan(0);
+          if (t.state === 'rejected' && t.p === 0) {
+            outsideSeen++;
+            expect(t.acceptProbability).toBe(0);
+          }
+        }
+        expect(r.tokens[r.tokens.length - 1]).toBe(dec.info.eosTokenId);
+        const text = await dec.decode(r.tokens.slice(0, -1));
+        expect(full.test(text), text).toBe(true);
+      }
+      expect(outsideSeen).toBeGreaterThan(0);
+    });
   });
 });

@@ -83,14 +83,27 @@ export class Decoder {
 
   /**
    * Attaches a draft backend beside the target (the one this decoder was built with); the previous
-   * draft, if any, is disposed. Its caches are the lane's own (none are kept by node).
-   * @throws EngineError `model-load` when its vocabulary differs from the target's
+   * draft, if any, is disposed (never the target itself, which may serve as its own draft). Its
+   * caches are the lane's own (none are kept by node).
+   * @throws EngineError `draft-tokenizer` when its tokenizer differs from the target's (vocabulary
+   *   size, any token's bytes, or the EOS / BOS / end-of-turn ids): token ids would not mean the same
    */
   async attachDraft(draft: ModelBackend): Promise<void> {
-    if (!sameVocabulary(this.backend.info, draft.info)) throw new EngineError('model-load', `${draft.info.id} has another vocabulary than ${this.info.id}`);
+    if (!sameVocabulary(this.backend.info, draft.info)) {
+      const a = this.info;
+      const b = draft.info;
+      throw new EngineError('draft-tokenizer', `${b.id} has another vocabulary than ${a.id} (${b.vocabSize} vs ${a.vocabSize} tokens${b.vocabSize === a.vocabSize ? ', different token bytes or special ids' : ''})`);
+    }
     const old = this.draft;
     this.draft = draft;
-    if (old && old !== draft) await old.dispose();
+    if (old && old !== draft && old !== this.backend) await old.dispose();
+  }
+
+  /** Removes the draft backend (disposed unless it is the target itself). */
+  async detachDraft(): Promise<void> {
+    const old = this.draft;
+    this.draft = null;
+    if (old && old !== this.backend) await old.dispose();
   }
 
   /** Forward passes run so far. */
@@ -231,6 +244,8 @@ export class Decoder {
         strategy: req.strategy,
         settings: req.settings,
         spec: { drafter: req.drafter, k: req.k, seed: req.seed, reroll: 0 },
+        startDepth: req.startDepth ?? 0,
+        allowedAt: (ids) => this.allowedAt(req.constraint, ids, req.promptLength ?? req.ids.length),
       });
     });
   }
@@ -333,6 +348,6 @@ export class Decoder {
   async release(): Promise<void> {
     await this.forget('all');
     await this.backend.dispose();
-    if (this.draft) await this.draft.dispose();
+    if (this.draft && this.draft !== this.backend) await this.draft.dispose();
   }
 }

@@ -12,6 +12,7 @@
  * MAX_PENDING, the next round proposes nothing (a plain step that resets the cache).
  * The draft lane keeps the caches of the current chain and reuses the longest that prefixes the context.
  */
+import { ConstraintError } from '../engine/constraint/errors.ts';
 import { EngineError } from '../engine/errors.ts';
 import { stageDistributions } from '../engine/fastStep.ts';
 import type { SamplingSettings } from '../engine/settings.ts';
@@ -30,21 +31,66 @@ export interface SpeculativeRequest {
   strategy: 'sample' | 'greedy';
   settings: SamplingSettings;
   spec: Omit<SpecOptions, 'mode' | 'stopIds'>;
+  /**
+   * Generation depth of the first new token (the start node's depth in the tree): the rounds' draw
+   * keys use absolute depths, so a run is replayable from the seed wherever it starts. Default 0.
+   */
+  startDepth?: number;
+  /**
+   * The constraint stage's mask after a sequence (prompt + generated ids): allowed[id] = 1 when token
+   * id keeps the text inside the language; null for no constraint. Applied to the target's p at
+   * every position (and to a draft model's q), so a draft token outside the language has p(x) = 0
+   * and is rejected with certainty. @throws ConstraintError `constraint-dead-end` when the text
+   * already left the language
+   */
+  allowedAt?: (ids: readonly number[]) => Promise<Uint8Array | null>;
+}
+
+/** What a tree edge needs of an emitted token: its model probability (raw softmax) and rank. */
+export interface EmittedStat {
+  /** Model probability (softmax of raw logits) at its position. */
+  prob: number;
+  /** 1-based rank by model probability (ties: lower id first). */
+  rank: number;
 }
 
 /** The outcome of a speculative run. */
 export interface SpeculativeResult {
   tokens: number[];
   rounds: SpecRound[];
+  /** Per emitted token (in order, aligned with `tokens`): model probability and rank. */
+  stats: EmittedStat[];
   /** Target forward passes used (one per round). */
   targetForwards: number;
   /** Draft-model forward passes used (0 for prompt lookup). */
   draftForwards: number;
 }
 
-/** Final distribution of one logits row under the strategy's processors. */
-function finalOf(row: Float32Array, context: readonly number[], settings: SamplingSettings): Float64Array {
-  return stageDistributions(row, context, settings).finalProbs;
+/** Raw and final distributions of one logits row under the strategy's processors (and the constraint mask). */
+function distsOf(row: Float32Array, context: readonly number[], settings: SamplingSettings, allowed: Uint8Array | null) {
+  return stageDistributions(row, context, settings, allowed);
+}
+
+/** 1-based rank of `id` by probability, ties broken by lower id (as the step's raw rank). */
+function rankOf(probs: Float64Array, id: number): number {
+  const x = probs[id];
+  let rank = 1;
+  for (let i = 0; i < probs.length; i++) if (probs[i] > x || (probs[i] === x && i < id)) rank++;
+  return rank;
+}
+
+/**
+ * The mask after `ids`, or 'dead' when a draft token already took the text out of the language
+ * (that position is never reached: the draft token before it has p = 0 and is rejected).
+ */
+async function maskOrDead(allowedAt: SpeculativeRequest['allowedAt'], ids: readonly number[], isDraftContext: boolean): Promise<Uint8Array | null | 'dead'> {
+  if (!allowedAt) return null;
+  try {
+    return await allowedAt(ids);
+  } catch (e) {
+    if (isDraftContext && e instanceof ConstraintError && e.reason === 'constraint-dead-end') return 'dead';
+    throw e;
+  }
 }
 
 /** Raw scores of positions [from, from + count) of a full-vocabulary row. */
@@ -70,6 +116,9 @@ export async function speculativeGenerateOn(
   if (req.spec.drafter === 'draft-model' && !draft) throw new EngineError('invalid-setting', 'drafter draft-model needs a draft model');
   const settings = effectiveSettings(req.strategy, req.settings);
   const V = target.info.vocabSize;
+  const startDepth = req.startDepth ?? 0;
+  // raw probabilities at each position of the last verification (for the emitted tokens' edges)
+  let lastRaw: Float64Array[] = [];
   const stopIds = [target.info.eosTokenId, target.info.endOfTurnTokenId].filter((t): t is number => t !== null);
   const opts: SpecOptions = { ...req.spec, mode: req.strategy, stopIds };
   let base: PrefixCache | null = null;
@@ -89,7 +138,22 @@ export async function speculativeGenerateOn(
       const row = out.rows[0];
       if (row.coverage !== 'full') throw new EngineError('invalid-setting', 'the target answered with top-N scores');
       const logits = rowsOf(row.values, V, pending.length - 1, drafts.length + 1);
-      return logits.map((l, i) => finalOf(l, [...context, ...drafts.slice(0, i)], settings));
+      const finals: Float64Array[] = [];
+      lastRaw = [];
+      for (let i = 0; i < logits.length; i++) {
+        const ctx = [...context, ...drafts.slice(0, i)];
+        const allowed = await maskOrDead(req.allowedAt, ctx, i > 0);
+        if (allowed === 'dead') {
+          // unreachable position (after a draft token outside the language): nothing is drawn from it
+          finals.push(new Float64Array(V));
+          lastRaw.push(new Float64Array(V));
+          continue;
+        }
+        const d = distsOf(logits[i], ctx, settings, allowed);
+        finals.push(d.finalProbs);
+        lastRaw.push(d.rawProbs);
+      }
+      return finals;
     },
     async draft(context) {
       const d = draft as ModelBackend;
@@ -103,18 +167,20 @@ export async function speculativeGenerateOn(
       if (cache) draftCaches.push({ ids: [...context], cache });
       const row = out.rows[0];
       if (row.coverage !== 'full') throw new EngineError('invalid-setting', 'the draft answered with top-N scores');
-      return finalOf(row.values.subarray(0, V), context, settings);
+      const allowed = await maskOrDead(req.allowedAt, context, false);
+      return distsOf(row.values.subarray(0, V), context, settings, allowed === 'dead' ? null : allowed).finalProbs;
     },
   };
 
   const tokens: number[] = [];
   const rounds: SpecRound[] = [];
+  const stats: EmittedStat[] = [];
   try {
     while (tokens.length < req.maxNewTokens) {
       const context = [...req.prompt, ...tokens];
       const room = pending.length >= MAX_PENDING ? 1 : req.maxNewTokens - tokens.length;
       verified = null;
-      const round = await speculativeRound(context, tokens.length, room, opts, model);
+      const round = await speculativeRound(context, startDepth + tokens.length, room, opts, model);
       const drafts = round.proposed;
       const v = verified as PrefixCache | null;
       if (round.accepted === drafts && v) {
@@ -136,6 +202,8 @@ export async function speculativeGenerateOn(
       }
       rounds.push(round);
       onRound?.(round);
+      // emitted token j sits at round position j
+      round.emitted.forEach((t, j) => stats.push({ prob: lastRaw[j][t], rank: rankOf(lastRaw[j], t) }));
       tokens.push(...round.emitted);
       if (stopIds.includes(tokens[tokens.length - 1])) break;
     }
@@ -143,5 +211,5 @@ export async function speculativeGenerateOn(
     if (base) target.release(base);
     for (const c of draftCaches) (draft as ModelBackend).release(c.cache);
   }
-  return { tokens, rounds, targetForwards, draftForwards };
+  return { tokens, rounds, stats, targetForwards, draftForwards };
 }

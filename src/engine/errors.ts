@@ -19,6 +19,8 @@ export type EngineErrorCode =
   | 'tree-full'
   /** A model server failed (src/worker/server: the message starts with its ServerErrorCode, e.g. `unreachable: …`). */
   | 'server'
+  /** A draft model for speculative decoding has another tokenizer than the loaded model (issue #21). */
+  | 'draft-tokenizer'
   | 'unknown';
 
 /** An error carrying a stable code for the UI. */

@@ -14,8 +14,11 @@ export const MAX_TREE_NODES = 50_000;
  * (the prompt). Plain data plus pure operations; the store holds one of these.
  */
 
-/** How an edge's token was chosen. */
-export type ChoiceMethod = 'sampled' | 'greedy' | 'beam' | 'manual';
+/**
+ * How an edge's token was chosen. 'speculative': a token a speculative-decoding round kept (an
+ * accepted draft, the resampled or the bonus token; draw streams 4–6, see engine/speculative.ts).
+ */
+export type ChoiceMethod = 'sampled' | 'greedy' | 'beam' | 'manual' | 'speculative';
 export type StopReason = 'eos' | 'max-length' | 'user';
 
 /** What the edge into a node records. */

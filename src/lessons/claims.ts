@@ -36,6 +36,8 @@ export interface ClaimContext {
   teacherTokens: number | null;
   /** ONNX forward passes since the step's actions started. */
   forwardPasses: number;
+  /** The last speculative run (issue #21), null when none. */
+  specRun: { startNode: number; tokens: number[]; targetForwards: number; accepted: number } | null;
 }
 
 /** A claim's outcome: whether it holds and the measured value shown beside it. */
@@ -167,6 +169,28 @@ export function evaluateClaim(claim: LessonClaim, c: ClaimContext): ClaimResult 
     }
     case 'teacher-tokens':
       return result(c.teacherTokens, (v) => v >= claim.min);
+    case 'spec-forwards-per-token': {
+      const r = c.specRun;
+      return result(r && r.tokens.length ? r.targetForwards / r.tokens.length : null, (v) => v <= claim.max);
+    }
+    case 'spec-accepted':
+      return result(c.specRun ? c.specRun.accepted : null, (v) => v >= claim.min);
+    case 'same-as-speculative': {
+      const r = c.specRun;
+      if (!r || !c.tree.nodes[r.startNode]) return { holds: false, value: null };
+      const path = pathTo(c.tree, c.cursor);
+      const from = path.indexOf(r.startNode);
+      if (from < 0) return { holds: false, value: null };
+      const edges = path.slice(from + 1).map((id) => c.tree.nodes[id].edge!);
+      const holds = edges.length === r.tokens.length && edges.every((e, i) => e.method !== 'speculative' && e.tokenId === r.tokens[i]);
+      return { holds, value: edges.length };
+    }
+    case 'answer-in': {
+      const gen = c.pathTokens.slice(c.tree.promptIds.length);
+      const body = gen.length && gen[gen.length - 1].id === c.eosTokenId ? gen.slice(0, -1) : gen;
+      const text = body.map((t) => t.text).join('');
+      return { holds: claim.options.includes(text) === claim.value, value: null };
+    }
     case 'branch-less-confident': {
       const path = pathTo(c.tree, c.cursor);
       if (path.length < 3) return { holds: false, value: null };

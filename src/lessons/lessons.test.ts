@@ -45,7 +45,7 @@ function ctx(tree: GenerationTree, cursor: number, record: DistributionRecord | 
     path.push(tree.nodes[n].edge!.tokenId);
     n = tree.nodes[n].parent!;
   }
-  return { tree, cursor, record, eosTokenId: 9, pathTokens: ids.map((id) => ({ id, text: String(id), partial: false })), beamRun: null, teacherTokens: null, forwardPasses: 0 };
+  return { tree, cursor, record, eosTokenId: 9, pathTokens: ids.map((id) => ({ id, text: String(id), partial: false })), beamRun: null, teacherTokens: null, forwardPasses: 0, specRun: null };
 }
 
 describe('claims', () => {
@@ -91,5 +91,27 @@ describe('claims', () => {
     // with mass left outside the shown tokens, the kept count is unknown: the claim does not hold
     const open = { ...rec, restMass: Float64Array.from([0.1, 0.05]) };
     expect(evaluateClaim({ kind: 'kept-count', max: 2 }, ctx(createTree([1]), 0, open)).holds).toBe(false);
+  });
+
+  it('speculative claims: forwards per token, accepted drafts, the same text by plain steps, and answer-in', () => {
+    // a speculative path 5 6 7 and a plain greedy path 5 6 7 from the root; EOS is 9
+    const spec = chain(createTree([1]), 0, [[5, -1], [6, -1], [7, -1]]);
+    let tree = spec.tree;
+    for (const n of tree.nodes.slice(1)) tree = { ...tree, nodes: tree.nodes.map((x) => (x.id === n.id ? { ...x, edge: { ...x.edge!, method: 'speculative' as const } } : x)) };
+    const plain = chain(tree, 0, [[5, -1], [6, -1], [7, -1]]);
+    const run = { startNode: 0, tokens: [5, 6, 7], targetForwards: 2, accepted: 1 };
+    const onPlain = { ...ctx(plain.tree, plain.id), specRun: run };
+    expect(evaluateClaim({ kind: 'spec-forwards-per-token', max: 0.7 }, onPlain)).toEqual({ holds: true, value: 2 / 3 });
+    expect(evaluateClaim({ kind: 'spec-forwards-per-token', max: 0.6 }, onPlain).holds).toBe(false);
+    expect(evaluateClaim({ kind: 'spec-accepted', min: 1 }, onPlain).holds).toBe(true);
+    expect(evaluateClaim({ kind: 'same-as-speculative' }, onPlain).holds).toBe(true);
+    // on the speculative path itself the edges are speculative: not a plain rerun
+    expect(evaluateClaim({ kind: 'same-as-speculative' }, { ...ctx(plain.tree, 3), specRun: run }).holds).toBe(false);
+    expect(evaluateClaim({ kind: 'same-as-speculative' }, { ...ctx(plain.tree, plain.id), specRun: null }).holds).toBe(false);
+    // answer-in reads the generated text without a final EOS (token text = its id here)
+    const ans = chain(createTree([1]), 0, [[5, -1], [9, -1]]);
+    expect(evaluateClaim({ kind: 'answer-in', options: ['5', '6'], value: true }, ctx(ans.tree, ans.id)).holds).toBe(true);
+    expect(evaluateClaim({ kind: 'answer-in', options: ['6'], value: false }, ctx(ans.tree, ans.id)).holds).toBe(true);
+    expect(evaluateClaim({ kind: 'answer-in', options: ['6'], value: true }, ctx(ans.tree, ans.id)).holds).toBe(false);
   });
 });

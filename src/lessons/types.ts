@@ -5,6 +5,7 @@
  */
 import type { BeamSettings, SamplingSettings, Strategy } from '../engine/settings.ts';
 import type { StopReason } from '../engine/tree.ts';
+import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
 
 /** Text in every UI language (keys match the app's `Language`). */
 export interface Localized {
@@ -34,7 +35,11 @@ export type LessonAction =
       beam?: Partial<BeamSettings>;
       seed?: number;
       maxNewTokens?: number;
+      /** The constraint stage (issue #21); null = none. */
+      constraint?: ConstraintSpec | null;
     }
+  /** A speculative run from the cursor (issue #21): its kept tokens join the tree. */
+  | { do: 'speculative'; drafter: 'prompt-lookup'; k: number }
   /** Step ▶ `count` times; with beam search: runs a new search from the cursor. */
   | { do: 'step'; count: number }
   /** Step ◀ `count` times (no model call). */
@@ -98,7 +103,18 @@ export type LessonClaim =
    * The current path branches from a sibling at depth 0, and the tokens after the first one are on
    * average less likely (mean model log-probability) on the current branch than on the sibling.
    */
-  | { kind: 'branch-less-confident' };
+  | { kind: 'branch-less-confident' }
+  /** Target forward passes per token of the last speculative run lie at most at `max` (issue #21). */
+  | { kind: 'spec-forwards-per-token'; max: number }
+  /** Draft tokens the last speculative run accepted: at least `min`. */
+  | { kind: 'spec-accepted'; min: number }
+  /**
+   * The current path, from where the last speculative run started, spells the same tokens as that
+   * run with plain (non-speculative) edges: speculation did not change the text.
+   */
+  | { kind: 'same-as-speculative' }
+  /** The generated text (a final EOS left out) is one of `options` (`value` true) or none of them (false). */
+  | { kind: 'answer-in'; options: string[]; value: boolean };
 
 /** One step of a lesson. */
 export interface LessonStep {

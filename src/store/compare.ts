@@ -54,6 +54,15 @@ export function paneATokens(s: Pick<AppState, 'tree' | 'cursor' | 'strategy' | '
   return { tokens: path.map((id) => s.tree.nodes[id].edge!.tokenId), probs: path.map((id) => s.tree.nodes[id].edge!.prob), final: false };
 }
 
+/**
+ * True when pane A's path holds tokens kept by speculative rounds (their draws are on the
+ * speculative streams, so pane A and pane B do not share u at those steps).
+ */
+export function paneAHasSpeculative(s: Pick<AppState, 'tree' | 'cursor'>): boolean {
+  for (let n = s.tree.nodes[s.cursor]; n && n.edge; n = s.tree.nodes[n.parent ?? -1]) if (n.edge.method === 'speculative') return true;
+  return false;
+}
+
 /** Pane B's tokens: its own steps, or (beam search) the best hypothesis so far at the beam step shown. */
 export function paneBTokens(s: Pick<AppState, 'compare'>): PaneTokens {
   const c = s.compare;

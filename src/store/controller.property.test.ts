@@ -694,7 +694,7 @@ async function makeHarness(prompt: string, strict = false): Promise<Harness> {
 /** ~45 actions per run on average: 300 runs ≈ 13,000 actions, a few seconds. */
 const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 const MAX_ACTIONS = 100;
-const stats = { runs: 0, actions: 0, races: 0, nodes: 0, records: 0, beamRuns: 0, edges: { greedy: 0, sampled: 0, manual: 0, beam: 0 } };
+const stats = { runs: 0, actions: 0, races: 0, nodes: 0, records: 0, beamRuns: 0, edges: { greedy: 0, sampled: 0, manual: 0, beam: 0, speculative: 0 } };
 
 describe('Controller with a scripted model (model-based property)', () => {
   it('keeps the tree, records and beam runs consistent under random action sequences', async () => {

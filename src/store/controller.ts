@@ -5,7 +5,7 @@
  * their own store and worker client.
  */
 import type { WorkerClient } from '../worker/client.ts';
-import type { AnySource, ChatMessage, DevicePreference, Language } from '../domain/types.ts';
+import type { AnySource, ChatMessage, DevicePreference, Language, ModelSource } from '../domain/types.ts';
 import type { CachedModel } from '../models/browserCache.ts';
 import { appStore, type AppError, type AppStore } from './store.ts';
 import { WorkerLink } from './link.ts';
@@ -143,6 +143,9 @@ export class Controller {
   }
 
   // speculative decoding (actions/speculative.ts)
+  loadDraft(which: 'self' | ModelSource | null) {
+    return speculative.loadDraft(this.ctx, which);
+  }
   runSpeculative(drafter: 'prompt-lookup' | 'draft-model', k: number) {
     return speculative.runSpeculative(this.ctx, drafter, k);
   }
@@ -248,6 +251,9 @@ export class Controller {
   }
   benchGenerate(maxNewTokens: number) {
     return import('./actions/bench.ts').then((bench) => bench.benchGenerate(this.ctx, maxNewTokens));
+  }
+  benchMask(vocabSize: number, steps: number, mode: 'follow' | 'worst') {
+    return import('./actions/bench.ts').then((bench) => bench.benchMask(this.ctx, vocabSize, steps, mode));
   }
   benchMath(vocabSize: number, reps: number) {
     return import('./actions/bench.ts').then((bench) => bench.benchMath(this.ctx, vocabSize, reps));

@@ -82,6 +82,7 @@ export function claimContext(s: AppState, forwardBase: number): ClaimContext {
     beamRun: s.beamRun,
     teacherTokens: s.tf ? s.tf.tokens.length : null,
     forwardPasses: s.forwardCount - forwardBase,
+    specRun: s.specRun ? { startNode: s.specRun.startNode, tokens: s.specRun.tokens, targetForwards: s.specRun.targetForwards, accepted: s.specRun.rounds.reduce((a, r) => a + r.accepted, 0) } : null,
   };
 }
 
@@ -132,8 +133,8 @@ export class LessonRunner {
     if (!this.lessons.some((l) => l.id === id)) throw new RangeError(`no lesson ${id}`);
     if (!this.saved) {
       const s = this.store.getState();
-      const { strategy, sampling, orderName, beam, seed, maxNewTokens, topN } = s;
-      this.saved = { prompt: s.prompt, settings: { strategy, sampling, orderName, beam, seed, maxNewTokens, topN } };
+      const { strategy, sampling, orderName, beam, seed, maxNewTokens, topN, constraint } = s;
+      this.saved = { prompt: s.prompt, settings: { strategy, sampling, orderName, beam, seed, maxNewTokens, topN, constraint } };
     }
     lessonStore.setState({ open: true, lessonId: id, step: 0, problem: null });
     setQuizOn(false);
@@ -151,8 +152,8 @@ export class LessonRunner {
   /** The app state a finished step left (model, prompt, tree, cursor, settings, scored text). */
   private fingerprint(): string {
     const s = this.store.getState();
-    const { strategy, sampling, beam, seed, maxNewTokens, topN } = s;
-    return JSON.stringify([s.info?.sourceKind, s.info?.id, s.prompt, s.tree.nodes.length, s.cursor, s.tf?.text ?? null, strategy, sampling, beam, seed, maxNewTokens, topN]);
+    const { strategy, sampling, beam, seed, maxNewTokens, topN, constraint } = s;
+    return JSON.stringify([s.info?.sourceKind, s.info?.id, s.prompt, s.tree.nodes.length, s.cursor, s.tf?.text ?? null, strategy, sampling, beam, seed, maxNewTokens, topN, constraint ?? null]);
   }
 
   /** The fingerprint when the current step's actions finished; null while none has. */
@@ -200,8 +201,8 @@ export class LessonRunner {
       // a lesson starts from the default settings with greedy decoding (the lessons are written for
       // it; sampling is the app's default); its first prompt action makes a fresh tree (the
       // user's tree goes to the prompt history, where closing the lessons finds it again)
-      this.store.setState({ tf: null, query: null, stage: null });
-      await this.ctl.updateSettings({ ...DEFAULT_SETTINGS, strategy: 'greedy', orderName: 'hf' });
+      this.store.setState({ tf: null, query: null, stage: null, specRun: null });
+      await this.ctl.updateSettings({ ...DEFAULT_SETTINGS, strategy: 'greedy', orderName: 'hf', constraint: undefined });
       for (let i = 0; i < k; i++) {
         for (const a of l.steps[i].actions) {
           if (gen !== this.generation) return;
@@ -251,7 +252,11 @@ export class LessonRunner {
           ...(a.beam ? { beam: { ...s.beam, ...a.beam } } : {}),
           ...(a.seed !== undefined ? { seed: a.seed } : {}),
           ...(a.maxNewTokens !== undefined ? { maxNewTokens: a.maxNewTokens } : {}),
+          ...(a.constraint !== undefined ? { constraint: a.constraint ?? undefined } : {}),
         });
+        return;
+      case 'speculative':
+        await ctl.runSpeculative(a.drafter, a.k);
         return;
       case 'step':
         // with beam search a step runs a new search (Step ▶ would walk through a finished one)

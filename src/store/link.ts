@@ -20,7 +20,7 @@ import { EngineError } from '../engine/errors.ts';
 import { sequenceIds, type GenerationTree } from '../engine/tree.ts';
 import { PathSender, type PathRef } from '../worker/pathDelta.ts';
 import type { BeamSettings, SamplingSettings, Strategy } from '../engine/settings.ts';
-import type { AnySource, ChatMessage, DevicePreference, ModelInfo } from '../domain/types.ts';
+import type { AnySource, ChatMessage, DevicePreference, ModelInfo, ModelSource } from '../domain/types.ts';
 import type { VocabAddition } from '../domain/vocabGrowth.ts';
 
 declare const __ORT_PATH__: string;
@@ -340,12 +340,22 @@ export class WorkerLink {
     return this.ask({ type: 'chat-tokenize', messages, allowSpecial }, ['tokens']);
   }
 
-  /** Teacher forcing over a text. */
-  /** Speculative generation from a node's sequence (issue #21); the tree is not changed. */
-  speculative(tree: GenerationTree, nodeId: number, a: Ask<'speculative'>): Promise<Final<'speculative-result'>> {
-    return this.ask({ type: 'speculative', ids: sequenceIds(tree, nodeId), ...a }, ['speculative-result']);
+  /** Loads a draft model beside the loaded one (null: removes it); the worker checks that the tokenizers match. */
+  loadDraft(source: ModelSource | null, device: DevicePreference): Promise<Final<'draft-loaded'>> {
+    const base = import.meta.env.BASE_URL;
+    return this.ask({ type: 'load-draft', source, device, ortPath: `${base}${__ORT_PATH__}`, modelsPath: `${base}models/` }, ['draft-loaded']);
   }
 
+  /** Speculative generation from a node's sequence (issue #21); the caller adds the kept tokens to the tree. */
+  speculative(
+    tree: GenerationTree,
+    nodeId: number,
+    a: Ask<'speculative', 'promptLength'>,
+  ): Promise<Final<'speculative-result'>> {
+    return this.ask({ type: 'speculative', ids: sequenceIds(tree, nodeId), promptLength: tree.promptIds.length, ...a }, ['speculative-result']);
+  }
+
+  /** Teacher forcing over a text. */
   scoreText(text: string): Promise<Final<'score-result'>> {
     return this.ask({ type: 'score-text', text }, ['score-result']);
   }
@@ -358,6 +368,11 @@ export class WorkerLink {
   /** transformers.js generate() from `ids` (bench). */
   benchGenerate(ids: number[], maxNewTokens: number): Promise<Final<'bench-result'>> {
     return this.ask({ type: 'bench-generate', ids, maxNewTokens }, ['bench-result']);
+  }
+
+  /** The constraint mask vs the distribution math on a synthetic vocabulary (bench, issue #21). */
+  benchMask(vocabSize: number, steps: number, mode: 'follow' | 'worst'): Promise<Final<'bench-result'>> {
+    return this.ask({ type: 'bench-mask', vocabSize, steps, mode }, ['bench-result']);
   }
 
   /** The distribution math on a synthetic vocabulary (bench). */

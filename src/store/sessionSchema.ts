@@ -29,7 +29,7 @@ const drawKey = z.object({ seed: u32, depth: u32, reroll: u32, stream: u32 });
 
 const edge = z.object({
   tokenId,
-  method: z.enum(['sampled', 'greedy', 'beam', 'manual']),
+  method: z.enum(['sampled', 'greedy', 'beam', 'manual', 'speculative']),
   settingsKey: z.string().max(4000),
   drawKey: drawKey.nullable(),
   u: z.number().min(0).lt(1).nullable(),
@@ -168,6 +168,39 @@ const classroom = z.object({
 
 export type SessionClassroom = z.infer<typeof classroom>;
 
+/** The last speculative run (issue #21): its rounds as the panel shows them; its kept tokens are the tree's 'speculative' edges. */
+const specToken = z.object({
+  tokenId,
+  state: z.enum(['proposed', 'accepted', 'rejected', 'resampled', 'bonus']),
+  p: probability,
+  q: probability,
+  position: z.number().int().min(0).max(64),
+  acceptProbability: probability.optional(),
+  u: z.number().min(0).lt(1).optional(),
+});
+const speculative = z.object({
+  startNode: z.number().int().min(0),
+  tokens: z.array(tokenId).max(MAX_NODES),
+  rounds: z
+    .array(
+      z.object({
+        depth: u32,
+        drafter: z.enum(['prompt-lookup', 'draft-model']),
+        mode: z.enum(['sample', 'greedy']),
+        proposed: z.number().int().min(0).max(64),
+        accepted: z.number().int().min(0).max(64),
+        forwardCount: z.number().int().min(0).max(64),
+        draftForwardCount: z.number().int().min(0).max(64),
+        tokens: z.array(specToken).max(130),
+        emitted: z.array(tokenId).max(65),
+      }),
+    )
+    .max(MAX_NODES),
+  targetForwards: count,
+  draftForwards: count,
+  ms: z.number().min(0),
+});
+
 export const sessionSchema = z.object({
   version: z.literal(SESSION_VERSION),
   savedAt: z.string().max(64),
@@ -206,6 +239,8 @@ export const sessionSchema = z.object({
   classroom: classroom.optional(),
   /** Chat mode: special-token strings in the user's text were matched as special tokens (version 2). */
   chatAllowSpecial: z.boolean().optional(),
+  /** The last speculative run's rounds (issue #21; absent when none). */
+  speculative: speculative.optional(),
 });
 
 export type SessionFile = z.infer<typeof sessionSchema>;
@@ -247,6 +282,11 @@ function structuralProblem(s: SessionFile): string | null {
     for (const c of n.children) if (c >= nodes.length || nodes[c].parent !== n.id) return `node ${n.id} lists child ${c} that is not its child`;
   }
   if (s.cursor >= nodes.length) return `cursor ${s.cursor} is not a node`;
+  const sp = s.speculative;
+  if (sp) {
+    if (sp.startNode >= nodes.length) return `speculative run starts at node ${sp.startNode}, which is not in the tree`;
+    if (sp.tokens.some((t) => t >= V) || sp.rounds.some((r) => r.emitted.some((t) => t >= V) || r.tokens.some((t) => t.tokenId >= V))) return `speculative run: a token id outside the vocabulary (${V})`;
+  }
   const c = s.classroom;
   if (c) {
     const ids = [
@@ -318,6 +358,7 @@ export function toSessionFile(args: {
   records?: Record<number, StoredRecord>;
   classroom?: SessionClassroom | null;
   chatAllowSpecial?: boolean;
+  speculative?: SessionFile['speculative'] | null;
 }): SessionFile {
   const { strategy, sampling, orderName, beam, seed, maxNewTokens, topN, constraint } = args.settings;
   return {
@@ -331,6 +372,7 @@ export function toSessionFile(args: {
     cursor: args.cursor,
     ...(args.classroom ? { classroom: args.classroom } : {}),
     ...(args.chatAllowSpecial ? { chatAllowSpecial: true } : {}),
+    ...(args.speculative ? { speculative: structuredClone(args.speculative) } : {}),
     records: Object.fromEntries(
       Object.entries(args.records ?? {}).map(([id, { key, record: r }]) => [
         id,

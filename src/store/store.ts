@@ -131,8 +131,14 @@ export interface SessionSlice {
   /** Where `sessionProblem` came from: the saved session (discarded), an imported file or a share link (the current session is kept). */
   sessionProblemSource: 'saved' | 'import' | 'share';
   tf: { text: string; tokens: ScoredToken[]; windows: number } | null;
-  /** The last speculative run (issue #21): its rounds and forward counts; not part of the tree. */
-  specRun: { tokens: number[]; rounds: SpecRound[]; targetForwards: number; draftForwards: number; ms: number } | null;
+  /** The last speculative run (issue #21): its rounds and forward counts (its kept tokens are tree edges under `startNode`). */
+  specRun: { startNode: number; tokens: number[]; rounds: SpecRound[]; targetForwards: number; draftForwards: number; ms: number } | null;
+  /** The draft model loaded for speculative decoding beside the model (same tokenizer, checked in the worker), or null. */
+  specDraft: { id: string; vocabSize: number } | null;
+  /** Why the last draft model could not be used (e.g. `draft-tokenizer`), null when fine. */
+  specDraftError: AppError | null;
+  /** A draft model is being loaded. */
+  specDraftLoading: boolean;
 }
 
 export interface UiSlice {
@@ -263,6 +269,9 @@ export function initialState(language: Language = 'en'): AppState {
     sessionProblemSource: 'saved',
     tf: null,
     specRun: null,
+    specDraft: null,
+    specDraftError: null,
+    specDraftLoading: false,
     language,
     presenter: false,
     stage: null,

@@ -116,6 +116,23 @@ export class Dispatcher {
           post({ type: 'speculative-result', id: msg.id, ...r, ms: performance.now() - t0 });
           break;
         }
+        case 'load-draft': {
+          const d = this.need();
+          if (!msg.source) {
+            await d.detachDraft();
+            post({ type: 'draft-loaded', id: msg.id, draft: null });
+            break;
+          }
+          const backend = await this.host.load({ type: 'load', id: msg.id, source: msg.source, device: msg.device, ortPath: msg.ortPath, modelsPath: msg.modelsPath }, () => undefined);
+          try {
+            await d.attachDraft(backend);
+          } catch (e) {
+            if (backend !== d.backend) await backend.dispose();
+            throw e;
+          }
+          post({ type: 'draft-loaded', id: msg.id, draft: { id: backend.info.id, vocabSize: backend.info.vocabSize } });
+          break;
+        }
         case 'cancel-run':
           this.cancelledRuns.add(msg.runId);
           post({ type: 'done', id: msg.id });
@@ -170,7 +187,8 @@ export class Dispatcher {
           break;
         case 'bench-raw-decode':
         case 'bench-generate':
-        case 'bench-math': {
+        case 'bench-math':
+        case 'bench-mask': {
           // benchmarks only: their module is loaded on the first such request
           const hooks = await import('./testHooks.ts');
           post(await hooks.runBenchmark(msg, this.decoder));

@@ -14,7 +14,7 @@ import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
 import type { Drafter, SpecRound } from '../engine/speculative.ts';
 
 export type { AnySource, BeamStepRecord, ChatMessage, Device, DevicePreference, EngineInfo, ModelInfo, ModelSource, ScoredToken, ServerSource } from '../domain/types.ts';
-import type { AnySource, BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ScoredToken } from '../domain/types.ts';
+import type { AnySource, BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ModelSource, ScoredToken } from '../domain/types.ts';
 
 export type { StepChoice } from '../engine/step.ts';
 import type { VocabAddition } from '../domain/vocabGrowth.ts';
@@ -77,8 +77,8 @@ export type WorkerRequest =
     }
   /**
    * Speculative generation from a sequence (issue #21): rounds of drafts (prompt lookup or the draft
-   * model) verified by one target forward each; answered with 'speculative-result'. The tree is not
-   * changed: the rounds are shown as they are.
+   * model) verified by one target forward each; answered with 'speculative-result'. The main thread
+   * makes the emitted tokens tree edges (method 'speculative').
    */
   | {
       type: 'speculative';
@@ -90,7 +90,19 @@ export type WorkerRequest =
       k: number;
       seed: number;
       maxNewTokens: number;
+      /** Depth of the start node (the draw keys' depth of the first new token); default 0. */
+      startDepth?: number;
+      /** How many of `ids` are the prompt (the constraint covers the rest); default all of them. */
+      promptLength?: number;
+      /** The constraint stage, applied to the target's p (and a draft model's q) at every position. */
+      constraint?: ConstraintSpec | null;
     }
+  /**
+   * Loads a draft model for speculative decoding beside the loaded model, or (source null) removes
+   * it; answered with 'draft-loaded'. Its tokenizer must match the model's (same vocabulary bytes and
+   * special ids), else an error `draft-tokenizer`.
+   */
+  | { type: 'load-draft'; id: number; source: ModelSource | null; device: DevicePreference; ortPath: string; modelsPath: string }
   | {
       type: 'beam';
       id: number;
@@ -116,7 +128,14 @@ export type WorkerRequest =
   /** Benchmarks (npm run bench): the floors the app's own work is compared with. */
   | { type: 'bench-raw-decode'; id: number; path: number[]; ids: number[]; keep?: number; reps: number; rows?: number }
   | { type: 'bench-generate'; id: number; ids: number[]; maxNewTokens: number }
-  | { type: 'bench-math'; id: number; vocabSize: number; reps: number };
+  | { type: 'bench-math'; id: number; vocabSize: number; reps: number }
+  /**
+   * The constraint mask vs the distribution math on a synthetic vocabulary of `vocabSize` (issue #21):
+   * 'follow' = `steps` steps along the bench JSON schema (ms = fresh mask walk per step, floorMs =
+   * computeStep, applyMs = cached mask applied); 'worst' = the costliest state (inside a string) walked
+   * `steps` times, alternated with computeStep.
+   */
+  | { type: 'bench-mask'; id: number; vocabSize: number; steps: number; mode: 'follow' | 'worst' };
 
 export type WorkerResponse =
   | {
@@ -156,7 +175,18 @@ export type WorkerResponse =
       phase: 'prefill' | 'decode' | 'cached';
     }
   | { type: 'query-result'; id: number; nodeId: number; stats: TokenStat[] }
-  | { type: 'speculative-result'; id: number; tokens: number[]; rounds: SpecRound[]; targetForwards: number; draftForwards: number; ms: number }
+  | { type: 'draft-loaded'; id: number; draft: { id: string; vocabSize: number } | null }
+  | {
+      type: 'speculative-result';
+      id: number;
+      tokens: number[];
+      rounds: SpecRound[];
+      /** Per token of `tokens`: model probability (raw softmax) and 1-based rank, for its tree edge. */
+      stats: { prob: number; rank: number }[];
+      targetForwards: number;
+      draftForwards: number;
+      ms: number;
+    }
   /** One step of a 'run' request: the record of the parent node and the chosen token (as 'step-result'). */
   | {
       type: 'run-step';
@@ -177,5 +207,5 @@ export type WorkerResponse =
   | { type: 'score-result'; id: number; tokens: ScoredToken[]; forwardCount: number; windows: number }
   | { type: 'stats-result'; id: number; liveTensors: number; cacheBytes: number; snapshots: number; forwardCount: number; disposedTwice: number; budgetBytes: number; evictions: number; rebuilds: number; rebuiltTokens: number }
   | { type: 'done'; id: number }
-  | { type: 'bench-result'; id: number; ms: number[]; floorMs?: number[] }
+  | { type: 'bench-result'; id: number; ms: number[]; floorMs?: number[]; applyMs?: number[] }
   | { type: 'error'; id: number; code: EngineErrorCode; message: string };

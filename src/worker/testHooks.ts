@@ -11,7 +11,7 @@ import type { Decoder } from '../decoder/decoder.ts';
 import { int64Tensor, OrtBackend, type OrtTensor } from './ortBackend.ts';
 import type { WorkerRequest, WorkerResponse } from './protocol.ts';
 
-type BenchRequest = Extract<WorkerRequest, { type: 'bench-raw-decode' | 'bench-generate' | 'bench-math' }>;
+type BenchRequest = Extract<WorkerRequest, { type: 'bench-raw-decode' | 'bench-generate' | 'bench-math' | 'bench-mask' }>;
 
 function ortOf(decoder: Decoder | null): { decoder: Decoder; backend: OrtBackend } {
   if (!decoder) throw new EngineError('model-load', 'no model is loaded');
@@ -94,6 +94,16 @@ export async function runBenchmark(msg: BenchRequest, decoder: Decoder | null): 
     case 'bench-math': {
       const r = benchMath(msg.vocabSize, msg.reps, () => performance.now());
       return { type: 'bench-result', id: msg.id, ms: r.ms, floorMs: r.floorMs };
+    }
+    case 'bench-mask': {
+      const { benchMask, benchWorstWalk, syntheticVocab } = await import('../engine/constraint/benchMask.ts');
+      const vocab = syntheticVocab(msg.vocabSize);
+      if (msg.mode === 'worst') {
+        const r = benchWorstWalk(vocab, '{"name":"', msg.steps, () => performance.now());
+        return { type: 'bench-result', id: msg.id, ms: r.walkMs, floorMs: r.mathMs };
+      }
+      const r = benchMask(vocab, msg.steps, () => performance.now());
+      return { type: 'bench-result', id: msg.id, ms: r.walkMs, floorMs: r.mathMs, applyMs: r.applyMs };
     }
   }
 }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef } from 'react';
+import { PanelSection } from '../shell/PanelSection.tsx';
 import { useApp } from '../../store/store.ts';
 import { displayNodeOf } from '../../store/selectors.ts';
 import {
@@ -48,9 +49,7 @@ export function MonteCarloPanel() {
   const current = mc && mc.seqKey === seqKey && mc.settingsKey === settingsKey ? mc.histogram : null;
   const treeCurrent = tree && tree.seqKey === seqKey && tree.settingsKey === settingsKey ? tree.nodes : null;
   return (
-    <section className="panel mc" aria-labelledby="mc-title">
-      <h2 id="mc-title">{t('mc.title')}</h2>
-      <p className="muted">{t('mc.intro')}</p>
+    <PanelSection id="mc" className="mc" title={t('mc.title')} intro={t('mc.intro')}>
       <div className="mc-controls">
         <label>
           {t('mc.n')}{' '}
@@ -105,7 +104,7 @@ export function MonteCarloPanel() {
         )}
       </div>
       {treeCurrent && <ContinuationTree nodes={treeCurrent} info={info} />}
-    </section>
+    </PanelSection>
   );
 }
 

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useApp, useAppShallow, type AppState, type ComparePaneSettings } from '../../store/store.ts';
-import { compareController, compareDivergenceStep, paneATokens, paneBTokens, type ComparePreset, type PaneTokens } from '../../store/compare.ts';
+import { compareController, compareDivergenceStep, paneAHasSpeculative, paneATokens, paneBTokens, type ComparePreset, type PaneTokens } from '../../store/compare.ts';
 import { processorOrder, type Strategy } from '../../engine/settings.ts';
 import { finalStageIndex, stageProb, type DistributionRecord } from '../../engine/distribution.ts';
 import { barScales } from '../../charts/scales.ts';
@@ -295,7 +295,19 @@ function DivergenceView({ step }: { step: number | null }) {
   const div = useApp((s) => s.compare.divergence);
   const anyTokens = useApp((s) => paneATokens(s).tokens.length > 0 && paneBTokens(s).tokens.length > 0);
   const beam = useApp((s) => s.strategy === 'beam' || s.compare.b.strategy === 'beam');
-  if (step === null) return anyTokens ? <p className="muted compare-same">{t('compare.noDivergence')}</p> : null;
+  const speculative = useApp((s) => paneAHasSpeculative(s));
+  const specNote = speculative ? (
+    <p className="muted" data-testid="compare-spec-note">
+      {t('compare.specNote')}
+    </p>
+  ) : null;
+  if (step === null)
+    return (
+      <>
+        {anyTokens && <p className="muted compare-same">{t('compare.noDivergence')}</p>}
+        {specNote}
+      </>
+    );
   const shown = div && div.step === step ? div : null;
   const uA = shown?.a.u ?? null;
   const uB = shown?.b.u ?? null;
@@ -304,6 +316,7 @@ function DivergenceView({ step }: { step: number | null }) {
       <h3>{t('compare.divergedAt', { n: step + 1 })}</h3>
       <p className="muted">{t('compare.divergence.explain')}</p>
       {beam && <p className="muted">{t('compare.divergence.beam')}</p>}
+      {specNote}
       {uA !== null && uA === uB ? (
         <p className="muted">{t('compare.dice', { u: formatNumber(uA, locale, 4) })}</p>
       ) : (

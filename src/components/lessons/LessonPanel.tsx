@@ -55,6 +55,14 @@ function claimLabel(claim: LessonClaim, r: ClaimResult, t: (k: TKey, o?: Record<
       return t(claim.value ? 'claim.beamEos' : 'claim.beamNoEos');
     case 'teacher-tokens':
       return t('claim.teacherTokens', { value: num(v) });
+    case 'spec-forwards-per-token':
+      return t('claim.specForwards', { value: num(v) }) + ` (≤ ${formatNumber(claim.max, locale, 2)})`;
+    case 'spec-accepted':
+      return t('claim.specAccepted', { value: num(v) }) + ` (≥ ${claim.min})`;
+    case 'same-as-speculative':
+      return t('claim.sameAsSpec', { value: num(v) });
+    case 'answer-in':
+      return t(claim.value ? 'claim.answerIn' : 'claim.answerNotIn', { options: claim.options.map((o) => `“${o.trim()}”`).join(' / ') });
     case 'branch-less-confident':
       // the mean log-probability difference (nats) shown as a ratio of probabilities: exp(Δ) times as probable
       return t('claim.lessConfident', { value: v === null ? '—' : formatNumber(Math.exp(v), locale, 2) });

@@ -59,7 +59,7 @@ export function GeneratedText() {
             const onPath = i < cursorDepth;
             const stop = tree.nodes[nid].stop;
             return (
-              <span key={nid} className={onPath ? 'on-path' : 'ahead'} role="listitem">
+              <span key={nid} className={`${onPath ? 'on-path' : 'ahead'}${e.method === 'speculative' ? ' spec-edge' : ''}`} data-method={e.method} role="listitem">
                 <TokenChip
                   testId={onPath ? 'generated-token' : 'generated-ahead'}
                   tokenId={e.tokenId}

@@ -49,3 +49,12 @@ export function benchJournal(ctx: ActionContext, on: boolean): void {
   if (on && !ctx.session.journaling) ctx.session.journalNeedsBase = true;
   ctx.session.journaling = on;
 }
+
+/**
+ * The constraint mask vs the distribution math on a synthetic vocabulary (issue #21), ms per step:
+ * `walkMs` = a fresh mask walk, `mathMs` = computeStep, `applyMs` = a cached mask applied ('follow' only).
+ */
+export async function benchMask(ctx: ActionContext, vocabSize: number, steps: number, mode: 'follow' | 'worst'): Promise<{ walkMs: number[]; mathMs: number[]; applyMs: number[] }> {
+  const r = await ctx.link.benchMask(vocabSize, steps, mode);
+  return { walkMs: r.ms, mathMs: r.floorMs ?? [], applyMs: r.applyMs ?? [] };
+}

@@ -68,7 +68,8 @@ export class ActionContext {
   /** Replaces the tree (and whatever else `patch` sets): answers still out for the old tree become stale. */
   replaceTree(patch: Partial<AppState>): void {
     this.link.newTree();
-    this.set(patch);
+    // a speculative run's rounds belong to the tree they were made in (a session file may bring its own)
+    this.set({ specRun: null, ...patch });
     for (const f of this.treeReplaced) f();
   }
 

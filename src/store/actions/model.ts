@@ -47,7 +47,8 @@ export async function loadModel(ctx: ActionContext, source: AnySource, devicePre
     const info = await ctx.link.load(source, devicePref, onProgress);
     current = false;
     if (!info) return; // a newer load or a cancel took over
-    ctx.set({ status: 'ready', workerReady: true, info: { ...info, fallbackReason }, source, progress: 1, forwardCount: 0 });
+    // a new model runs in a new worker: no draft model is attached to it (issue #21)
+    ctx.set({ status: 'ready', workerReady: true, info: { ...info, fallbackReason }, source, progress: 1, forwardCount: 0, specDraft: null, specDraftError: null });
     // a server without raw logits cannot apply the repetition penalty (greyed in the settings, refused by the decoder)
     if (info.engine && !info.engine.rawLogits) ctx.set({ sampling: { ...ctx.s.sampling, repetitionPenalty: 1 }, beam: { ...ctx.s.beam, repetitionPenalty: 1 } });
     if (source.kind === 'hub') void refreshCachedModels(ctx);

@@ -97,6 +97,7 @@ function showSession(ctx: ActionContext, s: SessionFile, readOnly: boolean): voi
     records: recordsOf(s),
     stepEntropy: {},
     beamRun: null,
+    specRun: s.speculative ?? null,
     promptError: null,
     error: null,
     sessionProblem: null,
@@ -145,7 +146,7 @@ async function problemWithLoadedModel(ctx: ActionContext, s: SessionFile): Promi
 /** The session on screen as a session file, under the given model identity. */
 function currentSessionFile(ctx: ActionContext, model: SessionFile['model']): SessionFile {
   const s = ctx.s;
-  return toSessionFile({ model, prompt: s.prompt, chat: s.chat, settings: s, tree: s.tree, cursor: s.cursor, records: s.records, classroom: classroomForSave(), chatAllowSpecial: s.chatAllowSpecial });
+  return toSessionFile({ model, prompt: s.prompt, chat: s.chat, settings: s, tree: s.tree, cursor: s.cursor, records: s.records, classroom: classroomForSave(), chatAllowSpecial: s.chatAllowSpecial, speculative: s.specRun });
 }
 
 /** The current session as a versioned JSON file (with the recorded distributions), or null before a prompt. */
