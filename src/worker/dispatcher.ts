@@ -148,6 +148,16 @@ export class Dispatcher {
           await this.need().forget(msg.nodeIds);
           post({ type: 'done', id: msg.id });
           break;
+        case 'readouts':
+          this.need().setReadouts(msg.on);
+          post({ type: 'done', id: msg.id });
+          break;
+        case 'readout': {
+          const d = this.need();
+          const readout = await d.readout(msg.path, msg.ids);
+          post({ type: 'readout-result', id: msg.id, nodeId: msg.nodeId, readout, forwardCount: d.forwardCount });
+          break;
+        }
         case 'stats':
           post({ type: 'stats-result', id: msg.id, ...this.need().stats() });
           break;

@@ -12,6 +12,8 @@ import type { McHistogram } from '../engine/monteCarlo.ts';
 import type { McTreeNode } from '../engine/mcTree.ts';
 import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
 import type { Drafter, SpecRound } from '../engine/speculative.ts';
+import type { Readout } from '../decoder/readout.ts';
+export type { Readout, LensRow } from '../decoder/readout.ts';
 
 export type { AnySource, BeamStepRecord, ChatMessage, Device, DevicePreference, EngineInfo, ModelInfo, ModelSource, ScoredToken, ServerSource } from '../domain/types.ts';
 import type { AnySource, BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ScoredToken } from '../domain/types.ts';
@@ -106,6 +108,10 @@ export type WorkerRequest =
   /** Stops a running mc-tree request (`target` is its id); it answers with an error `cancelled`. */
   | { type: 'mc-cancel'; id: number; target: number }
   | { type: 'forget'; id: number; nodeIds: number[] | 'all' }
+  /** Attention view open/closed (issue #20): forwards from now on also compute readouts, or not (answered with 'done'). */
+  | { type: 'readouts'; id: number; on: boolean }
+  /** A node's attention and logit-lens readout (answered with 'readout-result'). */
+  | { type: 'readout'; id: number; nodeId: number; path: number[]; ids: number[] }
   | { type: 'stats'; id: number }
   | { type: 'crash-for-test'; id: number }
   /** Benchmarks (npm run bench): the floors the app's own work is compared with. */
@@ -170,5 +176,6 @@ export type WorkerResponse =
   | { type: 'score-result'; id: number; tokens: ScoredToken[]; forwardCount: number; windows: number }
   | { type: 'stats-result'; id: number; liveTensors: number; cacheBytes: number; snapshots: number; forwardCount: number; disposedTwice: number }
   | { type: 'done'; id: number }
+  | { type: 'readout-result'; id: number; nodeId: number; readout: Readout; forwardCount: number }
   | { type: 'bench-result'; id: number; ms: number[]; floorMs?: number[] }
   | { type: 'error'; id: number; code: EngineErrorCode; message: string };
