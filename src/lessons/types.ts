@@ -14,7 +14,7 @@ export interface Localized {
 }
 
 /** The app regions a lesson step can point at (each region carries `data-region` with this id). */
-export type RegionId = 'prompt' | 'controls' | 'generated' | 'chart' | 'settings' | 'metrics' | 'path-tree' | 'beam-tree' | 'teacher';
+export type RegionId = 'prompt' | 'controls' | 'generated' | 'chart' | 'settings' | 'metrics' | 'path-tree' | 'beam-tree' | 'teacher' | 'attention';
 
 /**
  * One app action, performed in order when a step is entered. Every action is deterministic

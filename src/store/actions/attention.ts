@@ -1,0 +1,61 @@
+/** Attention view actions (issue #20): open/close, pick a layer or head, fetch a node's readout. */
+import { sequenceIds } from '../../engine/tree.ts';
+import { EngineError } from '../../engine/errors.ts';
+import { attentionStore, keepReadout, readoutKey } from '../attention.ts';
+import { StaleResult } from '../link.ts';
+import type { ActionContext } from './context.ts';
+
+/** Opens or closes the view; the worker computes readouts with each forward only while it is open. */
+export async function setAttentionOpen(ctx: ActionContext, open: boolean): Promise<void> {
+  attentionStore.setState({ open, error: null });
+  if (ctx.s.source?.kind === 'server') {
+    attentionStore.setState({ unavailable: 'server' });
+    return;
+  }
+  if (!ctx.link.ready) return;
+  try {
+    await ctx.link.readouts(open);
+  } catch {
+    // a worker being replaced: the view asks again when the model is ready (loadReadout)
+  }
+}
+
+export function pickAttention(layer: number, head: number | 'mean'): void {
+  attentionStore.setState({ layer, head });
+}
+
+/**
+ * Fetches node `nodeId`'s readout unless held (kept from the step's forward while the view is open,
+ * else recomputed from the node's parent's KV snapshot). A model without attention outputs sets
+ * `unavailable` with the reason.
+ */
+export async function loadReadout(ctx: ActionContext, nodeId: number): Promise<void> {
+  const s = ctx.s;
+  if (!s.info || !ctx.link.ready || s.tree.promptIds.length === 0 || !s.tree.nodes[nodeId]) return;
+  if (s.source?.kind === 'server') {
+    attentionStore.setState({ unavailable: 'server' });
+    return;
+  }
+  const key = readoutKey(s.info.id, sequenceIds(s.tree, nodeId));
+  const a = attentionStore.getState();
+  if (a.readouts.has(key)) {
+    keepReadout(key, a.readouts.get(key)!);
+    return;
+  }
+  if (a.pending === key) return;
+  attentionStore.setState({ pending: key, unavailable: null });
+  const ticket = ctx.link.ticket();
+  try {
+    await ctx.link.readouts(true);
+    const r = await ctx.link.readout(s.tree, nodeId);
+    ctx.link.check(ticket);
+    keepReadout(key, r.readout);
+  } catch (e) {
+    if (e instanceof StaleResult) {
+      attentionStore.setState({ pending: null });
+      return;
+    }
+    if (e instanceof EngineError && e.code === 'invalid-setting') attentionStore.setState({ unavailable: 'no-outputs', pending: null });
+    else attentionStore.setState({ error: e instanceof Error ? e.message : String(e), pending: null });
+  }
+}
