@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { test, expect, type AppPage } from './fixtures.ts';
+import { startLocalHub } from './support/localHub.ts';
 
 interface AttnCase {
   name: string;
@@ -120,4 +121,24 @@ test('the attention view is closed by default (the worker fetches no extra outpu
   await app.open();
   await expect(page.getByTestId('attn-toggle')).toHaveAttribute('aria-expanded', 'false');
   await expect(page.getByTestId('attn-panel')).toHaveCount(0);
+});
+
+test('a model whose graph has no attention outputs (the Llama fixture from a local hub): the view names the reason', async ({ app, page }) => {
+  test.setTimeout(120_000);
+  const hub = await startLocalHub({ 'test/tiny-llama': 'test-fixtures/tiny-llama' });
+  try {
+    await page.goto(`/?hubHost=${hub.url}`);
+    await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+    await page.getByTestId('model-select').selectOption('hub');
+    await page.getByPlaceholder('e.g. Xenova/distilgpt2').fill('test/tiny-llama');
+    await page.getByRole('button', { name: 'Load', exact: true }).click();
+    await expect(app.status).toHaveAttribute('data-model', 'test/tiny-llama', { timeout: 60_000 });
+    await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await app.setPrompt('Hello');
+    await page.getByTestId('attn-toggle').click();
+    await expect(page.getByTestId('attn-unavailable')).toContainText('no attention outputs');
+    await expect(page.getByTestId('attn-weight')).toHaveCount(0);
+  } finally {
+    await hub.close();
+  }
 });
