@@ -29,6 +29,12 @@ export const attentionEn = {
   'lens.output': 'Output (block {{n}})',
   'lens.rowLabel': '{{where}}: top {{token}} {{pct}}',
   'lens.none': 'This model gives no logit lens.',
+  'claim.attnSums': 'Each head’s weights add up to: {{value}}',
+  'claim.attnPrevious': 'Layer {{layer}}, head {{head}}: largest weight on the token just before, {{value}}',
+  'claim.attnAfterEarlier': 'Most weight any head puts on the token that followed the earlier occurrence: {{value}}',
+  'claim.repeatNotPredicted': 'The repeat is not the top token (its rank among the bars: {{value}})',
+  'claim.lensEmbedding': 'The embeddings’ row reads as the token itself ({{value}})',
+  'claim.lensSettles': 'The final answer is on top from row {{value}} on',
 } as const;
 
 export const attentionZhHans: Record<keyof typeof attentionEn, string> = {
@@ -58,6 +64,12 @@ export const attentionZhHans: Record<keyof typeof attentionEn, string> = {
   'lens.output': '输出（第 {{n}} 块）',
   'lens.rowLabel': '{{where}}：最可能 {{token}} {{pct}}',
   'lens.none': '这个模型不提供 logit lens。',
+  'claim.attnSums': '每个头的权重之和：{{value}}',
+  'claim.attnPrevious': '第 {{layer}} 层第 {{head}} 个头：最大的权重给了紧挨着的前一个词元，{{value}}',
+  'claim.attnAfterEarlier': '任何一个头给“前一次出现之后那个词元”的最大权重：{{value}}',
+  'claim.repeatNotPredicted': '重复的那个词元不是最可能的词元（它在条形图中的排名：{{value}}）',
+  'claim.lensEmbedding': '嵌入这一行读出来就是这个词元本身（{{value}}）',
+  'claim.lensSettles': '从第 {{value}} 行起，最终答案排第一',
 };
 
 export const attentionZhHant: Record<keyof typeof attentionEn, string> = {
@@ -87,4 +99,10 @@ export const attentionZhHant: Record<keyof typeof attentionEn, string> = {
   'lens.output': '輸出（第 {{n}} 塊）',
   'lens.rowLabel': '{{where}}：最可能 {{token}} {{pct}}',
   'lens.none': '這個模型不提供 logit lens。',
+  'claim.attnSums': '每個頭的權重之和：{{value}}',
+  'claim.attnPrevious': '第 {{layer}} 層第 {{head}} 個頭：最大的權重給了緊挨著的前一個詞元，{{value}}',
+  'claim.attnAfterEarlier': '任何一個頭給「前一次出現之後那個詞元」的最大權重：{{value}}',
+  'claim.repeatNotPredicted': '重複的那個詞元不是最可能的詞元（它在長條圖中的排名：{{value}}）',
+  'claim.lensEmbedding': '嵌入這一列讀出來就是這個詞元本身（{{value}}）',
+  'claim.lensSettles': '從第 {{value}} 列起，最終答案排第一',
 };

@@ -8,8 +8,9 @@ import { beam } from './05-beam.ts';
 import { tokens } from './06-tokens.ts';
 import { teacherForcing } from './07-teacher-forcing.ts';
 import { exposureBias } from './08-exposure-bias.ts';
+import { attention } from './09-attention.ts';
 
-export const LESSONS: readonly Lesson[] = [nextToken, loop, stopping, choosing, beam, tokens, teacherForcing, exposureBias];
+export const LESSONS: readonly Lesson[] = [nextToken, loop, stopping, choosing, beam, tokens, teacherForcing, exposureBias, attention];
 
 /** The lesson with this id, or undefined. */
 export function lessonById(id: string): Lesson | undefined {

@@ -48,7 +48,9 @@ export type LessonAction =
   /** Starts autoplay and pauses it after `steps` new tokens: a user stop. */
   | { do: 'play-then-pause'; steps: number }
   /** Scores a text with teacher forcing (one parallel pass). */
-  | { do: 'teacher'; text: string };
+  | { do: 'teacher'; text: string }
+  /** Opens the attention view on this layer (0-based) and head (0-based or 'mean') and fetches the shown step's readout. */
+  | { do: 'attention'; layer: number; head: number | 'mean' };
 
 /**
  * A claim about what the app shows after a step's actions; checked live in the lesson panel and by
@@ -98,7 +100,22 @@ export type LessonClaim =
    * The current path branches from a sibling at depth 0, and the tokens after the first one are on
    * average less likely (mean model log-probability) on the current branch than on the sibling.
    */
-  | { kind: 'branch-less-confident' };
+  | { kind: 'branch-less-confident' }
+  /** Attention at the shown step (issue #20): every head's weights add up to 1 (within 1e-5). Value: the sum furthest from 1. */
+  | { kind: 'attn-sums-to-one' }
+  /** Head `head` of layer `layer` (0-based) puts its largest weight, at least `min`, on the token just before the query. Value: that weight. */
+  | { kind: 'attn-previous-token'; layer: number; head: number; min: number }
+  /**
+   * The query token occurred earlier (last such position j, j + 1 < query): no head of any layer
+   * puts more than `max` on position j + 1, the token that followed it then. Value: the largest such weight.
+   */
+  | { kind: 'attn-after-earlier'; max: number }
+  /** The query token occurred earlier, and the token that followed it then is not the shown step's top token. Value: its 1-based rank among the shown tokens, or null if not shown. */
+  | { kind: 'repeat-not-predicted' }
+  /** Logit lens: the embeddings' row reads as the query token itself. Value: its lens probability. */
+  | { kind: 'lens-embedding-is-token' }
+  /** Logit lens: every row from `layer` on has the model's top token on top, and the row before does not. Value: the first such layer. */
+  | { kind: 'lens-settles'; layer: number };
 
 /** One step of a lesson. */
 export interface LessonStep {

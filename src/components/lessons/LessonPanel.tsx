@@ -55,6 +55,18 @@ function claimLabel(claim: LessonClaim, r: ClaimResult, t: (k: TKey, o?: Record<
       return t(claim.value ? 'claim.beamEos' : 'claim.beamNoEos');
     case 'teacher-tokens':
       return t('claim.teacherTokens', { value: num(v) });
+    case 'attn-sums-to-one':
+      return t('claim.attnSums', { value: v === null ? '—' : formatNumber(v, locale, 6) });
+    case 'attn-previous-token':
+      return t('claim.attnPrevious', { layer: claim.layer + 1, head: claim.head + 1, value: pct(v) }) + ` (≥ ${formatPercent(claim.min, locale, 0)})`;
+    case 'attn-after-earlier':
+      return t('claim.attnAfterEarlier', { value: pct(v) }) + ` (≤ ${formatPercent(claim.max, locale, 0)})`;
+    case 'repeat-not-predicted':
+      return t('claim.repeatNotPredicted', { value: num(v) });
+    case 'lens-embedding-is-token':
+      return t('claim.lensEmbedding', { value: pct(v) });
+    case 'lens-settles':
+      return t('claim.lensSettles', { value: num(v) });
     case 'branch-less-confident':
       // the mean log-probability difference (nats) shown as a ratio of probabilities: exp(Δ) times as probable
       return t('claim.lessConfident', { value: v === null ? '—' : formatNumber(Math.exp(v), locale, 2) });
