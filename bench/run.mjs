@@ -6,7 +6,7 @@
  * Needs /usr/bin/chromium or $CHROMIUM_PATH. Options: --no-build, --quick.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 
@@ -25,6 +25,18 @@ const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max
 if (!args.has('--no-build')) {
   const b = spawnSync('npx', ['vite', 'build'], { stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
+}
+// P10's "before": the embedded model folder with the graph from before issue #20 (from git history)
+{
+  const log = spawnSync('git', ['log', '--format=%H', '--', 'public/models/tiny-bilingual-gpt2/onnx/model.onnx'], { encoding: 'utf8' }).stdout.trim().split('\n');
+  const change = spawnSync('git', ['log', '--format=%H', '-S', 'lens_logits', '--', 'tools/model/export.py'], { encoding: 'utf8' }).stdout.trim().split('\n').pop();
+  const before = log[log.indexOf(change) + 1] ?? `${change}^`;
+  const dir = 'dist/models/tiny-bilingual-gpt2-before';
+  mkdirSync(`${dir}/onnx`, { recursive: true });
+  for (const f of readdirSync('dist/models/tiny-bilingual-gpt2')) if (f.endsWith('.json')) copyFileSync(`dist/models/tiny-bilingual-gpt2/${f}`, `${dir}/${f}`);
+  const onnx = spawnSync('git', ['show', `${before}:public/models/tiny-bilingual-gpt2/onnx/model.onnx`], { maxBuffer: 64 << 20 });
+  if (onnx.status !== 0) throw new Error(`no graph before #20 in git history (${before})`);
+  writeFileSync(`${dir}/onnx/model.onnx`, onnx.stdout);
 }
 const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
 const stop = () => {
@@ -315,6 +327,63 @@ const p9 = await run(async (reps) => {
 }, QUICK ? 10 : 30);
 results.P9 = { what: 'chart update: new distribution in the store → React commit + style/layout of the bars (ms; the paint is not observable from script)', update: stats(p9.ms), bars: p9.bars, target: 8 };
 
+// P10 (issue #20): a step with the attention view open ÷ closed, and closed ÷ before this change.
+// "Before" is the embedded model's graph from before the attention outputs (git history, served as
+// models/tiny-bilingual-gpt2-before/ beside the current one; the same code path: a graph without
+// extra outputs is run as before). Open = the step and the view's readout of the shown step (the
+// attention and lens came with the step's forward; the view fetches them from the worker's LRU).
+// Rounds alternate the three conditions (one model load each) so drift on the shared machine hits all.
+const p10 = await run(async ({ reps, rounds }) => {
+  const { controller: c, store, attention } = window.__app;
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+  const settle = async () => {
+    await frame();
+    await frame();
+    await new Promise((r) => setTimeout(r, 0));
+  };
+  const shownKey = () => {
+    const s = store.getState();
+    const gen = [];
+    let id = s.tree.nodes[s.cursor].parent ?? 0;
+    while (id !== null && s.tree.nodes[id].edge) {
+      gen.unshift(s.tree.nodes[id].edge.tokenId);
+      id = s.tree.nodes[id].parent;
+    }
+    return `${s.info.id}\u0000${[...s.tree.promptIds, ...gen].join(',')}`;
+  };
+  const out = { before: [], closed: [], open: [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, model, open] of [['before', 'tiny-bilingual-gpt2-before', false], ['closed', 'tiny-bilingual-gpt2', false], ['open', 'tiny-bilingual-gpt2', true]]) {
+      await c.loadModel({ kind: 'embedded', name: model });
+      await c.setAttentionOpen(open);
+      await c.setPrompt('In the beginning God', { force: true });
+      for (let i = 0; i < 3; i++) await c.stepForward(); // warm-up
+      for (let r = 0; r < reps; r++) {
+        await settle();
+        const t0 = performance.now();
+        await c.stepForward();
+        if (open) {
+          const key = shownKey();
+          while (!attention.getState().readouts.has(key)) await new Promise((res) => setTimeout(res, 0));
+        }
+        out[name].push(performance.now() - t0);
+        if (store.getState().tree.nodes[store.getState().cursor].depth > 24) await c.reset();
+      }
+    }
+  }
+  await c.setAttentionOpen(false);
+  return out;
+}, { reps: QUICK ? 8 : 20, rounds: QUICK ? 2 : 3 });
+results.P10 = {
+  what: 'attention view (issue #20): a step until the app is done (ms) with the view open (incl. its readout) ÷ closed, and closed ÷ the graph from before the attention outputs; alternating rounds in one page',
+  before: stats(p10.before),
+  closed: stats(p10.closed),
+  open: stats(p10.open),
+  openOverClosed: ratio(p10.open, p10.closed),
+  closedOverBefore: ratio(p10.closed, p10.before),
+  target: { openOverClosed: 1.3, closedOverBefore: 1.05 },
+};
+
 await browser.close();
 stop();
 
@@ -343,6 +412,8 @@ const rows = [
   ['P7', 'first visit ÷ bare page', results.P7.ratioFirstOverBare, '≤ 1.2', `${results.P7.firstVisit.median.toFixed(0)} vs ${results.P7.bare.median.toFixed(0)} ms`],
   ['P7', 'repeat ÷ first visit', results.P7.ratioRepeatOverFirst, '≤ 0.5', `${results.P7.repeatVisit.median.toFixed(0)} ms repeat`],
   ['P8', 'main-thread JS, KiB gzip', results.P8.mainThreadGzip / 1024, '≤ 250', `worker ${(results.P8.workerGzip / 1024).toFixed(0)} KiB gzip`],
+  ['P10', 'attention open ÷ closed', results.P10.openOverClosed, '≤ 1.3', `${results.P10.open.median.toFixed(2)} vs ${results.P10.closed.median.toFixed(2)} ms`],
+  ['P10', 'closed ÷ before #20', results.P10.closedOverBefore, '≤ 1.05', `${results.P10.closed.median.toFixed(2)} vs ${results.P10.before.median.toFixed(2)} ms`],
   ['P9', 'chart update (ms)', results.P9.update.median, '≤ 8', `${results.P9.bars} bars, max ${results.P9.update.max.toFixed(1)} ms`],
 ];
 console.log('\nid  measurement                  value     target   detail (medians)');

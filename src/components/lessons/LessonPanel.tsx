@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useApp } from '../../store/store.ts';
 import { lessonRunner, useLesson } from '../../store/lessonRunner.ts';
+import { useAttention } from '../../store/attention.ts';
 import type { LessonClaim } from '../../lessons/types.ts';
 import type { ClaimResult } from '../../lessons/claims.ts';
 import type { Language } from '../../store/store.ts';
@@ -87,6 +88,8 @@ export function LessonPanel() {
   const language = useApp((s) => s.language) as Language;
   // while a lesson runs, claims are re-read whenever the app state changes (they describe what is on screen now)
   const state = useApp((s) => (lessonId ? s : null));
+  // and when the attention view's readouts change (its own store, issue #20)
+  useAttention((a) => (lessonId ? a.readouts : null));
   const lesson = lessonId ? lessonRunner.lessons.find((l) => l.id === lessonId) : undefined;
 
   useEffect(() => {

@@ -29,6 +29,9 @@ export function pickAttention(layer: number, head: number | 'mean'): void {
  * else recomputed from the node's parent's KV snapshot). A model without attention outputs sets
  * `unavailable` with the reason.
  */
+/** Requests in flight by readout key (a second ask for the same node waits for the first). */
+const inFlight = new Map<string, Promise<void>>();
+
 export async function loadReadout(ctx: ActionContext, nodeId: number): Promise<void> {
   const s = ctx.s;
   if (!s.info || !ctx.link.ready || s.tree.promptIds.length === 0 || !s.tree.nodes[nodeId]) return;
@@ -42,7 +45,15 @@ export async function loadReadout(ctx: ActionContext, nodeId: number): Promise<v
     keepReadout(key, a.readouts.get(key)!);
     return;
   }
-  if (a.pending === key) return;
+  const running = inFlight.get(key);
+  if (running) return running;
+  const p = fetchReadout(ctx, nodeId, key).finally(() => inFlight.delete(key));
+  inFlight.set(key, p);
+  return p;
+}
+
+async function fetchReadout(ctx: ActionContext, nodeId: number, key: string): Promise<void> {
+  const s = ctx.s;
   attentionStore.setState({ pending: key, unavailable: null });
   const ticket = ctx.link.ticket();
   try {
