@@ -46,11 +46,17 @@ export function readoutKey(modelId: string, ids: readonly number[]): string {
   return `${modelId}\u0000${ids.join(',')}`;
 }
 
-/** Stores a readout, dropping the least recently used beyond READOUTS_KEPT. */
-export function keepReadout(key: string, r: Readout): void {
+/**
+ * Stores a readout, dropping the least recently used beyond READOUTS_KEPT — never one of `pinned`
+ * (the keys of the cursor's path).
+ */
+export function keepReadout(key: string, r: Readout, pinned: ReadonlySet<string> = new Set()): void {
   const m = new Map(attentionStore.getState().readouts);
   m.delete(key);
   m.set(key, r);
-  while (m.size > READOUTS_KEPT) m.delete(m.keys().next().value!);
+  for (const k of [...m.keys()]) {
+    if (m.size <= READOUTS_KEPT) break;
+    if (!pinned.has(k) && k !== key) m.delete(k);
+  }
   attentionStore.setState({ readouts: m, pending: null, error: null });
 }

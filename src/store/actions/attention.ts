@@ -1,5 +1,5 @@
 /** Attention view actions (issue #20): open/close, pick a layer or head, fetch a node's readout. */
-import { sequenceIds } from '../../engine/tree.ts';
+import { pathTo, sequenceIds } from '../../engine/tree.ts';
 import { EngineError } from '../../engine/errors.ts';
 import { attentionStore, keepReadout, readoutKey } from '../attention.ts';
 import { StaleResult } from '../link.ts';
@@ -29,6 +29,13 @@ export function pickAttention(layer: number, head: number | 'mean'): void {
  * else recomputed from the node's parent's KV snapshot). A model without attention outputs sets
  * `unavailable` with the reason.
  */
+/** Readout keys of the nodes on the cursor's path (kept however many others are fetched). */
+function pathKeys(ctx: ActionContext): Set<string> {
+  const s = ctx.s;
+  if (!s.info || !s.tree.nodes[s.cursor]) return new Set();
+  return new Set(pathTo(s.tree, s.cursor).map((id) => readoutKey(s.info!.id, sequenceIds(s.tree, id))));
+}
+
 /** Requests in flight by readout key (a second ask for the same node waits for the first). */
 const inFlight = new Map<string, Promise<void>>();
 
@@ -42,7 +49,7 @@ export async function loadReadout(ctx: ActionContext, nodeId: number): Promise<v
   const key = readoutKey(s.info.id, sequenceIds(s.tree, nodeId));
   const a = attentionStore.getState();
   if (a.readouts.has(key)) {
-    keepReadout(key, a.readouts.get(key)!);
+    keepReadout(key, a.readouts.get(key)!, pathKeys(ctx));
     return;
   }
   const running = inFlight.get(key);
@@ -60,7 +67,7 @@ async function fetchReadout(ctx: ActionContext, nodeId: number, key: string): Pr
     await ctx.link.readouts(true);
     const r = await ctx.link.readout(s.tree, nodeId);
     ctx.link.check(ticket);
-    keepReadout(key, r.readout);
+    keepReadout(key, r.readout, pathKeys(ctx));
   } catch (e) {
     if (e instanceof StaleResult) {
       attentionStore.setState({ pending: null });
