@@ -180,6 +180,11 @@ export class Decoder {
     return this.enqueue(() => this.nodes.readoutAt(path, ids));
   }
 
+  /** Node `path.at(-1)`'s readout if one is kept (never computes one). */
+  heldReadout(path: number[], ids: number[]): Readout | null {
+    return this.nodes.heldReadout(path, ids);
+  }
+
   /** One generation step: the node's distribution record and (unless `choose` is 'none') the chosen token. */
   step(req: StepRequest): Promise<StepOutcome> {
     return this.enqueue(async () => {

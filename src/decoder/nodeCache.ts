@@ -145,6 +145,12 @@ export class NodeCache {
     if (this.readouts.size > READOUT_LRU) this.readouts.delete(this.readouts.keys().next().value!);
   }
 
+  /** The readout kept for node `path.at(-1)` covering exactly `ids`, else null (nothing computed). */
+  heldReadout(path: readonly number[], ids: readonly number[]): Readout | null {
+    const held = this.readouts.get(path[path.length - 1]);
+    return held && held.length === ids.length && held.hash === prefixHashes(ids)[ids.length] ? held.readout : null;
+  }
+
   /**
    * The attention / lens readout of node `path.at(-1)` whose sequence is `ids`: kept from the
    * forward that computed the node (while `readoutsOn`), else recomputed — one forward of the

@@ -50,6 +50,8 @@ export interface StepAsk {
   choose: number | null | 'none';
   /** The constraint on the generated text (issue #21), null for none. */
   constraint?: ConstraintSpec | null;
+  /** Also answer with the node's attention readout if the worker holds it (the attention view is open, issue #20). */
+  readout?: boolean;
 }
 
 type Stream = (m: WorkerResponse) => void;

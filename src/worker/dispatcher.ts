@@ -84,8 +84,21 @@ export class Dispatcher {
           const t0 = performance.now();
           const d = this.need();
           const r = await d.step(msg);
+          const readout = msg.readout ? d.heldReadout(msg.path, msg.ids) : null;
           post(
-            { type: 'step-result', id: msg.id, nodeId: msg.nodeId, record: r.record, choice: r.choice, stop: r.stop, forwardCount: d.forwardCount, forwardMs: r.ms, workerMs: performance.now() - t0, phase: r.phase },
+            {
+              type: 'step-result',
+              id: msg.id,
+              nodeId: msg.nodeId,
+              record: r.record,
+              choice: r.choice,
+              stop: r.stop,
+              forwardCount: d.forwardCount,
+              forwardMs: r.ms,
+              workerMs: performance.now() - t0,
+              phase: r.phase,
+              ...(readout ? { readout } : {}),
+            },
             recordBuffers(r.record),
           );
           break;

@@ -46,6 +46,8 @@ export type WorkerRequest =
       choose: number | null | 'none';
       /** The constraint on the generated text (issue #21); absent or null for none. */
       constraint?: ConstraintSpec | null;
+      /** Also answer with the node's attention readout when the worker holds one (never computes one for it; issue #20). */
+      readout?: boolean;
     }
   | { type: 'query'; id: number; nodeId: number; path: number[]; ids: number[]; settings: SamplingSettings; strategy: Strategy; tokenIds: number[]; constraint?: ConstraintSpec | null }
   /**
@@ -153,6 +155,8 @@ export type WorkerResponse =
       /** Time the worker spent on the whole request: forward, processors, record (ms). */
       workerMs: number;
       phase: 'prefill' | 'decode' | 'cached';
+      /** The node's attention readout, when asked and held (issue #20). */
+      readout?: Readout;
     }
   | { type: 'query-result'; id: number; nodeId: number; stats: TokenStat[] }
   | { type: 'speculative-result'; id: number; tokens: number[]; rounds: SpecRound[]; targetForwards: number; draftForwards: number; ms: number }

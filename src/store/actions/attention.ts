@@ -4,6 +4,7 @@ import { EngineError } from '../../engine/errors.ts';
 import { attentionStore, keepReadout, readoutKey } from '../attention.ts';
 import { StaleResult } from '../link.ts';
 import type { ActionContext } from './context.ts';
+import type { Readout } from '../../decoder/readout.ts';
 
 /** Opens or closes the view; the worker computes readouts with each forward only while it is open. */
 export async function setAttentionOpen(ctx: ActionContext, open: boolean): Promise<void> {
@@ -34,6 +35,13 @@ function pathKeys(ctx: ActionContext): Set<string> {
   const s = ctx.s;
   if (!s.info || !s.tree.nodes[s.cursor]) return new Set();
   return new Set(pathTo(s.tree, s.cursor).map((id) => readoutKey(s.info!.id, sequenceIds(s.tree, id))));
+}
+
+/** Keeps a readout that came with a step's answer for node `nodeId` (the view was open). */
+export function keepStepReadout(ctx: ActionContext, nodeId: number, r: Readout): void {
+  const s = ctx.s;
+  if (!s.info || !s.tree.nodes[nodeId]) return;
+  keepReadout(readoutKey(s.info.id, sequenceIds(s.tree, nodeId)), r, pathKeys(ctx));
 }
 
 /** Requests in flight by readout key (a second ask for the same node waits for the first). */
