@@ -9,7 +9,7 @@
  * Hub repository and loaded through the app's own Hub path; results go to bench/results-<shape>.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +54,18 @@ const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max
 if (!args.has('--no-build')) {
   const b = spawnSync('npx', ['vite', 'build'], { stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
+}
+// P12's "before": the embedded model folder with the graph from before issue #20 (from git history)
+{
+  const log = spawnSync('git', ['log', '--format=%H', '--', 'public/models/tiny-bilingual-gpt2/onnx/model.onnx'], { encoding: 'utf8' }).stdout.trim().split('\n');
+  const change = spawnSync('git', ['log', '--format=%H', '-S', 'lens_logits', '--', 'tools/model/export.py'], { encoding: 'utf8' }).stdout.trim().split('\n').pop();
+  const before = log[log.indexOf(change) + 1] ?? `${change}^`;
+  const dir = 'dist/models/tiny-bilingual-gpt2-before';
+  mkdirSync(`${dir}/onnx`, { recursive: true });
+  for (const f of readdirSync('dist/models/tiny-bilingual-gpt2')) if (f.endsWith('.json')) copyFileSync(`dist/models/tiny-bilingual-gpt2/${f}`, `${dir}/${f}`);
+  const onnx = spawnSync('git', ['show', `${before}:public/models/tiny-bilingual-gpt2/onnx/model.onnx`], { maxBuffer: 64 << 20 });
+  if (onnx.status !== 0) throw new Error(`no graph before #20 in git history (${before})`);
+  writeFileSync(`${dir}/onnx/model.onnx`, onnx.stdout);
 }
 const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { stdio: 'ignore', detached: true });
 const stop = () => {
@@ -613,6 +625,66 @@ results.P11 = {
 };
 
 }
+if (want('P12')) {
+// P12 (issue #20): a step with the attention view open ÷ closed, and closed ÷ before this change.
+// "Before" is the embedded model's graph from before the attention outputs (git history, served as
+// models/tiny-bilingual-gpt2-before/ beside the current one; the same code path: a graph without
+// extra outputs is run as before). Open = the step and the view's readout of the shown step (the
+// attention and lens came with the step's forward; the view fetches them from the worker's LRU).
+// Rounds alternate the three conditions (one model load each) so drift on the shared machine hits all.
+const p12 = await run(async ({ reps, rounds }) => {
+  const { controller: c, store, attention } = window.__app;
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+  const settle = async () => {
+    await frame();
+    await frame();
+    await new Promise((r) => setTimeout(r, 0));
+  };
+  const shownKey = () => {
+    const s = store.getState();
+    const gen = [];
+    let id = s.tree.nodes[s.cursor].parent ?? 0;
+    while (id !== null && s.tree.nodes[id].edge) {
+      gen.unshift(s.tree.nodes[id].edge.tokenId);
+      id = s.tree.nodes[id].parent;
+    }
+    return `${s.info.id}\u0000${[...s.tree.promptIds, ...gen].join(',')}`;
+  };
+  const out = { before: [], closed: [], open: [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, model, open] of [['before', 'tiny-bilingual-gpt2-before', false], ['closed', 'tiny-bilingual-gpt2', false], ['open', 'tiny-bilingual-gpt2', true]]) {
+      await c.loadModel({ kind: 'embedded', name: model });
+      await c.updateSettings({ strategy: 'greedy' }); // P3 leaves beam search selected; the same tokens in every condition
+      await c.setAttentionOpen(open);
+      await c.setPrompt('In the beginning God', { force: true });
+      for (let i = 0; i < 3; i++) await c.stepForward(); // warm-up
+      for (let r = 0; r < reps; r++) {
+        await settle();
+        const t0 = performance.now();
+        await c.stepForward();
+        if (open) {
+          const key = shownKey();
+          while (!attention.getState().readouts.has(key)) await new Promise((res) => setTimeout(res, 0));
+        }
+        out[name].push(performance.now() - t0);
+        if (store.getState().tree.nodes[store.getState().cursor].depth > 24) await c.reset();
+      }
+    }
+  }
+  await c.setAttentionOpen(false);
+  return out;
+}, { reps: QUICK ? 8 : 20, rounds: QUICK ? 2 : 3 });
+results.P12 = {
+  what: 'attention view (issue #20): a step until the app is done (ms) with the view open (incl. its readout) ÷ closed, and closed ÷ the graph from before the attention outputs; alternating rounds in one page',
+  before: stats(p12.before),
+  closed: stats(p12.closed),
+  open: stats(p12.open),
+  openOverClosed: ratio(p12.open, p12.closed),
+  closedOverBefore: ratio(p12.closed, p12.before),
+  target: { openOverClosed: 1.3, closedOverBefore: 1.05 },
+};
+
+}
 await browser.close();
 hub?.close();
 stop();
@@ -663,6 +735,10 @@ const rows = [
     : []),
   ['P8', 'main-thread JS, KiB gzip', results.P8.mainThreadGzip / 1024, '≤ 250', `worker ${(results.P8.workerGzip / 1024).toFixed(0)} KiB gzip`],
   ['P9', 'chart update (ms)', results.P9.update.median, '≤ 8', `${results.P9.bars} bars, max ${results.P9.update.max.toFixed(1)} ms`],
+  ...rowsOf('P12', () => [
+    ['P12', 'attention open ÷ closed', results.P12.openOverClosed, '≤ 1.3', `${results.P12.open.median.toFixed(2)} vs ${results.P12.closed.median.toFixed(2)} ms`],
+    ['P12', 'closed ÷ before #20', results.P12.closedOverBefore, '≤ 1.05', `${results.P12.closed.median.toFixed(2)} vs ${results.P12.before.median.toFixed(2)} ms`],
+  ]),
   ...rowsOf('P10', () => [
     ['P10', 'spec: forwards per token', results.P10.bench.forwardsPerToken, '≤ 0.6', `${results.P10.bench.targetForwards} forwards for ${results.P10.bench.tokens} tokens (fox passage: ${results.P10.fox.targetForwards} for ${results.P10.fox.tokens} = ${results.P10.fox.forwardsPerToken.toFixed(2)})`],
     ['P10', 'spec ÷ plain stepping', results.P10.bench.ratioOverStep, 'report', `${results.P10.bench.specMsPerToken.median.toFixed(2)} vs ${results.P10.bench.stepMsPerToken.median.toFixed(2)} ms/token; ÷ Run to end ${results.P10.bench.ratioOverRunToEnd.toFixed(2)}`],

@@ -105,6 +105,24 @@ async function checkFromPage(app: AppPage, claim: LessonClaim, forwardsBefore: n
     case 'teacher-tokens':
       expect(await page.getByTestId('tf-token').count()).toBeGreaterThanOrEqual(claim.min);
       return;
+    case 'attn-sums-to-one':
+    case 'attn-previous-token': {
+      // the strip shows the head the lesson picked: its weights from the page (issue #20)
+      const w = await num(page, 'attn-weight', 'data-weight');
+      expect(Math.abs(w.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
+      if (claim.kind === 'attn-previous-token') {
+        await expect(page.getByTestId('attn-panel')).toHaveAttribute('data-head', String(claim.head));
+        expect(w[w.length - 2]).toBeGreaterThanOrEqual(claim.min);
+        expect(Math.max(...w)).toBe(w[w.length - 2]);
+      }
+      return;
+    }
+    case 'lens-settles': {
+      const rows = await num(page, 'lens-row', 'data-token-id');
+      expect(rows.slice(claim.layer).every((id) => id === rows[rows.length - 1])).toBe(true);
+      expect(rows[claim.layer - 1]).not.toBe(rows[rows.length - 1]);
+      return;
+    }
     default:
       // same-draw-different-token, beam-beats-greedy, beams-kept, branch-less-confident: checked by data-holds only
       return;

@@ -7,6 +7,7 @@ import { controller } from './store/controller.ts';
 import { EMBEDDED_MODEL, EXAMPLE_PROMPTS } from './config.ts';
 import './styles.css';
 import { registerServiceWorker } from './pwa/register.ts';
+import { attentionStore } from './store/attention.ts';
 
 function savedLanguage(): string | null {
   try {
@@ -47,4 +48,4 @@ const started = loaded.then(async () => {
 void started.then(registerServiceWorker, registerServiceWorker);
 
 // a handle for end-to-end tests and benchmarks (read-only use)
-(window as unknown as { __app: unknown }).__app = { store: appStore, controller };
+(window as unknown as { __app: unknown }).__app = { store: appStore, controller, attention: attentionStore };

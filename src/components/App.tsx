@@ -13,6 +13,7 @@ import { PromptPanel } from './tokens/PromptPanel.tsx';
 import { GeneratedText } from './tokens/GeneratedText.tsx';
 import { StepControls } from './controls/StepControls.tsx';
 import { DistributionChart } from './distribution/DistributionChart.tsx';
+import { AttentionPanel } from './attention/AttentionPanel.tsx';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { PathTree } from './trees/PathTree.tsx';
 import { BeamTree } from './trees/BeamTree.tsx';
@@ -59,6 +60,7 @@ export function App() {
         </div>
         <div className="col col-chart">
           <Region id="chart"><DistributionChart /></Region>
+          <Region id="attention"><AttentionPanel /></Region>
           <QuizPanel />
           <VotePanel />
         </div>

@@ -74,6 +74,8 @@ export interface BackendCapabilities {
   attention: boolean;
   /** True when a forward can also return hidden states (`ForwardOptions.hiddenStates`). */
   hiddenStates: boolean;
+  /** True when a forward can also return the logit lens (`ForwardOptions.lens`); absent means false. */
+  lens?: boolean;
   /** Constraints the engine applies itself (empty: none). */
   constraints: readonly EngineConstraintKind[];
 }
@@ -110,6 +112,8 @@ export interface ForwardOptions {
   attention?: boolean;
   /** Also return hidden states (needs `capabilities.hiddenStates`). */
   hiddenStates?: boolean;
+  /** Also return the logit lens of row 0's last new position (needs `capabilities.lens`). */
+  lens?: boolean;
   /** A constraint the engine applies before scoring (its kind in `capabilities.constraints`). */
   constraint?: EngineConstraint;
 }
@@ -146,6 +150,12 @@ export interface ForwardResult {
   attention?: { dims: readonly number[]; values: Float32Array }[];
   /** Hidden states per layer when asked: [rows, newTokens, hiddenSize] row-major, with dims. */
   hiddenStates?: { dims: readonly number[]; values: Float32Array }[];
+  /**
+   * Logit lens when asked: [layers + 1, vocabSize] raw logits of row 0 at its last new position —
+   * row 0 the embeddings, row i the residual stream after block i, each through the model's final
+   * norm and unembedding (the last row equals that position's logits).
+   */
+  lens?: { dims: readonly number[]; values: Float32Array };
 }
 
 /** Counters a backend keeps for tests and the stats message. */

@@ -19,6 +19,7 @@ import { validateSamplingSettings } from '../engine/settings.ts';
 import type { BeamStepRecord, ChatMessage, ModelInfo, ScoredToken, WorkerRequest } from '../worker/protocol.ts';
 import { sameVocabulary, type ModelBackend } from './backend.ts';
 import { NodeCache, type Phase } from './nodeCache.ts';
+import type { Readout } from './readout.ts';
 import { isStopToken } from './stopRule.ts';
 import { beamSearch, type BeamRequest } from './beamSearch.ts';
 import { continuationTree, type McTreeRequest } from './continuations.ts';
@@ -189,6 +190,28 @@ export class Decoder {
     if (repetitionPenalty !== 1 && this.backend.capabilities.scores !== 'logits') {
       throw new EngineError('invalid-setting', 'the repetition penalty needs raw logits; this engine reports only log-probabilities');
     }
+  }
+
+  /**
+   * Switches the readouts (attention and logit lens) on or off for the forwards that follow
+   * (the attention view is open or closed, issue #20); off drops none of the readouts kept.
+   */
+  setReadouts(on: boolean): void {
+    this.nodes.readoutsOn = on;
+  }
+
+  /**
+   * The attention and logit-lens readout of node `path.at(-1)` (its newest position's query), kept
+   * from its forward or recomputed from its parent's KV snapshot (NodeCache.readoutAt).
+   * @throws EngineError `invalid-setting` when the model gives no attention
+   */
+  readout(path: number[], ids: number[]): Promise<Readout> {
+    return this.enqueue(() => this.nodes.readoutAt(path, ids));
+  }
+
+  /** Node `path.at(-1)`'s readout if one is kept (never computes one). */
+  heldReadout(path: number[], ids: number[]): Readout | null {
+    return this.nodes.heldReadout(path, ids);
   }
 
   /** One generation step: the node's distribution record and (unless `choose` is 'none') the chosen token. */

@@ -10,11 +10,14 @@
  * counts as stale (`staleHits`, for tests) and is recomputed.
  */
 import { EngineError } from '../engine/errors.ts';
-import type { ModelBackend, PrefixCache } from './backend.ts';
+import type { ForwardOptions, ModelBackend, PrefixCache } from './backend.ts';
 import { positionCount, positionScores } from './topScores.ts';
+import { readoutOf, type Readout } from './readout.ts';
 
 /** Logits rows kept (least recently used dropped first). */
 const LOGITS_LRU = 64;
+/** Attention / lens readouts kept (least recently used dropped first); older ones are recomputed on demand. */
+const READOUT_LRU = 32;
 
 interface Snapshot {
   cache: PrefixCache;
@@ -47,6 +50,13 @@ function prefixHashes(ids: readonly number[]): Uint32Array {
 export class NodeCache {
   private readonly snapshots = new Map<number, Snapshot>();
   private readonly logits = new Map<number, LogitsEntry>();
+  private readonly readouts = new Map<number, { readout: Readout; length: number; hash: number }>();
+  /**
+   * While true (the attention view is open), every forward also asks the backend for attention and
+   * the logit lens, and keeps the readout of the node it computes (issue #20). False: forwards are
+   * exactly as before (no extra outputs fetched).
+   */
+  readoutsOn = false;
   private clock = 0;
   /** Entries found for a node but covering other ids than asked (recomputed, never served). */
   staleHits = 0;
@@ -120,7 +130,7 @@ export class NodeCache {
     if (base) base.lastUsed = ++this.clock;
     const pastLength = base ? base.cache.length : 0;
     const tokens = ids.slice(pastLength);
-    const out = await this.backend.forward([{ prefix: base ? base.cache : null, tokens }]);
+    const out = await this.backend.forward([{ prefix: base ? base.cache : null, tokens }], this.readoutOptions());
     if (this.evicted.delete(nodeId)) {
       this.rebuilds++;
       this.rebuiltTokens += tokens.length;
@@ -132,7 +142,62 @@ export class NodeCache {
     const last = row.coverage === 'full' && n > 1 ? row.values.slice((n - 1) * V, n * V) : positionScores(row, n - 1, V);
     this.store(nodeId, out.caches![0], hashes[ids.length]);
     this.rememberLogits(nodeId, { logits: last, length: ids.length, hash: hashes[ids.length] });
+    if (out.attention) this.rememberReadout(nodeId, { readout: readoutOf(out, ids.length), length: ids.length, hash: hashes[ids.length] });
     return { logits: last, ms: out.ms, phase: base ? 'decode' : 'prefill' };
+  }
+
+  private readoutOptions(): ForwardOptions | undefined {
+    if (!this.readoutsOn || !this.backend.capabilities.attention) return undefined;
+    return { attention: true, lens: this.backend.capabilities.lens === true };
+  }
+
+  private rememberReadout(nodeId: number, e: { readout: Readout; length: number; hash: number }): void {
+    this.readouts.delete(nodeId);
+    this.readouts.set(nodeId, e);
+    if (this.readouts.size > READOUT_LRU) this.readouts.delete(this.readouts.keys().next().value!);
+  }
+
+  /** The readout kept for node `path.at(-1)` covering exactly `ids`, else null (nothing computed). */
+  heldReadout(path: readonly number[], ids: readonly number[]): Readout | null {
+    const held = this.readouts.get(path[path.length - 1]);
+    return held && held.length === ids.length && held.hash === prefixHashes(ids)[ids.length] ? held.readout : null;
+  }
+
+  /**
+   * The attention / lens readout of node `path.at(-1)` whose sequence is `ids`: kept from the
+   * forward that computed the node (while `readoutsOn`), else recomputed — one forward of the
+   * missing tokens on the nearest ancestor's KV snapshot (the node's own snapshot already covers its
+   * last token), without keeping a cache.
+   * @throws EngineError `invalid-setting` when the backend gives no attention; as `logitsAt` otherwise
+   */
+  async readoutAt(path: readonly number[], ids: readonly number[]): Promise<Readout> {
+    if (!this.backend.capabilities.attention) throw new EngineError('invalid-setting', 'this model gives no attention weights');
+    const nodeId = path[path.length - 1];
+    const hashes = prefixHashes(ids);
+    const held = this.readouts.get(nodeId);
+    if (held && held.length === ids.length && held.hash === hashes[ids.length]) {
+      this.rememberReadout(nodeId, held);
+      return held.readout;
+    }
+    if (ids.length === 0) throw new EngineError('empty-prompt', 'the prompt is empty and the model has no BOS token');
+    const promptLength = ids.length - (path.length - 1);
+    let base: Snapshot | null = null;
+    for (let i = path.length - 2; i >= 0; i--) {
+      const s = this.snapshots.get(path[i]);
+      if (s && s.cache.length === promptLength + i && s.hash === hashes[s.cache.length]) {
+        base = s;
+        break;
+      }
+    }
+    if (base) base.lastUsed = ++this.clock;
+    const out = await this.backend.forward([{ prefix: base ? base.cache : null, tokens: ids.slice(base ? base.cache.length : 0) }], {
+      keepCache: false,
+      attention: true,
+      lens: this.backend.capabilities.lens === true,
+    });
+    const readout = readoutOf(out, ids.length);
+    this.rememberReadout(nodeId, { readout, length: ids.length, hash: hashes[ids.length] });
+    return readout;
   }
 
   /**
@@ -193,11 +258,12 @@ export class NodeCache {
     if (nodeIds === 'all') {
       this.logits.clear();
       this.evicted.clear();
-    }
-    else
+      this.readouts.clear();
+    } else
       for (const id of nodeIds) {
         this.logits.delete(id);
         this.evicted.delete(id);
+        this.readouts.delete(id);
       }
   }
 

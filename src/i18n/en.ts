@@ -4,6 +4,7 @@ import { chineseEn } from './chinese.ts';
 import { robustnessEn } from './robustness.ts';
 import { serverEn } from './server.ts';
 import { stageEn } from './stage.ts';
+import { attentionEn } from './attention.ts';
 
 /** English messages: the source of truth for message keys (zh-Hans and zh-Hant must have the same keys). */
 export const en = {
@@ -338,6 +339,7 @@ export const en = {
   ...robustnessEn,
   ...serverEn,
   ...stageEn,
+  ...attentionEn,
   'export.group': 'Save as picture',
   'export.svg': 'SVG',
   'export.png': 'PNG',

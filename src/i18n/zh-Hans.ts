@@ -6,6 +6,7 @@ import { chineseZhHans } from './chinese.ts';
 import { robustnessZhHans } from './robustness.ts';
 import { serverZhHans } from './server.ts';
 import { stageZhHans } from './stage.ts';
+import { attentionZhHans } from './attention.ts';
 
 export const zhHans: Messages = {
   'app.title': 'Token by Token',
@@ -339,6 +340,7 @@ export const zhHans: Messages = {
   ...robustnessZhHans,
   ...serverZhHans,
   ...stageZhHans,
+  ...attentionZhHans,
   'export.group': '保存为图片',
   'export.svg': 'SVG',
   'export.png': 'PNG',

@@ -6,6 +6,7 @@ import { chineseZhHant } from './chinese.ts';
 import { robustnessZhHant } from './robustness.ts';
 import { serverZhHant } from './server.ts';
 import { stageZhHant } from './stage.ts';
+import { attentionZhHant } from './attention.ts';
 
 export const zhHant: Messages = {
   'app.title': 'Token by Token',
@@ -339,6 +340,7 @@ export const zhHant: Messages = {
   ...robustnessZhHant,
   ...serverZhHant,
   ...stageZhHant,
+  ...attentionZhHant,
   'export.group': '儲存為圖片',
   'export.svg': 'SVG',
   'export.png': 'PNG',

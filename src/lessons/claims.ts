@@ -7,6 +7,8 @@ import { stageProb } from '../engine/distribution.ts';
 import type { BeamCandidate, BeamHypothesis } from '../engine/beam.ts';
 import { getNode, pathTo, type GenerationTree } from '../engine/tree.ts';
 import type { LessonClaim } from './types.ts';
+import type { Readout } from '../decoder/readout.ts';
+import { evaluateAttentionClaim, type AttentionClaim } from './attentionClaims.ts';
 
 /** One token of the current path as the token view shows it. */
 export interface PathToken {
@@ -38,6 +40,9 @@ export interface ClaimContext {
   forwardPasses: number;
   /** The last speculative run (issue #21), null when none. */
   specRun: { startNode: number; tokens: number[]; targetForwards: number; accepted: number } | null;
+  /** The attention / lens readout of the shown step (null when none is held), and that step's token ids. */
+  readout?: Readout | null;
+  shownIds?: readonly number[];
 }
 
 /** A claim's outcome: whether it holds and the measured value shown beside it. */
@@ -191,6 +196,13 @@ export function evaluateClaim(claim: LessonClaim, c: ClaimContext): ClaimResult 
       const text = body.map((t) => t.text).join('');
       return { holds: claim.options.includes(text) === claim.value, value: null };
     }
+    case 'attn-sums-to-one':
+    case 'attn-previous-token':
+    case 'attn-after-earlier':
+    case 'repeat-not-predicted':
+    case 'lens-embedding-is-token':
+    case 'lens-settles':
+      return evaluateAttentionClaim(claim as AttentionClaim, c.readout ?? null, c.shownIds ?? [], rec);
     case 'branch-less-confident': {
       const path = pathTo(c.tree, c.cursor);
       if (path.length < 3) return { holds: false, value: null };

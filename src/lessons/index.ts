@@ -9,8 +9,9 @@ import { tokens } from './06-tokens.ts';
 import { teacherForcing } from './07-teacher-forcing.ts';
 import { exposureBias } from './08-exposure-bias.ts';
 import { fasterSafer } from './09-faster-safer.ts';
+import { attention } from './10-attention.ts';
 
-export const LESSONS: readonly Lesson[] = [nextToken, loop, stopping, choosing, beam, tokens, teacherForcing, exposureBias, fasterSafer];
+export const LESSONS: readonly Lesson[] = [nextToken, loop, stopping, choosing, beam, tokens, teacherForcing, exposureBias, fasterSafer, attention];
 
 /** The lesson with this id, or undefined. */
 export function lessonById(id: string): Lesson | undefined {

@@ -15,7 +15,7 @@ export interface Localized {
 }
 
 /** The app regions a lesson step can point at (each region carries `data-region` with this id). */
-export type RegionId = 'prompt' | 'controls' | 'generated' | 'chart' | 'settings' | 'metrics' | 'path-tree' | 'beam-tree' | 'teacher';
+export type RegionId = 'prompt' | 'controls' | 'generated' | 'chart' | 'settings' | 'metrics' | 'path-tree' | 'beam-tree' | 'teacher' | 'attention';
 
 /**
  * One app action, performed in order when a step is entered. Every action is deterministic
@@ -53,7 +53,9 @@ export type LessonAction =
   /** Starts autoplay and pauses it after `steps` new tokens: a user stop. */
   | { do: 'play-then-pause'; steps: number }
   /** Scores a text with teacher forcing (one parallel pass). */
-  | { do: 'teacher'; text: string };
+  | { do: 'teacher'; text: string }
+  /** Opens the attention view on this layer (0-based) and head (0-based or 'mean') and fetches the shown step's readout. */
+  | { do: 'attention'; layer: number; head: number | 'mean' };
 
 /**
  * A claim about what the app shows after a step's actions; checked live in the lesson panel and by
@@ -114,7 +116,22 @@ export type LessonClaim =
    */
   | { kind: 'same-as-speculative' }
   /** The generated text (a final EOS left out) is one of `options` (`value` true) or none of them (false). */
-  | { kind: 'answer-in'; options: string[]; value: boolean };
+  | { kind: 'answer-in'; options: string[]; value: boolean }
+  /** Attention at the shown step (issue #20): every head's weights add up to 1 (within 1e-5). Value: the sum furthest from 1. */
+  | { kind: 'attn-sums-to-one' }
+  /** Head `head` of layer `layer` (0-based) puts its largest weight, at least `min`, on the token just before the query. Value: that weight. */
+  | { kind: 'attn-previous-token'; layer: number; head: number; min: number }
+  /**
+   * The query token occurred earlier (last such position j, j + 1 < query): no head of any layer
+   * puts more than `max` on position j + 1, the token that followed it then. Value: the largest such weight.
+   */
+  | { kind: 'attn-after-earlier'; max: number }
+  /** The query token occurred earlier, and the token that followed it then is not the shown step's top token. Value: its 1-based rank among the shown tokens, or null if not shown. */
+  | { kind: 'repeat-not-predicted' }
+  /** Logit lens: the embeddings' row reads as the query token itself. Value: its lens probability. */
+  | { kind: 'lens-embedding-is-token' }
+  /** Logit lens: every row from `layer` on has the model's top token on top, and the row before does not. Value: the first such layer. */
+  | { kind: 'lens-settles'; layer: number };
 
 /** One step of a lesson. */
 export interface LessonStep {

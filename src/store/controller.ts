@@ -22,6 +22,7 @@ import * as session from './actions/session.ts';
 import * as share from './actions/share.ts';
 import * as classroom from './actions/classroom.ts';
 import * as ui from './actions/ui.ts';
+import * as attention from './actions/attention.ts';
 import { shareFragment } from './selectors.ts';
 
 export { BUSY_SHOWN_AFTER_MS } from './actions/context.ts';
@@ -213,6 +214,16 @@ export class Controller {
   }
   setStage(stage: number | null) {
     ui.setStage(this.ctx, stage);
+  }
+  /** The attention view (actions/attention.ts, issue #20). */
+  setAttentionOpen(open: boolean) {
+    return attention.setAttentionOpen(this.ctx, open);
+  }
+  pickAttention(layer: number, head: number | 'mean') {
+    attention.pickAttention(layer, head);
+  }
+  loadReadout(nodeId: number) {
+    return attention.loadReadout(this.ctx, nodeId);
   }
   setShowLogprob(on: boolean) {
     ui.setShowLogprob(this.ctx, on);

@@ -4,6 +4,8 @@
  * deterministic: greedy, seeded draws, beam search), so Back never depends on what the user did in
  * between. Lesson position lives in its own small store; the app state stays in the app store.
  */
+import { attentionStore, readoutKey } from './attention.ts';
+import type { Readout } from '../decoder/readout.ts';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { displayTokens } from '../engine/tokens.ts';
@@ -64,6 +66,13 @@ function idle(store: AppStore): Promise<void> {
   });
 }
 
+/** The shown step's attention readout (issue #20) and token ids, from the attention view's store. */
+function shownReadout(s: AppState, shown: number): { readout: Readout | null; shownIds: number[] } {
+  if (!s.info || !s.tree.promptIds.length || !s.tree.nodes[shown]) return { readout: null, shownIds: [] };
+  const shownIds = sequenceIds(s.tree, shown);
+  return { readout: attentionStore.getState().readouts.get(readoutKey(s.info.id, shownIds)) ?? null, shownIds };
+}
+
 /** Builds what claims look at from the app state. */
 export function claimContext(s: AppState, forwardBase: number): ClaimContext {
   const info = s.info;
@@ -83,6 +92,7 @@ export function claimContext(s: AppState, forwardBase: number): ClaimContext {
     teacherTokens: s.tf ? s.tf.tokens.length : null,
     forwardPasses: s.forwardCount - forwardBase,
     specRun: s.specRun ? { startNode: s.specRun.startNode, tokens: s.specRun.tokens, targetForwards: s.specRun.targetForwards, accepted: s.specRun.rounds.reduce((a, r) => a + r.accepted, 0) } : null,
+    ...shownReadout(s, shown),
   };
 }
 
@@ -311,6 +321,15 @@ export class LessonRunner {
       case 'teacher':
         await ctl.scoreText(a.text);
         return;
+      case 'attention': {
+        await ctl.setAttentionOpen(true);
+        ctl.pickAttention(a.layer, a.head);
+        await idle(this.store);
+        const st = this.store.getState();
+        await ctl.ensureRecord(displayNodeOf(st));
+        await ctl.loadReadout(displayNodeOf(this.store.getState()));
+        return;
+      }
     }
   }
 

@@ -217,6 +217,16 @@ export class WorkerLink {
     return this.ask({ type: 'step', nodeId: this.cid(nodeId), ...this.at(tree, nodeId), ...a }, ['step-result']);
   }
 
+  /** Attention view open or closed (issue #20): the worker's forwards compute readouts while on. */
+  async readouts(on: boolean): Promise<void> {
+    await this.ask({ type: 'readouts', on }, ['done']);
+  }
+
+  /** The attention and logit-lens readout of a node (its newest position's query). */
+  readout(tree: GenerationTree, nodeId: number): Promise<Final<'readout-result'>> {
+    return this.ask({ type: 'readout', nodeId: this.cid(nodeId), ...this.at(tree, nodeId) }, ['readout-result']);
+  }
+
   /** Probability and rank of `tokenIds` at a node under the given settings. */
   query(tree: GenerationTree, nodeId: number, strategy: Strategy, settings: SamplingSettings, tokenIds: number[], constraint: ConstraintSpec | null = null): Promise<Final<'query-result'>> {
     return this.ask(

@@ -101,8 +101,21 @@ export class Dispatcher {
           const t0 = performance.now();
           const d = this.need();
           const r = await d.step(msg);
+          const readout = msg.readout ? d.heldReadout(msg.path, msg.ids) : null;
           post(
-            { type: 'step-result', id: msg.id, nodeId: msg.nodeId, record: r.record, choice: r.choice, stop: r.stop, forwardCount: d.forwardCount, forwardMs: r.ms, workerMs: performance.now() - t0, phase: r.phase },
+            {
+              type: 'step-result',
+              id: msg.id,
+              nodeId: msg.nodeId,
+              record: r.record,
+              choice: r.choice,
+              stop: r.stop,
+              forwardCount: d.forwardCount,
+              forwardMs: r.ms,
+              workerMs: performance.now() - t0,
+              phase: r.phase,
+              ...(readout ? { readout } : {}),
+            },
             recordBuffers(r.record),
           );
           break;
@@ -182,6 +195,16 @@ export class Dispatcher {
           await this.need().forget(msg.nodeIds);
           post({ type: 'done', id: msg.id });
           break;
+        case 'readouts':
+          this.need().setReadouts(msg.on);
+          post({ type: 'done', id: msg.id });
+          break;
+        case 'readout': {
+          const d = this.need();
+          const readout = await d.readout(msg.path, msg.ids);
+          post({ type: 'readout-result', id: msg.id, nodeId: msg.nodeId, readout, forwardCount: d.forwardCount });
+          break;
+        }
         case 'stats':
           post({ type: 'stats-result', id: msg.id, ...this.need().stats() });
           break;

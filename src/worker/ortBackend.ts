@@ -33,7 +33,7 @@ export interface OrtTensor {
 export interface OrtSession {
   inputNames: readonly string[];
   outputNames: readonly string[];
-  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  run(feeds: Record<string, OrtTensor>, fetches?: readonly string[]): Promise<Record<string, OrtTensor>>;
   release?(): Promise<void>;
 }
 
@@ -85,22 +85,17 @@ export function int64Tensor(values: readonly number[], dims: number[]): OrtTenso
 }
 
 export class OrtBackend implements ModelBackend {
-  readonly capabilities: BackendCapabilities = {
-    scores: 'logits',
-    vocabulary: 'full',
-    positions: 'all',
-    tokens: 'ids',
-    maxRows: 4096,
-    attention: false,
-    hiddenStates: false,
-    constraints: [],
-  };
+  readonly capabilities: BackendCapabilities;
   private forwardCount = 0;
   private disposedTwice = 0;
   private readonly live = new Set<KvBatch>();
   private readonly disposed = new WeakSet<object>();
   /** Names of the session's KV inputs (`past_key_values.*`). */
   readonly kvInputs: string[];
+  /** `attentions.{i}` outputs in layer order (empty: the graph has none). */
+  private readonly attentionOutputs: string[];
+  /** Outputs fetched when no extra output is asked (null: fetch all, the graph has no extras). */
+  private readonly plainFetches: string[] | null;
 
   constructor(
     readonly info: ModelInfo,
@@ -113,6 +108,24 @@ export class OrtBackend implements ModelBackend {
     private readonly kvType: 'float32' | 'float16',
   ) {
     this.kvInputs = session.inputNames.filter((n) => n.startsWith('past_key_values.'));
+    // optional outputs of graphs exported like tools/model/export.py (issue #20)
+    const outs = session.outputNames;
+    this.attentionOutputs = [];
+    for (let i = 0; outs.includes(`attentions.${i}`); i++) this.attentionOutputs.push(`attentions.${i}`);
+    const hasLens = outs.includes('lens_logits');
+    const plain = outs.filter((n) => n === 'logits' || n.startsWith('present'));
+    this.plainFetches = plain.length < outs.length ? plain : null;
+    this.capabilities = {
+      scores: 'logits',
+      vocabulary: 'full',
+      positions: 'all',
+      tokens: 'ids',
+      maxRows: 4096,
+      attention: this.attentionOutputs.length > 0,
+      hiddenStates: false,
+      lens: hasLens,
+      constraints: [],
+    };
   }
 
   async tokenize(text: string, addSpecialTokens: boolean): Promise<number[]> {
@@ -198,7 +211,9 @@ export class OrtBackend implements ModelBackend {
   async forward(rows: readonly ForwardRow[], options: ForwardOptions = {}): Promise<ForwardResult> {
     const batch = rows.length;
     if (batch === 0) throw new RangeError('forward needs at least one row');
-    if (options.attention || options.hiddenStates || options.constraint) throw new EngineError('invalid-setting', 'the ONNX backend returns logits only');
+    if (options.hiddenStates || options.constraint) throw new EngineError('invalid-setting', 'the ONNX backend returns no hidden states and applies no constraints');
+    if (options.attention && !this.capabilities.attention) throw new EngineError('invalid-setting', 'this model\'s graph has no attention outputs');
+    if (options.lens && !this.capabilities.lens) throw new EngineError('invalid-setting', 'this model\'s graph has no logit-lens output');
     const T = rows[0].tokens.length;
     const pastLength = rows[0].prefix?.length ?? 0;
     for (const r of rows) {
@@ -220,7 +235,12 @@ export class OrtBackend implements ModelBackend {
     const flat: number[] = [];
     for (const r of rows) for (const t of r.tokens) flat.push(t);
     add('input_ids', int64Tensor(flat, [batch, T]));
-    if (names.includes('attention_mask')) add('attention_mask', int64Tensor(new Array(batch * total).fill(1), [batch, total]));
+    if (names.includes('attention_mask')) {
+      // an entry of 2 (still "attend": the graph tests > 0) switches the gated logit lens on (tools/model/lens_gate.py)
+      const mask = new Array(batch * total).fill(1);
+      if (options.lens) mask[0] = 2;
+      add('attention_mask', int64Tensor(mask, [batch, total]));
+    }
     if (names.includes('position_ids')) {
       const pos: number[] = [];
       for (let b = 0; b < batch; b++) for (let t = 0; t < T; t++) pos.push(pastLength + t);
@@ -250,7 +270,8 @@ export class OrtBackend implements ModelBackend {
     let out: Record<string, OrtTensor>;
     try {
       this.forwardCount++;
-      out = await this.session.run(feeds);
+      const fetches = this.plainFetches && (options.attention || options.lens) ? [...this.plainFetches, ...(options.attention ? this.attentionOutputs : []), ...(options.lens ? ['lens_logits'] : [])] : this.plainFetches;
+      out = fetches ? await this.session.run(feeds, fetches) : await this.session.run(feeds);
     } finally {
       for (const t of own) t.dispose();
     }
@@ -259,10 +280,14 @@ export class OrtBackend implements ModelBackend {
     const logits = toFloat32(logitsT.location === 'cpu' || logitsT.location === 'cpu-pinned' ? logitsT.data : await logitsT.getData(), logitsT.type);
     logitsT.dispose();
     const present: Record<string, OrtTensor> = {};
+    const extra: Record<string, { dims: readonly number[]; values: Float32Array }> = {};
     for (const [k, v] of Object.entries(out)) {
       if (k === 'logits') continue;
       if (k.startsWith('present')) present[k.replace('present', 'past_key_values')] = v;
-      else v.dispose(); // e.g. optional attention outputs
+      else {
+        if (k.startsWith('attentions.') || k === 'lens_logits') extra[k] = { dims: [...v.dims], values: toFloat32(v.location === 'cpu' || v.location === 'cpu-pinned' ? v.data : await v.getData(), v.type).slice() };
+        v.dispose();
+      }
     }
     const V = this.info.vocabSize;
     const all = options.positions === 'all';
@@ -285,7 +310,14 @@ export class OrtBackend implements ModelBackend {
       for (const t of Object.values(present)) bytes += t.dims.reduce((a, d) => a * d, 1) * (this.kvType === 'float16' ? 2 : 4);
       caches = Array.from({ length: batch }, (_, b) => new OrtCache(kv, b, total, bytes / batch));
     }
-    return { rows: scores, caches, ms };
+    const result: ForwardResult = { rows: scores, caches, ms };
+    if (options.attention) result.attention = this.attentionOutputs.map((n) => extra[n]);
+    if (options.lens) {
+      const l = extra['lens_logits'];
+      if (!l || l.dims[0] === 0) throw new EngineError('unknown', 'the graph gave no logit lens');
+      result.lens = l;
+    }
+    return result;
   }
 
   release(cache: PrefixCache): void {

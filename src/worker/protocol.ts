@@ -12,6 +12,8 @@ import type { McHistogram } from '../engine/monteCarlo.ts';
 import type { McTreeNode } from '../engine/mcTree.ts';
 import type { ConstraintSpec } from '../engine/constraint/constraint.ts';
 import type { Drafter, SpecRound } from '../engine/speculative.ts';
+import type { Readout } from '../decoder/readout.ts';
+export type { Readout, LensRow } from '../decoder/readout.ts';
 
 export type { AnySource, BeamStepRecord, ChatMessage, Device, DevicePreference, EngineInfo, ModelInfo, ModelSource, ScoredToken, ServerSource } from '../domain/types.ts';
 import type { AnySource, BeamStepRecord, ChatMessage, DevicePreference, ModelInfo, ModelSource, ScoredToken } from '../domain/types.ts';
@@ -47,6 +49,8 @@ export type WorkerRequest =
       choose: number | null | 'none';
       /** The constraint on the generated text (issue #21); absent or null for none. */
       constraint?: ConstraintSpec | null;
+      /** Also answer with the node's attention readout when the worker holds one (never computes one for it; issue #20). */
+      readout?: boolean;
     }
   | { type: 'query'; id: number; nodeId: number; path: number[]; ids: number[]; keep?: number; settings: SamplingSettings; strategy: Strategy; tokenIds: number[]; constraint?: ConstraintSpec | null }
   /**
@@ -123,6 +127,10 @@ export type WorkerRequest =
   /** Stops a running mc-tree request (`target` is its id); it answers with an error `cancelled`. */
   | { type: 'mc-cancel'; id: number; target: number }
   | { type: 'forget'; id: number; nodeIds: number[] | 'all' }
+  /** Attention view open/closed (issue #20): forwards from now on also compute readouts, or not (answered with 'done'). */
+  | { type: 'readouts'; id: number; on: boolean }
+  /** A node's attention and logit-lens readout (answered with 'readout-result'). */
+  | { type: 'readout'; id: number; nodeId: number; path: number[]; ids: number[]; keep?: number }
   | { type: 'stats'; id: number }
   | { type: 'crash-for-test'; id: number }
   /** Benchmarks (npm run bench): the floors the app's own work is compared with. */
@@ -173,6 +181,8 @@ export type WorkerResponse =
       /** Time the worker spent on the whole request: forward, processors, record (ms). */
       workerMs: number;
       phase: 'prefill' | 'decode' | 'cached';
+      /** The node's attention readout, when asked and held (issue #20). */
+      readout?: Readout;
     }
   | { type: 'query-result'; id: number; nodeId: number; stats: TokenStat[] }
   | { type: 'draft-loaded'; id: number; draft: { id: string; vocabSize: number } | null }
@@ -207,5 +217,6 @@ export type WorkerResponse =
   | { type: 'score-result'; id: number; tokens: ScoredToken[]; forwardCount: number; windows: number }
   | { type: 'stats-result'; id: number; liveTensors: number; cacheBytes: number; snapshots: number; forwardCount: number; disposedTwice: number; budgetBytes: number; evictions: number; rebuilds: number; rebuiltTokens: number }
   | { type: 'done'; id: number }
+  | { type: 'readout-result'; id: number; nodeId: number; readout: Readout; forwardCount: number }
   | { type: 'bench-result'; id: number; ms: number[]; floorMs?: number[]; applyMs?: number[] }
   | { type: 'error'; id: number; code: EngineErrorCode; message: string };

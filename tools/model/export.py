@@ -11,9 +11,11 @@ import json
 import os
 import shutil
 
+import onnx
 import torch
 
 from bpe import BPETokenizer
+from lens_gate import gate_lens
 from config import BUILD, MODEL_DIR, ModelConfig
 from model import GPT
 
@@ -34,25 +36,35 @@ def load_model(path=EXPORTED_CKPT):
 
 
 class OnnxWrapper(torch.nn.Module):
-    """Flat tensor interface for torch.onnx.export."""
+    """Flat tensor interface for torch.onnx.export. With `internals`, the outputs also hold
+    `attentions.{i}` and `lens_logits` (GPT.forward_internals, issue #20)."""
 
-    def __init__(self, model):
+    def __init__(self, model, internals=False):
         super().__init__()
         self.model = model
+        self.internals = internals
 
     def forward(self, input_ids, attention_mask, position_ids, *past_flat):
         past = [(past_flat[2 * i], past_flat[2 * i + 1]) for i in range(len(past_flat) // 2)]
-        logits, presents = self.model(input_ids, attention_mask, position_ids, past)
+        if self.internals:
+            logits, presents, atts, lens = self.model.forward_internals(input_ids, attention_mask, position_ids, past)
+        else:
+            logits, presents = self.model(input_ids, attention_mask, position_ids, past)
         out = [logits]
         for k, v in presents:
             out += [k, v]
+        if self.internals:
+            out += list(atts) + [lens]
         return tuple(out)
 
 
-def export_decoder_onnx(model, path, vocab_size, layers, kv_heads, head_dim):
+def export_decoder_onnx(model, path, vocab_size, layers, kv_heads, head_dim, internals=False):
     """Exports a decoder whose forward is (input_ids, attention_mask, position_ids, past) ->
     (logits, presents) with the input/output names and dynamic axes transformers.js expects.
-    Traced with batch 2, 3 new tokens and a past of 5, so nothing is specialised to 1."""
+    Traced with batch 2, 3 new tokens and a past of 5, so nothing is specialised to 1.
+    With `internals` (a GPT with forward_internals) the graph also outputs `attentions.{i}`
+    [batch_size, heads, sequence_length, total_sequence_length] (softmax probabilities per layer) and
+    `lens_logits` [layers + 1, vocab] (logit lens of batch row 0 at the last new position)."""
     B, T, P = 2, 3, 5
     g = torch.Generator().manual_seed(0)
     input_ids = torch.randint(0, vocab_size, (B, T), generator=g)
@@ -72,16 +84,23 @@ def export_decoder_onnx(model, path, vocab_size, layers, kv_heads, head_dim):
             names_out.append(f"present.{i}.{kv}")
             axes[f"past_key_values.{i}.{kv}"] = {0: "batch_size", 2: "past_sequence_length"}
             axes[f"present.{i}.{kv}"] = {0: "batch_size", 2: "total_sequence_length"}
+    if internals:
+        for i in range(layers):
+            names_out.append(f"attentions.{i}")
+            axes[f"attentions.{i}"] = {0: "batch_size", 2: "sequence_length", 3: "total_sequence_length"}
+        names_out.append("lens_logits")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with torch.no_grad():
-        torch.onnx.export(OnnxWrapper(model), (input_ids, attention_mask, position_ids, *past), path,
+        torch.onnx.export(OnnxWrapper(model, internals), (input_ids, attention_mask, position_ids, *past), path,
                           input_names=names_in, output_names=names_out, dynamic_axes=axes,
                           opset_version=14, do_constant_folding=True)
+    if internals:                                   # the lens runs only when asked (lens_gate.py)
+        onnx.save(gate_lens(onnx.load(path)), path)
 
 
 def export_onnx(model, path):
     cfg = model.cfg
-    export_decoder_onnx(model, path, cfg.vocab_size, cfg.n_layer, cfg.n_head, cfg.n_embd // cfg.n_head)
+    export_decoder_onnx(model, path, cfg.vocab_size, cfg.n_layer, cfg.n_head, cfg.n_embd // cfg.n_head, internals=True)
 
 
 def hf_config(cfg, eot_id):

@@ -41,7 +41,7 @@ class CausalSelfAttention(nn.Module):
         att = F.softmax(att, dim=-1)
         y = att @ v                                                           # [B, H, T, D]
         y = y.transpose(1, 2).reshape(B, T, C)                                # [B, T, C]
-        return self.c_proj(y), k, v
+        return self.c_proj(y), k, v, att
 
 
 class MLP(nn.Module):
@@ -63,10 +63,10 @@ class Block(nn.Module):
         self.mlp = MLP(cfg)
 
     def forward(self, x, mask, past_k=None, past_v=None):
-        a, k, v = self.attn(self.ln_1(x), mask, past_k, past_v)
+        a, k, v, att = self.attn(self.ln_1(x), mask, past_k, past_v)
         x = x + a
         x = x + self.mlp(self.ln_2(x))
-        return x, k, v
+        return x, k, v, att
 
 
 def causal_mask(T, P, attention_mask=None, device=None):
@@ -108,17 +108,30 @@ class GPT(nn.Module):
         """input_ids: [B, T] int64; attention_mask: [B, S]; position_ids: [B, T];
         past: list of n_layer (k, v) pairs each [B, H, P, D] or None.
         Returns logits [B, T, V] and presents: list of (k, v) each [B, H, S, D]."""
+        logits, presents, _, _ = self.forward_internals(input_ids, attention_mask, position_ids, past, lens=False)
+        return logits, presents
+
+    def forward_internals(self, input_ids, attention_mask=None, position_ids=None, past=None, lens=True):
+        """As forward, plus what the app's attention view and logit lens read (issue #20):
+        attentions: list of n_layer attention probabilities, each [B, H, T, S] (softmax rows; 0 where
+        masked, i.e. after the query's position and at padding);
+        lens_logits: [n_layer + 1, V] (None unless `lens`) for batch row 0 at the last new position:
+        row 0 the embeddings (token + position), row i the residual stream after block i, each through
+        the final LayerNorm and the tied unembedding — so the last row equals logits[0, -1]."""
         B, T = input_ids.shape
         P = past[0][0].shape[2] if past is not None else 0
         if position_ids is None:
             position_ids = torch.arange(P, P + T, device=input_ids.device)[None].expand(B, T)
         x = self.wte(input_ids) + self.wpe(position_ids)                      # [B, T, C]
         mask = causal_mask(T, P, attention_mask, input_ids.device)
-        presents = []
+        presents, atts, stream = [], [], [x[0, -1]]
         for i, block in enumerate(self.h):
             pk, pv = past[i] if past is not None else (None, None)
-            x, k, v = block(x, mask, pk, pv)
+            x, k, v, att = block(x, mask, pk, pv)
             presents.append((k, v))
-        x = self.ln_f(x)
-        logits = x @ self.wte.weight.t()                                      # [B, T, V]
-        return logits, presents
+            atts.append(att)
+            stream.append(x[0, -1])
+        wt = self.wte.weight.t()                                              # [C, V], one node for both readouts
+        logits = self.ln_f(x) @ wt                                            # [B, T, V]
+        lens_logits = self.ln_f(torch.stack(stream)) @ wt if lens else None   # [n_layer + 1, V]
+        return logits, presents, atts, lens_logits

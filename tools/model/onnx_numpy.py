@@ -100,6 +100,11 @@ def run_node(op, x, a):
         return [np.triu(x[0], k) if a.get("upper", 1) else np.tril(x[0], k)]
     if op == "Identity":
         return [x[0]]
+    if op == "ReduceMax":
+        axes = a.get("axes")
+        return [np.max(x[0], axis=tuple(axes) if axes else None, keepdims=bool(a.get("keepdims", 1)))]
+    if op == "Greater":
+        return [np.greater(x[0], x[1])]
     raise NotImplementedError(op)
 
 
@@ -107,9 +112,21 @@ def run(model, feeds):
     """model: onnx.ModelProto; feeds: {input name: array}. Returns {output name: array}."""
     env = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
     env.update(feeds)
-    for node in model.graph.node:
-        inputs = [env[n] if n else None for n in node.input]
-        outputs = run_node(node.op_type, inputs, _attrs(node))
+    _run_graph(model.graph, env)
+    return {o.name: env[o.name] for o in model.graph.output}
+
+
+def _run_graph(graph, env):
+    """Runs graph's nodes in order, writing every value into env (If branches see the outer scope)."""
+    for node in graph.node:
+        if node.op_type == "If":
+            cond = bool(np.asarray(env[node.input[0]]).reshape(-1)[0])
+            branch = [a.g for a in node.attribute if a.name == ("then_branch" if cond else "else_branch")][0]
+            inner = dict(env)
+            _run_graph(branch, inner)
+            outputs = [inner[o.name] for o in branch.output]
+        else:
+            inputs = [env[n] if n else None for n in node.input]
+            outputs = run_node(node.op_type, inputs, _attrs(node))
         for name, value in zip(node.output, outputs):
             env[name] = np.asarray(value)
-    return {o.name: env[o.name] for o in model.graph.output}

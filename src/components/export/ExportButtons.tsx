@@ -7,8 +7,8 @@ import { tokenBytes } from '../format.ts';
 import { settingsSummary } from '../settings/summary.ts';
 import { distributionSvg, downloadBlob, pngBlob, standaloneSvg, svgBlob } from './svgExport.ts';
 
-/** Which picture: the distribution chart, the path tree or the beam tree. */
-export type ExportKind = 'chart' | 'tree' | 'beam';
+/** Which picture: the distribution chart, the path tree, the beam tree, the attention strip or the logit lens. */
+export type ExportKind = 'chart' | 'tree' | 'beam' | 'attention' | 'lens';
 
 /** Longest context line in a picture, in characters; longer text keeps its end. */
 const CONTEXT_CHARS = 90;

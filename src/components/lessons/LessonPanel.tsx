@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useApp } from '../../store/store.ts';
 import { lessonRunner, useLesson } from '../../store/lessonRunner.ts';
+import { useAttention } from '../../store/attention.ts';
 import type { LessonClaim } from '../../lessons/types.ts';
 import type { ClaimResult } from '../../lessons/claims.ts';
 import type { Language } from '../../store/store.ts';
@@ -63,6 +64,18 @@ function claimLabel(claim: LessonClaim, r: ClaimResult, t: (k: TKey, o?: Record<
       return t('claim.sameAsSpec', { value: num(v) });
     case 'answer-in':
       return t(claim.value ? 'claim.answerIn' : 'claim.answerNotIn', { options: claim.options.map((o) => `“${o.trim()}”`).join(' / ') });
+    case 'attn-sums-to-one':
+      return t('claim.attnSums', { value: v === null ? '—' : formatNumber(v, locale, 6) });
+    case 'attn-previous-token':
+      return t('claim.attnPrevious', { layer: claim.layer + 1, head: claim.head + 1, value: pct(v) }) + ` (≥ ${formatPercent(claim.min, locale, 0)})`;
+    case 'attn-after-earlier':
+      return t('claim.attnAfterEarlier', { value: pct(v) }) + ` (≤ ${formatPercent(claim.max, locale, 0)})`;
+    case 'repeat-not-predicted':
+      return t('claim.repeatNotPredicted', { value: num(v) });
+    case 'lens-embedding-is-token':
+      return t('claim.lensEmbedding', { value: pct(v) });
+    case 'lens-settles':
+      return t('claim.lensSettles', { value: num(v) });
     case 'branch-less-confident':
       // the mean log-probability difference (nats) shown as a ratio of probabilities: exp(Δ) times as probable
       return t('claim.lessConfident', { value: v === null ? '—' : formatNumber(Math.exp(v), locale, 2) });
@@ -83,6 +96,8 @@ export function LessonPanel() {
   const language = useApp((s) => s.language) as Language;
   // while a lesson runs, claims are re-read whenever the app state changes (they describe what is on screen now)
   const state = useApp((s) => (lessonId ? s : null));
+  // and when the attention view's readouts change (its own store, issue #20)
+  useAttention((a) => (lessonId ? a.readouts : null));
   const lesson = lessonId ? lessonRunner.lessons.find((l) => l.id === lessonId) : undefined;
 
   useEffect(() => {

@@ -14,6 +14,8 @@ import { toAppError, type ActionContext } from './context.ts';
 import { onRunError } from './model.ts';
 import { runBeam, setBeamViewStep } from './beam.ts';
 import { onBeamRun } from '../view.ts';
+import { attentionStore } from '../attention.ts';
+import { keepStepReadout } from './attention.ts';
 
 /** True when generation can continue from the cursor and the worker is up. */
 export function canStepNow(ctx: ActionContext): boolean {
@@ -53,10 +55,12 @@ async function requestStep(
     drawKey: s.strategy === 'sample' ? drawKeyOf(ctx, nodeId) : null,
     choose,
     constraint: activeConstraint(s),
+    ...(attentionStore.getState().open ? { readout: true } : {}),
   });
   ctx.perf.lastStepRoundTripMs = ctx.link.lastRoundTripMs;
   ctx.perf.lastStepWorkerMs = r.workerMs;
   ctx.link.check(ticket);
+  if (r.readout) keepStepReadout(ctx, nodeId, r.readout);
   const patch = resultPatch(ctx, nodeId, key, r);
   if (apply) ctx.set(patch);
   return { choice: r.choice, record: r.record, patch };
