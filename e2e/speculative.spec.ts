@@ -1,5 +1,7 @@
 import { test, expect, shot } from './fixtures.ts';
+import { join } from 'node:path';
 import { startLocalHub, type LocalHub } from './support/localHub.ts';
+import { DRAFT_NAME, ensureEarlyExitDraft } from '../tests/earlyExitDraft.ts';
 
 test('speculative decoding with prompt lookup on a repeated passage: fewer forwards than tokens, same tokens as greedy stepping', async ({ app, page }, info) => {
   await app.open();
@@ -46,11 +48,12 @@ test('speculative decoding with prompt lookup on a repeated passage: fewer forwa
 test.describe('draft model', () => {
   let hub: LocalHub;
   test.beforeAll(async () => {
-    hub = await startLocalHub({ 'test/tiny-chat': 'test-fixtures/tiny-chat' });
+    // the early-exit draft (the embedded model's first layer, same tokenizer), built on first use
+    hub = await startLocalHub({ 'test/tiny-chat': 'test-fixtures/tiny-chat', 'test/draft': join(ensureEarlyExitDraft(1), DRAFT_NAME) });
   });
   test.afterAll(async () => hub?.close());
 
-  test('the model itself as draft is taken and drafts; a hub model with another tokenizer is refused with a message', async ({ app, page }) => {
+  test('the model itself as draft is taken and drafts; a hub model with another tokenizer is refused with a message; the early-exit draft (same tokenizer, 1 of 4 layers) drafts and sometimes misses', async ({ app, page }) => {
     await page.goto(`/?hubHost=${encodeURIComponent(hub.url)}`);
     await expect(app.status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
     await app.selectStrategy('greedy');
@@ -72,6 +75,7 @@ test.describe('draft model', () => {
     expect(toks.filter((t) => t.state === 'rejected')).toEqual([]);
     expect(toks.filter((t) => t.state === 'accepted').every((t) => t.q > 0 && t.q <= 1)).toBe(true);
     await expect(app.generated).toHaveCount(8);
+    const first = await app.tokenIds(app.generated);
     // a model with another tokenizer: refused, the message says why, the loaded draft stays
     await page.getByTestId('spec-draft-source').selectOption('hub');
     await page.getByTestId('spec-draft-id').fill('test/tiny-chat');
@@ -80,6 +84,31 @@ test.describe('draft model', () => {
     await expect(page.getByTestId('spec-draft-error')).toContainText('tokenizer');
     await expect(page.getByTestId('spec-draft-status')).toHaveAttribute('data-state', 'error');
     await expect(page.getByTestId('spec-draft-status')).toContainText('tiny-bilingual-gpt2');
+
+    // a real smaller draft with the same tokenizer (1 of 4 layers): taken; it guesses wrong sometimes
+    await page.getByTestId('spec-draft-id').fill('test/draft');
+    await page.getByTestId('spec-draft-load').click();
+    await expect(page.getByTestId('spec-draft-status')).toHaveAttribute('data-state', 'loaded', { timeout: 60_000 });
+    await expect(page.getByTestId('spec-draft-status')).toContainText('test/draft');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Home');
+    await expect(app.generated).toHaveCount(0);
+    await page.getByTestId('setting-max-new-tokens').fill('24');
+    await page.getByTestId('setting-max-new-tokens').blur();
+    await app.waitIdle();
+    await page.getByTestId('spec-run').click();
+    await expect(page.getByTestId('spec-round').first()).toBeVisible();
+    await app.waitIdle();
+    const rounds = await page.getByTestId('spec-round').evaluateAll((els) => els.map((e) => ({ proposed: Number(e.getAttribute('data-proposed')), accepted: Number(e.getAttribute('data-accepted')) })));
+    const acc = rounds.reduce((a, r) => a + r.accepted, 0);
+    const prop = rounds.reduce((a, r) => a + r.proposed, 0);
+    expect(acc).toBeGreaterThan(0);
+    expect(acc).toBeLessThan(prop);
+    // the first 8 tokens are the earlier run's (greedy text whatever the draft): its edges were reused
+    const spec = await app.tokenIds(app.generated);
+    expect(spec.length).toBe(24);
+    expect(spec.slice(0, 8)).toEqual(first);
+    expect(await page.locator('[data-method="speculative"]').count()).toBe(24);
   });
 });
 

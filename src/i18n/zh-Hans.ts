@@ -160,7 +160,7 @@ export const zhHans: Messages = {
   'spec.drafter.model': '草稿模型（已加载时）',
   'spec.draftModel': '草稿模型',
   'spec.draft.self': '已加载的模型本身（权重相同：每个草稿都会被接受）',
-  'spec.draft.hub': '模型库中的模型（按 id）',
+  'spec.draft.hub': '模型库中的模型（按名称）',
   'spec.draft.load': '加载草稿模型',
   'spec.draft.remove': '移除草稿模型',
   'spec.draft.loading': '正在加载草稿模型…',

@@ -160,7 +160,7 @@ export const zhHant: Messages = {
   'spec.drafter.model': '草稿模型（已載入時）',
   'spec.draftModel': '草稿模型',
   'spec.draft.self': '已載入的模型本身（權重相同：每個草稿都會被接受）',
-  'spec.draft.hub': '模型庫中的模型（依 id）',
+  'spec.draft.hub': '模型庫中的模型（依名稱）',
   'spec.draft.load': '載入草稿模型',
   'spec.draft.remove': '移除草稿模型',
   'spec.draft.loading': '正在載入草稿模型…',
