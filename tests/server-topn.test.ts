@@ -12,6 +12,9 @@ import { TopNServerBackend } from '../src/worker/server/topBackend.ts';
 import { EngineError } from '../src/engine/errors.ts';
 import { withVocabAdditions } from '../src/domain/vocabGrowth.ts';
 import { startDocumentedServer, type DocumentedServer } from './server/documentedServer.ts';
+import { parseSession, toSessionFile } from '../src/store/sessionSchema.ts';
+import { createTree } from '../src/engine/tree.ts';
+import { DEFAULT_SETTINGS } from '../src/store/store.ts';
 
 const plain: SamplingSettings = { ...DEFAULT_SAMPLING, temperature: 1, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1 };
 /** The step bodies' reported probabilities (tests/fixtures/server/*-step.json). */
@@ -181,5 +184,27 @@ describe('withVocabAdditions', () => {
         expect(info.vocabPieces[i]).toBe(want[i]);
       }
     });
+  });
+});
+
+describe('a session on a server engine', () => {
+  const file = (engine: Record<string, unknown>) =>
+    JSON.parse(JSON.stringify(toSessionFile({
+      model: { id: 'Qwen2.5-7B', sourceKind: 'server', vocabSize: 262_144, fingerprint: null, engine: engine as never },
+      prompt: '今天天气真',
+      settings: DEFAULT_SETTINGS,
+      tree: createTree(PROMPT_IDS),
+      cursor: 0,
+    })));
+  it('records dialect, URL, model and the learnt token bytes — and nothing named like a key', () => {
+    const f = file({ dialect: 'openai', url: 'http://127.0.0.1:8000', model: 'Qwen/Qwen2.5-7B', version: null, pieces: [[35727, [231, 156, 159]]] });
+    const r = parseSession(f);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.session.model.engine).toEqual({ dialect: 'openai', url: 'http://127.0.0.1:8000', model: 'Qwen/Qwen2.5-7B', version: null, pieces: [[35727, [231, 156, 159]]] });
+    expect(JSON.stringify(f)).not.toMatch(/apiKey|api_key|Bearer/i);
+  });
+  it('refuses an engine URL that is not http(s), and bytes outside 0..255', () => {
+    expect(parseSession(file({ dialect: 'openai', url: 'javascript:alert(1)', model: 'm' })).ok).toBe(false);
+    expect(parseSession(file({ dialect: 'ollama', url: 'http://127.0.0.1:11434', model: 'm', pieces: [[1, [256]]] })).ok).toBe(false);
   });
 });
