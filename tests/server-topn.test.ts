@@ -104,6 +104,23 @@ describe('vLLM v0.11 (documented bodies over HTTP)', () => {
     await decoder.forget('all');
   });
 
+  it('teacher forcing scores every prompt position in one prompt_logprobs request, with the server\'s ranks', async () => {
+    const before = server.requests.filter((r) => r.path === '/v1/completions').length;
+    const { tokens } = await decoder.scoreText('今天天气真');
+    const asked = server.requests.filter((r) => r.path === '/v1/completions').slice(before);
+    expect(asked.filter((r) => typeof (r.body as { prompt_logprobs?: number }).prompt_logprobs === 'number')).toHaveLength(1);
+    expect(asked).toHaveLength(2); // prompt positions in one request, then the last position as a step
+    expect(tokens.map((t) => t.tokenId)).toEqual(PROMPT_IDS);
+    expect(tokens[0].prob).toBeNull();
+    // tests/fixtures/server/vllm-0.11-completions-prompt-logprobs-step.json
+    expect(tokens[1].prob).toBeCloseTo(0.6, 6);
+    expect(tokens[1].rank).toBe(1);
+    expect(tokens[2].prob).toBeCloseTo(Math.exp(-6.2146081), 9);
+    expect(tokens[2].rank).toBe(57); // outside the top N: the server's own rank
+    expect(tokens[3].prob).toBeCloseTo(0.3, 6);
+    expect(tokens[3].rank).toBe(2);
+  });
+
   it('an empty top_logprobs is "not reported" with a message, never probability 0', async () => {
     server.mode = 'empty';
     const err = await step(decoder, PROMPT_IDS, [0]).catch((e: unknown) => e);

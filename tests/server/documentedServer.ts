@@ -68,6 +68,7 @@ export async function startDocumentedServer(dialect: 'vllm' | 'ollama', port = 0
         }
         if (path === '/v1/completions') {
           if (typeof b?.logprobs === 'number' && b.logprobs > 20) return send(res, 400, fixture('vllm-0.11-error-max-logprobs.json'));
+          if (typeof b?.prompt_logprobs === 'number') return send(res, 200, fixture('vllm-0.11-completions-prompt-logprobs-step.json'));
           const name = state.mode === 'empty' ? 'vllm-0.11-completions-empty-top-logprobs.json' : state.mode === 'text' ? 'vllm-0.11-completions-text-keyed.json' : 'vllm-0.11-completions-step.json';
           return send(res, 200, fixture(name));
         }

@@ -37,6 +37,11 @@ export interface TopSource {
   next(ids: readonly number[]): Promise<{ scores: TopScores; answer: NextTokenScores }>;
   /** New vocabulary entries since the last call. */
   takeAdditions(): VocabAddition[];
+  /**
+   * Every prompt position's top alternatives in one request (vLLM `prompt_logprobs`): entry p is the
+   * distribution of `ids[p]` given `ids[0..p)`, entry 0 null. Absent: one request per position.
+   */
+  promptScores?(ids: readonly number[]): Promise<(TopScores | null)[]>;
 }
 
 /** An empty growing vocabulary of `capacity` ids for a server's ModelInfo. */
@@ -119,7 +124,21 @@ export class TopNServerBackend implements ModelBackend {
       }
       const first = all ? ids.length - r.tokens.length + 1 : ids.length;
       const positions: TopScores[] = [];
-      for (let end = first; end <= ids.length; end++) {
+      let end = first;
+      if (all && ids.length - first >= 1 && this.source.promptScores) {
+        // teacher forcing in one request: the prompt positions, then the last one as a step
+        try {
+          const ps = await this.source.promptScores(ids);
+          for (; end < ids.length; end++) {
+            const p = ps[end];
+            if (!p) throw new EngineError('server', `bad-answer: no prompt_logprobs at position ${end}`);
+            positions.push(p);
+          }
+        } catch (e) {
+          throw toEngineError(e);
+        }
+      }
+      for (; end <= ids.length; end++) {
         try {
           positions.push((await this.source.next(ids.slice(0, end))).scores);
         } catch (e) {
