@@ -121,6 +121,21 @@ describe('vLLM v0.11 (documented bodies over HTTP)', () => {
     expect(tokens[3].rank).toBe(2);
   });
 
+  it('chat mode: the server renders the template (/tokenize with messages); <|im_end|> is the end-of-turn token', async () => {
+    expect(backend.info.hasChatTemplate).toBe(true);
+    expect(backend.info.endOfTurnTokenId).toBe(151645);
+    expect(backend.info.vocabPieces[151645]).toBe('<|im_end|>');
+    const ids = await decoder.chatTokenize([{ role: 'user', content: '今天天气真' }]);
+    expect(ids).toEqual([151644, 872, 198, 100644, 104307, 88051, 35727, 151645, 198, 151644, 77091, 198]);
+    const asked = server.requests.filter((r) => r.path === '/tokenize').at(-1)!.body as Record<string, unknown>;
+    expect(asked).toMatchObject({ messages: [{ role: 'user', content: '今天天气真' }], add_generation_prompt: true });
+    // not reported at this step: not pinned in the record either (it has no probability to show, not 0)
+    const r = await step(decoder, ids, [0]);
+    expect(Array.from(r.record.tokenIds)).toEqual(VLLM_IDS);
+    expect(r.stop).toBe(false);
+    await decoder.forget('all');
+  });
+
   it('an empty top_logprobs is "not reported" with a message, never probability 0', async () => {
     server.mode = 'empty';
     const err = await step(decoder, PROMPT_IDS, [0]).catch((e: unknown) => e);

@@ -25,7 +25,7 @@ import { continuationTree, type McTreeRequest } from './continuations.ts';
 import { scoreText } from './teacherForcing.ts';
 import { ConstraintMasks } from './constraints.ts';
 import { speculativeGenerateOn, type SpeculativeResult } from './speculative.ts';
-import { markTopRecord, positionScores, reportedOf } from './topScores.ts';
+import { UNREPORTED_SCORE, markTopRecord, positionScores, reportedOf } from './topScores.ts';
 
 export type StepRequest = Extract<WorkerRequest, { type: 'step' }>;
 export type RunRequest = Extract<WorkerRequest, { type: 'run' }>;
@@ -154,8 +154,11 @@ export class Decoder {
     const eot = this.info.endOfTurnTokenId;
     // a top-N engine: the record shows at most the reported tokens, back on the engine's scale (topScores.ts)
     const rep = reportedOf(logits);
+    // …and pins EOS / end-of-turn only when reported (an unreported token has no probability to show, not 0)
+    const shown = (id: number | null) => (id !== null && (!rep || logits[id] !== UNREPORTED_SCORE) ? id : null);
     const asked = rep ? { ...input, topN: Math.min(input.topN, rep.count) } : input;
-    let r = decideStep(logits, eot === null ? asked : { ...asked, extraIds: [...asked.extraIds, eot] }, this.info.eosTokenId);
+    const pinEot = shown(eot);
+    let r = decideStep(logits, pinEot === null ? asked : { ...asked, extraIds: [...asked.extraIds, pinEot] }, shown(this.info.eosTokenId));
     if (rep) r = markTopRecord(r.record, r.choice, rep);
     return { ...r, stop: r.choice !== null && isStopToken(this.info, r.choice.tokenId) };
   }

@@ -19,7 +19,7 @@
  */
 import type { BackendCapabilities, BackendStats, ForwardOptions, ForwardResult, ForwardRow, ModelBackend, PrefixCache, RowScores, TopScores } from '../../decoder/backend.ts';
 import { EngineError } from '../../engine/errors.ts';
-import type { ModelInfo } from '../protocol.ts';
+import type { ChatMessage, ModelInfo } from '../protocol.ts';
 import { ServerPrefix, toEngineError } from './serverBackend.ts';
 import type { NextTokenScores } from './types.ts';
 import { withVocabAdditions, type VocabAddition } from '../../domain/vocabGrowth.ts';
@@ -42,6 +42,8 @@ export interface TopSource {
    * distribution of `ids[p]` given `ids[0..p)`, entry 0 null. Absent: one request per position.
    */
   promptScores?(ids: readonly number[]): Promise<(TopScores | null)[]>;
+  /** Prompt ids of a conversation through the server's chat template; absent when the dialect has none here. */
+  chat?(messages: readonly ChatMessage[]): Promise<number[]>;
 }
 
 /** An empty growing vocabulary of `capacity` ids for a server's ModelInfo. */
@@ -69,6 +71,8 @@ export class TopNServerBackend implements ModelBackend {
       scores: 'logprobs', vocabulary: source.topN, positions: 'all', tokens: source.tokens,
       maxRows: 1, attention: false, hiddenStates: false, constraints: [],
     };
+    // tokens the source learnt while connecting (e.g. the end-of-turn marker) are in the info from the start
+    this.current = withVocabAdditions(info, source.takeAdditions());
   }
 
   /** The model description with every vocabulary entry seen so far. */
@@ -102,6 +106,18 @@ export class TopNServerBackend implements ModelBackend {
 
   decode(ids: readonly number[]): Promise<string> {
     return this.source.decode(ids).catch((e) => { throw toEngineError(e); });
+  }
+
+  async applyChatTemplate(messages: readonly ChatMessage[]): Promise<number[]> {
+    if (!this.current.hasChatTemplate || !this.source.chat) throw new EngineError('chat-template', `${this.current.id} has no chat template here`);
+    try {
+      const ids = await this.source.chat(messages);
+      this.absorb();
+      return ids;
+    } catch (e) {
+      const err = toEngineError(e);
+      throw err instanceof EngineError && err.code === 'server' && !err.message.startsWith('unreachable') ? new EngineError('chat-template', err.message) : err;
+    }
   }
 
   async forward(rows: readonly ForwardRow[], options: ForwardOptions = {}): Promise<ForwardResult> {

@@ -66,6 +66,12 @@ export class OpenAiTopSource implements TopSource {
     return { scores: topScores(top, answer.top.map((t) => t.logprob)), answer };
   }
 
+  async chat(messages: readonly { role: string; content: string }[]): Promise<number[]> {
+    const ids = await this.client.tokenizeChat(messages);
+    await this.learn(ids);
+    return ids;
+  }
+
   /** Every prompt position in one request (`prompt_logprobs: N`), with the server's ranks. */
   async promptScores(ids: readonly number[]): Promise<(TopScores | null)[]> {
     const list = await this.client.promptScores(ids, this.topN);
