@@ -166,6 +166,8 @@ export class Decoder {
   /** The constraint's mask after `ids` (the prompt is ids minus the path's generated tokens), null for none. */
   private async allowedAt(constraint: StepRequest['constraint'], ids: readonly number[], promptLength: number): Promise<Uint8Array | null> {
     if (!constraint || constraint.kind === 'none') return null;
+    // a mask needs every token's bytes and score: a top-N server (vocabulary learnt as it appears) has neither
+    if (this.backend.capabilities.vocabulary !== 'full') throw new EngineError('invalid-setting', 'a constraint needs the whole vocabulary; this engine reports only its top tokens');
     this.constraintMasks ??= new ConstraintMasks(this.info);
     return this.constraintMasks.allowedAt(constraint, ids, promptLength);
   }
