@@ -10,7 +10,7 @@ import { DEFAULT_SAMPLING, type SamplingSettings } from '../src/engine/settings.
 import { connectServer } from '../src/worker/server/connect.ts';
 import { TopNServerBackend } from '../src/worker/server/topBackend.ts';
 import { EngineError } from '../src/engine/errors.ts';
-import { withVocabAdditions } from '../src/domain/vocabGrowth.ts';
+import { carryLearntVocabulary, withVocabAdditions } from '../src/domain/vocabGrowth.ts';
 import { startDocumentedServer, type DocumentedServer } from './server/documentedServer.ts';
 import { parseSession, toSessionFile } from '../src/store/sessionSchema.ts';
 import { createTree } from '../src/engine/tree.ts';
@@ -238,5 +238,22 @@ describe('a session on a server engine', () => {
   it('refuses an engine URL that is not http(s), and bytes outside 0..255', () => {
     expect(parseSession(file({ dialect: 'openai', url: 'javascript:alert(1)', model: 'm' })).ok).toBe(false);
     expect(parseSession(file({ dialect: 'ollama', url: 'http://127.0.0.1:11434', model: 'm', pieces: [[1, [256]]] })).ok).toBe(false);
+  });
+});
+
+describe('carryLearntVocabulary', () => {
+  const enc = new TextEncoder();
+  const base = (url: string, tokenIds = true) => ({
+    vocabSize: 10, vocabBytes: new Uint8Array(0), vocabOffsets: new Uint32Array(11), vocabPieces: new Array<string>(10).fill(''),
+    engine: { url, model: 'm', fullVocab: false, tokenIds },
+  }) as unknown as Parameters<typeof withVocabAdditions>[0];
+  it('keeps what was learnt on the same server and model (ids are the server\'s); not across servers or at text level', () => {
+    const old = withVocabAdditions(base('http://a'), [{ id: 3, bytes: enc.encode('好') }, { id: 7, bytes: enc.encode('的') }]);
+    const fresh = withVocabAdditions(base('http://a'), [{ id: 7, bytes: enc.encode('X') }]);
+    const kept = carryLearntVocabulary(old, fresh);
+    expect(kept.vocabPieces[3]).toBe('好');
+    expect(kept.vocabPieces[7]).toBe('X'); // the new connection's answer wins
+    expect(carryLearntVocabulary(old, base('http://b')).vocabPieces[3]).toBe('');
+    expect(carryLearntVocabulary(withVocabAdditions(base('http://a', false), [{ id: 3, bytes: enc.encode('好') }]), base('http://a', false)).vocabPieces[3]).toBe('');
   });
 });
