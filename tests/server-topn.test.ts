@@ -10,8 +10,11 @@ import { DEFAULT_SAMPLING, type SamplingSettings } from '../src/engine/settings.
 import { connectServer } from '../src/worker/server/connect.ts';
 import { TopNServerBackend } from '../src/worker/server/topBackend.ts';
 import { EngineError } from '../src/engine/errors.ts';
-import { withVocabAdditions } from '../src/domain/vocabGrowth.ts';
+import { carryLearntVocabulary, withVocabAdditions } from '../src/domain/vocabGrowth.ts';
 import { startDocumentedServer, type DocumentedServer } from './server/documentedServer.ts';
+import { parseSession, toSessionFile } from '../src/store/sessionSchema.ts';
+import { createTree } from '../src/engine/tree.ts';
+import { DEFAULT_SETTINGS } from '../src/store/store.ts';
 
 const plain: SamplingSettings = { ...DEFAULT_SAMPLING, temperature: 1, topK: 0, topP: 1, minP: 0, repetitionPenalty: 1 };
 /** The step bodies' reported probabilities (tests/fixtures/server/*-step.json). */
@@ -101,6 +104,38 @@ describe('vLLM v0.11 (documented bodies over HTTP)', () => {
     await decoder.forget('all');
   });
 
+  it('teacher forcing scores every prompt position in one prompt_logprobs request, with the server\'s ranks', async () => {
+    const before = server.requests.filter((r) => r.path === '/v1/completions').length;
+    const { tokens } = await decoder.scoreText('今天天气真');
+    const asked = server.requests.filter((r) => r.path === '/v1/completions').slice(before);
+    expect(asked.filter((r) => typeof (r.body as { prompt_logprobs?: number }).prompt_logprobs === 'number')).toHaveLength(1);
+    expect(asked).toHaveLength(2); // prompt positions in one request, then the last position as a step
+    expect(tokens.map((t) => t.tokenId)).toEqual(PROMPT_IDS);
+    expect(tokens[0].prob).toBeNull();
+    // tests/fixtures/server/vllm-0.11-completions-prompt-logprobs-step.json
+    expect(tokens[1].prob).toBeCloseTo(0.6, 6);
+    expect(tokens[1].rank).toBe(1);
+    expect(tokens[2].prob).toBeCloseTo(Math.exp(-6.2146081), 9);
+    expect(tokens[2].rank).toBe(57); // outside the top N: the server's own rank
+    expect(tokens[3].prob).toBeCloseTo(0.3, 6);
+    expect(tokens[3].rank).toBe(2);
+  });
+
+  it('chat mode: the server renders the template (/tokenize with messages); <|im_end|> is the end-of-turn token', async () => {
+    expect(backend.info.hasChatTemplate).toBe(true);
+    expect(backend.info.endOfTurnTokenId).toBe(151645);
+    expect(backend.info.vocabPieces[151645]).toBe('<|im_end|>');
+    const ids = await decoder.chatTokenize([{ role: 'user', content: '今天天气真' }]);
+    expect(ids).toEqual([151644, 872, 198, 100644, 104307, 88051, 35727, 151645, 198, 151644, 77091, 198]);
+    const asked = server.requests.filter((r) => r.path === '/tokenize').at(-1)!.body as Record<string, unknown>;
+    expect(asked).toMatchObject({ messages: [{ role: 'user', content: '今天天气真' }], add_generation_prompt: true });
+    // not reported at this step: not pinned in the record either (it has no probability to show, not 0)
+    const r = await step(decoder, ids, [0]);
+    expect(Array.from(r.record.tokenIds)).toEqual(VLLM_IDS);
+    expect(r.stop).toBe(false);
+    await decoder.forget('all');
+  });
+
   it('an empty top_logprobs is "not reported" with a message, never probability 0', async () => {
     server.mode = 'empty';
     const err = await step(decoder, PROMPT_IDS, [0]).catch((e: unknown) => e);
@@ -181,5 +216,44 @@ describe('withVocabAdditions', () => {
         expect(info.vocabPieces[i]).toBe(want[i]);
       }
     });
+  });
+});
+
+describe('a session on a server engine', () => {
+  const file = (engine: Record<string, unknown>) =>
+    JSON.parse(JSON.stringify(toSessionFile({
+      model: { id: 'Qwen2.5-7B', sourceKind: 'server', vocabSize: 262_144, fingerprint: null, engine: engine as never },
+      prompt: '今天天气真',
+      settings: DEFAULT_SETTINGS,
+      tree: createTree(PROMPT_IDS),
+      cursor: 0,
+    })));
+  it('records dialect, URL, model and the learnt token bytes — and nothing named like a key', () => {
+    const f = file({ dialect: 'openai', url: 'http://127.0.0.1:8000', model: 'Qwen/Qwen2.5-7B', version: null, pieces: [[35727, [231, 156, 159]]] });
+    const r = parseSession(f);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.session.model.engine).toEqual({ dialect: 'openai', url: 'http://127.0.0.1:8000', model: 'Qwen/Qwen2.5-7B', version: null, pieces: [[35727, [231, 156, 159]]] });
+    expect(JSON.stringify(f)).not.toMatch(/apiKey|api_key|Bearer/i);
+  });
+  it('refuses an engine URL that is not http(s), and bytes outside 0..255', () => {
+    expect(parseSession(file({ dialect: 'openai', url: 'javascript:alert(1)', model: 'm' })).ok).toBe(false);
+    expect(parseSession(file({ dialect: 'ollama', url: 'http://127.0.0.1:11434', model: 'm', pieces: [[1, [256]]] })).ok).toBe(false);
+  });
+});
+
+describe('carryLearntVocabulary', () => {
+  const enc = new TextEncoder();
+  const base = (url: string, tokenIds = true) => ({
+    vocabSize: 10, vocabBytes: new Uint8Array(0), vocabOffsets: new Uint32Array(11), vocabPieces: new Array<string>(10).fill(''),
+    engine: { url, model: 'm', fullVocab: false, tokenIds },
+  }) as unknown as Parameters<typeof withVocabAdditions>[0];
+  it('keeps what was learnt on the same server and model (ids are the server\'s); not across servers or at text level', () => {
+    const old = withVocabAdditions(base('http://a'), [{ id: 3, bytes: enc.encode('好') }, { id: 7, bytes: enc.encode('的') }]);
+    const fresh = withVocabAdditions(base('http://a'), [{ id: 7, bytes: enc.encode('X') }]);
+    const kept = carryLearntVocabulary(old, fresh);
+    expect(kept.vocabPieces[3]).toBe('好');
+    expect(kept.vocabPieces[7]).toBe('X'); // the new connection's answer wins
+    expect(carryLearntVocabulary(old, base('http://b')).vocabPieces[3]).toBe('');
+    expect(carryLearntVocabulary(withVocabAdditions(base('http://a', false), [{ id: 3, bytes: enc.encode('好') }]), base('http://a', false)).vocabPieces[3]).toBe('');
   });
 });

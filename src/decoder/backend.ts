@@ -137,6 +137,11 @@ export interface TopScores {
   tokenIds: Int32Array;
   /** Natural-log probabilities (nats), same order. */
   logprobs: Float32Array;
+  /**
+   * The engine's own 1-based rank of each listed id over the whole vocabulary, when it says (vLLM
+   * `prompt_logprobs` lists the prompt's token with its rank even outside the top N); 0 = not given.
+   */
+  ranks?: Int32Array;
 }
 
 export interface ForwardResult {

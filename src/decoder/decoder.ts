@@ -26,7 +26,7 @@ import { continuationTree, type McTreeRequest } from './continuations.ts';
 import { scoreText } from './teacherForcing.ts';
 import { ConstraintMasks } from './constraints.ts';
 import { speculativeGenerateOn, type SpeculativeResult } from './speculative.ts';
-import { markTopRecord, positionScores, reportedOf } from './topScores.ts';
+import { UNREPORTED_SCORE, markTopRecord, positionScores, reportedOf } from './topScores.ts';
 
 export type StepRequest = Extract<WorkerRequest, { type: 'step' }>;
 export type RunRequest = Extract<WorkerRequest, { type: 'run' }>;
@@ -168,8 +168,11 @@ export class Decoder {
     const eot = this.info.endOfTurnTokenId;
     // a top-N engine: the record shows at most the reported tokens, back on the engine's scale (topScores.ts)
     const rep = reportedOf(logits);
+    // …and pins EOS / end-of-turn only when reported (an unreported token has no probability to show, not 0)
+    const shown = (id: number | null) => (id !== null && (!rep || logits[id] !== UNREPORTED_SCORE) ? id : null);
     const asked = rep ? { ...input, topN: Math.min(input.topN, rep.count) } : input;
-    let r = decideStep(logits, eot === null ? asked : { ...asked, extraIds: [...asked.extraIds, eot] }, this.info.eosTokenId);
+    const pinEot = shown(eot);
+    let r = decideStep(logits, pinEot === null ? asked : { ...asked, extraIds: [...asked.extraIds, pinEot] }, shown(this.info.eosTokenId));
     if (rep) r = markTopRecord(r.record, r.choice, rep);
     return { ...r, stop: r.choice !== null && isStopToken(this.info, r.choice.tokenId) };
   }
@@ -177,6 +180,8 @@ export class Decoder {
   /** The constraint's mask after `ids` (the prompt is ids minus the path's generated tokens), null for none. */
   private async allowedAt(constraint: StepRequest['constraint'], ids: readonly number[], promptLength: number): Promise<Uint8Array | null> {
     if (!constraint || constraint.kind === 'none') return null;
+    // a mask needs every token's bytes and score: a top-N server (vocabulary learnt as it appears) has neither
+    if (this.backend.capabilities.vocabulary !== 'full') throw new EngineError('invalid-setting', 'a constraint needs the whole vocabulary; this engine reports only its top tokens');
     this.constraintMasks ??= new ConstraintMasks(this.info);
     return this.constraintMasks.allowedAt(constraint, ids, promptLength);
   }

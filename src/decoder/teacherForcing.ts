@@ -49,10 +49,17 @@ export async function scoreText(backend: ModelBackend, text: string): Promise<{ 
       const top: [number, number][] = [];
       for (let j = 0; j < Math.min(TOP, r.record.tokenIds.length); j++) top.push([r.record.tokenIds[j], r.record.stageProbs[j] * S]);
       const unreported = rep !== null && scores[target] === UNREPORTED_SCORE;
+      // the engine's own rank over the whole vocabulary when it gives one (vLLM prompt_logprobs)
+      let rank = unreported ? null : r.choice!.rank;
+      if (row.coverage === 'top') {
+        const p = row.positions[t];
+        const k = p.ranks ? p.tokenIds.indexOf(target) : -1;
+        if (k >= 0 && p.ranks![k] > 0) rank = p.ranks![k];
+      }
       out[pos] = {
         tokenId: target,
         prob: unreported ? null : r.choice!.prob * S,
-        rank: unreported ? null : r.choice!.rank,
+        rank,
         // over the reported tokens only on a top-N engine (a lower bound of the true entropy's support)
         entropyBits: r.record.entropyRawBits,
         top,

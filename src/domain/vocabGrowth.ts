@@ -52,3 +52,22 @@ export function withVocabAdditions(info: ModelInfo, additions: readonly VocabAdd
   copyRun(V);
   return { ...info, vocabBytes, vocabOffsets, vocabPieces: pieces };
 }
+
+/**
+ * On reconnecting to the same server and model whose ids are the server's own (vLLM), the entries
+ * learnt before are kept: `next` with every entry of `old` it does not have yet. Any other pair
+ * (another server, model or vocabulary size, or text-level ids that depend on the order seen): `next`.
+ */
+export function carryLearntVocabulary(old: ModelInfo | null, next: ModelInfo): ModelInfo {
+  const a = old?.engine;
+  const b = next.engine;
+  if (!old || !a || !b || a.fullVocab || b.fullVocab || !a.tokenIds || !b.tokenIds) return next;
+  if (a.url !== b.url || a.model !== b.model || old.vocabSize !== next.vocabSize) return next;
+  const additions: VocabAddition[] = [];
+  for (let i = 0; i < old.vocabSize; i++) {
+    const o0 = old.vocabOffsets[i];
+    const o1 = old.vocabOffsets[i + 1];
+    if (o1 > o0 && next.vocabOffsets[i + 1] === next.vocabOffsets[i]) additions.push({ id: i, bytes: old.vocabBytes.slice(o0, o1) });
+  }
+  return withVocabAdditions(next, additions);
+}

@@ -17,6 +17,7 @@ const fixture = (name: string): string => readFileSync(new URL(`../fixtures/serv
  */
 export const VLLM_ID_TEXT: Record<number, string> = {
   100644: '今天', 104307: '天', 88051: '气', 35727: '真', 52801: '好', 101042: '不错', 99180: '的', 26288: '热',
+  151644: '<|im_start|>', 151645: '<|im_end|>', 872: 'user', 198: '\n', 77091: 'assistant', 104719: '很', 9370: '的',
 };
 
 export interface DocumentedServer {
@@ -61,13 +62,19 @@ export async function startDocumentedServer(dialect: 'vllm' | 'ollama', port = 0
       const b = body as Record<string, unknown> | undefined;
       if (dialect === 'vllm') {
         if (path === '/v1/models') return send(res, 200, fixture('vllm-0.11-models.json'));
-        if (path === '/tokenize') return send(res, 200, fixture('vllm-0.11-tokenize.json'));
+        if (path === '/tokenize') {
+          if (b?.messages) return send(res, 200, fixture('vllm-0.11-tokenize-chat.json'));
+          // a special token's text alone (the end-of-turn lookup at connect)
+          if (b?.prompt === '<|im_end|>') return send(res, 200, JSON.stringify({ count: 1, max_model_len: 32768, tokens: [151645], token_strs: null }));
+          return send(res, 200, fixture('vllm-0.11-tokenize.json'));
+        }
         if (path === '/detokenize') {
           const ids = (b?.tokens as number[]) ?? [];
           return send(res, 200, JSON.stringify({ prompt: ids.map((id) => VLLM_ID_TEXT[id] ?? '').join('') }));
         }
         if (path === '/v1/completions') {
           if (typeof b?.logprobs === 'number' && b.logprobs > 20) return send(res, 400, fixture('vllm-0.11-error-max-logprobs.json'));
+          if (typeof b?.prompt_logprobs === 'number') return send(res, 200, fixture('vllm-0.11-completions-prompt-logprobs-step.json'));
           const name = state.mode === 'empty' ? 'vllm-0.11-completions-empty-top-logprobs.json' : state.mode === 'text' ? 'vllm-0.11-completions-text-keyed.json' : 'vllm-0.11-completions-step.json';
           return send(res, 200, fixture(name));
         }

@@ -11,7 +11,7 @@ import { ensureRecord } from './step.ts';
 import { setPrompt } from './prompt.ts';
 import type { AppError } from '../store.ts';
 import { hostStore } from '../../models/hostStore.ts';
-import { withVocabAdditions } from '../../domain/vocabGrowth.ts';
+import { carryLearntVocabulary, withVocabAdditions } from '../../domain/vocabGrowth.ts';
 
 /**
  * Loads a model in a fresh worker; the previous model keeps working until the new one is ready (and
@@ -47,8 +47,9 @@ export async function loadModel(ctx: ActionContext, source: AnySource, devicePre
     const info = await ctx.link.load(source, devicePref, onProgress);
     current = false;
     if (!info) return; // a newer load or a cancel took over
-    // a new model runs in a new worker: no draft model is attached to it (issue #21)
-    ctx.set({ status: 'ready', workerReady: true, info: { ...info, fallbackReason }, source, progress: 1, forwardCount: 0, specDraft: null, specDraftError: null });
+    // a new model runs in a new worker: no draft model is attached to it (issue #21); reconnecting to the
+    // same vLLM server and model keeps the token texts learnt before (vocabGrowth.ts)
+    ctx.set({ status: 'ready', workerReady: true, info: { ...carryLearntVocabulary(ctx.s.info, info), fallbackReason }, source, progress: 1, forwardCount: 0, specDraft: null, specDraftError: null });
     // a server without raw logits cannot apply the repetition penalty (greyed in the settings, refused by the decoder)
     if (info.engine && !info.engine.rawLogits) ctx.set({ sampling: { ...ctx.s.sampling, repetitionPenalty: 1 }, beam: { ...ctx.s.beam, repetitionPenalty: 1 } });
     if (source.kind === 'hub') void refreshCachedModels(ctx);
@@ -118,7 +119,7 @@ export async function recover(ctx: ActionContext, reason: string): Promise<void>
   try {
     const info = await ctx.link.load(source, pref, undefined, true);
     if (!info) return;
-    ctx.set({ info: { ...info, fallbackReason: wasGpu ? reason : null }, status: 'ready', workerReady: true, records: {} });
+    ctx.set({ info: { ...carryLearntVocabulary(ctx.s.info, info), fallbackReason: wasGpu ? reason : null }, status: 'ready', workerReady: true, records: {} });
     await ensureRecord(ctx, displayNodeOf(ctx.s));
   } catch (e) {
     ctx.set({ status: 'error', loadError: toAppError(e) });

@@ -215,7 +215,23 @@ async function connectOpenAi(http: ServerHttp, source: ServerSource, base: URL, 
     if (limit > 0) topN = limit;
   }
   const info = topModelInfo(facts, base, SERVER_VOCAB_CAPACITY, topN, true, opts);
-  return new TopNServerBackend(info, new OpenAiTopSource(client, topN, SERVER_VOCAB_CAPACITY));
+  const top = new OpenAiTopSource(client, topN, SERVER_VOCAB_CAPACITY);
+  // chat mode when the server renders a chat template (`/tokenize` with messages) and its end-of-turn marker is one token
+  try {
+    await client.tokenizeChat([{ role: 'user', content: 'hi' }]);
+    for (const name of END_OF_TURN_TOKENS) {
+      const ids = await top.tokenize(name, false);
+      if (ids.length === 1 && (await client.detokenize(ids)) === name) {
+        info.hasChatTemplate = true;
+        info.endOfTurnTokenId = ids[0];
+        break;
+      }
+    }
+  } catch (e) {
+    if (e instanceof ServerError && (e.code === 'unreachable' || e.code === 'unauthorized' || e.code === 'timeout')) throw e;
+    // no template (or no /tokenize with messages): chat mode stays off
+  }
+  return new TopNServerBackend(info, top);
 }
 
 /** Ollama: the model named (or the first pulled), text level, at most 20 alternatives per step. */

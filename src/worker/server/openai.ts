@@ -174,6 +174,12 @@ export class OpenAiClient {
     return value.tokens;
   }
 
+  /** Prompt ids of a conversation through the model's chat template (vLLM `/tokenize` with `messages`, generation prompt added). */
+  async tokenizeChat(messages: readonly { role: string; content: string }[], options?: RequestOptions): Promise<number[]> {
+    const { value } = await this.http.json('/tokenize', { model: this.model, messages: messages.map((m) => ({ role: m.role, content: m.content })), add_generation_prompt: true, add_special_tokens: false }, tokenizeSchema, options);
+    return value.tokens;
+  }
+
   async detokenize(ids: readonly number[], options?: RequestOptions): Promise<string> {
     const { value } = await this.http.json('/detokenize', { model: this.model, tokens: [...ids] }, detokenizeSchema, options);
     return value.prompt;

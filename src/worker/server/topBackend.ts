@@ -19,7 +19,7 @@
  */
 import type { BackendCapabilities, BackendStats, ForwardOptions, ForwardResult, ForwardRow, ModelBackend, PrefixCache, RowScores, TopScores } from '../../decoder/backend.ts';
 import { EngineError } from '../../engine/errors.ts';
-import type { ModelInfo } from '../protocol.ts';
+import type { ChatMessage, ModelInfo } from '../protocol.ts';
 import { ServerPrefix, toEngineError } from './serverBackend.ts';
 import type { NextTokenScores } from './types.ts';
 import { withVocabAdditions, type VocabAddition } from '../../domain/vocabGrowth.ts';
@@ -37,6 +37,13 @@ export interface TopSource {
   next(ids: readonly number[]): Promise<{ scores: TopScores; answer: NextTokenScores }>;
   /** New vocabulary entries since the last call. */
   takeAdditions(): VocabAddition[];
+  /**
+   * Every prompt position's top alternatives in one request (vLLM `prompt_logprobs`): entry p is the
+   * distribution of `ids[p]` given `ids[0..p)`, entry 0 null. Absent: one request per position.
+   */
+  promptScores?(ids: readonly number[]): Promise<(TopScores | null)[]>;
+  /** Prompt ids of a conversation through the server's chat template; absent when the dialect has none here. */
+  chat?(messages: readonly ChatMessage[]): Promise<number[]>;
 }
 
 /** An empty growing vocabulary of `capacity` ids for a server's ModelInfo. */
@@ -64,6 +71,8 @@ export class TopNServerBackend implements ModelBackend {
       scores: 'logprobs', vocabulary: source.topN, positions: 'all', tokens: source.tokens,
       maxRows: 1, attention: false, hiddenStates: false, constraints: [],
     };
+    // tokens the source learnt while connecting (e.g. the end-of-turn marker) are in the info from the start
+    this.current = withVocabAdditions(info, source.takeAdditions());
   }
 
   /** The model description with every vocabulary entry seen so far. */
@@ -99,6 +108,18 @@ export class TopNServerBackend implements ModelBackend {
     return this.source.decode(ids).catch((e) => { throw toEngineError(e); });
   }
 
+  async applyChatTemplate(messages: readonly ChatMessage[]): Promise<number[]> {
+    if (!this.current.hasChatTemplate || !this.source.chat) throw new EngineError('chat-template', `${this.current.id} has no chat template here`);
+    try {
+      const ids = await this.source.chat(messages);
+      this.absorb();
+      return ids;
+    } catch (e) {
+      const err = toEngineError(e);
+      throw err instanceof EngineError && err.code === 'server' && !err.message.startsWith('unreachable') ? new EngineError('chat-template', err.message) : err;
+    }
+  }
+
   async forward(rows: readonly ForwardRow[], options: ForwardOptions = {}): Promise<ForwardResult> {
     if (rows.length === 0) throw new RangeError('forward needs at least one row');
     if (options.attention || options.hiddenStates || options.constraint) {
@@ -119,7 +140,21 @@ export class TopNServerBackend implements ModelBackend {
       }
       const first = all ? ids.length - r.tokens.length + 1 : ids.length;
       const positions: TopScores[] = [];
-      for (let end = first; end <= ids.length; end++) {
+      let end = first;
+      if (all && ids.length - first >= 1 && this.source.promptScores) {
+        // teacher forcing in one request: the prompt positions, then the last one as a step
+        try {
+          const ps = await this.source.promptScores(ids);
+          for (; end < ids.length; end++) {
+            const p = ps[end];
+            if (!p) throw new EngineError('server', `bad-answer: no prompt_logprobs at position ${end}`);
+            positions.push(p);
+          }
+        } catch (e) {
+          throw toEngineError(e);
+        }
+      }
+      for (; end <= ids.length; end++) {
         try {
           positions.push((await this.source.next(ids.slice(0, end))).scores);
         } catch (e) {

@@ -66,6 +66,25 @@ export class OpenAiTopSource implements TopSource {
     return { scores: topScores(top, answer.top.map((t) => t.logprob)), answer };
   }
 
+  async chat(messages: readonly { role: string; content: string }[]): Promise<number[]> {
+    const ids = await this.client.tokenizeChat(messages);
+    await this.learn(ids);
+    return ids;
+  }
+
+  /** Every prompt position in one request (`prompt_logprobs: N`), with the server's ranks. */
+  async promptScores(ids: readonly number[]): Promise<(TopScores | null)[]> {
+    const list = await this.client.promptScores(ids, this.topN);
+    const out = list.map((pos) => {
+      if (!pos) return null;
+      const t = topScores(pos.entries.map((e) => e.tokenId), pos.entries.map((e) => e.logprob));
+      t.ranks = Int32Array.from(pos.entries, (e) => e.rank ?? 0);
+      return t;
+    });
+    await this.learn(list.flatMap((p) => (p ? p.entries.map((e) => e.tokenId) : [])));
+    return out;
+  }
+
   takeAdditions(): VocabAddition[] {
     const out = this.additions;
     this.additions = [];
