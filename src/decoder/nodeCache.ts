@@ -191,12 +191,12 @@ export class NodeCache {
     if (nodeIds === 'all') {
       this.logits.clear();
       this.evicted.clear();
+      return;
     }
-    else
-      for (const id of nodeIds) {
-        this.logits.delete(id);
-        this.evicted.delete(id);
-      }
+    for (const id of nodeIds) {
+      this.logits.delete(id);
+      this.evicted.delete(id);
+    }
   }
 
   /** Snapshots held and their bytes, the budget, and the eviction and rebuild counters. */
