@@ -11,5 +11,5 @@ worker.onmessage = (ev: MessageEvent<{ ms: number; error?: string }>) => {
   (window as unknown as { __bare: unknown }).__bare = { done, fromRequest: done - sent, error: ev.data.error ?? null };
   document.getElementById('out')!.textContent = ev.data.error ?? `forward done at ${done.toFixed(0)} ms`;
 };
-worker.postMessage({ base: import.meta.env.BASE_URL, ort: `${import.meta.env.BASE_URL}${__ORT_PATH__}`, model: q.get('model'), host: q.get('host'), dtype: q.get('dtype') });
+worker.postMessage({ base: import.meta.env.BASE_URL, ort: `${import.meta.env.BASE_URL}${__ORT_PATH__}`, model: q.get('model'), host: q.get('host'), dtype: q.get('dtype'), cache: q.get('cache') === '1' });
 declare const __ORT_PATH__: string;

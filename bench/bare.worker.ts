@@ -1,6 +1,6 @@
 import { AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
 
-self.onmessage = async (ev: MessageEvent<{ base: string; ort: string; model: string | null; host: string | null; dtype: string | null }>) => {
+self.onmessage = async (ev: MessageEvent<{ base: string; ort: string; model: string | null; host: string | null; dtype: string | null; cache: boolean }>) => {
   try {
     const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
     const ort = new URL(ev.data.ort, self.location.href).href;
@@ -11,12 +11,13 @@ self.onmessage = async (ev: MessageEvent<{ base: string; ort: string; model: str
     const hub = ev.data.model && ev.data.host;
     env.allowLocalModels = !hub;
     env.allowRemoteModels = !!hub;
-    env.useBrowserCache = false;
+    // `?cache=1`: store the downloads in Cache Storage as the app does for Hub models (to split that cost out)
+    env.useBrowserCache = !!hub && ev.data.cache;
     env.localModelPath = `${ev.data.base}models/`;
     if (hub) env.remoteHost = ev.data.host!;
     const id = hub ? ev.data.model! : 'tiny-bilingual-gpt2';
     const saved = env.fetch;
-    env.fetch = ((input: RequestInfo | URL, init?: RequestInit) => saved(input as never, { ...init, cache: 'no-store' })) as typeof env.fetch;
+    if (!env.useBrowserCache) env.fetch = ((input: RequestInfo | URL, init?: RequestInit) => saved(input as never, { ...init, cache: 'no-store' })) as typeof env.fetch;
     const [tok, model] = await Promise.all([
       AutoTokenizer.from_pretrained(id),
       AutoModelForCausalLM.from_pretrained(id, { device: 'wasm', dtype: (ev.data.dtype ?? 'fp32') as 'fp32' }),

@@ -259,12 +259,13 @@ export class NodeCache {
       this.logits.clear();
       this.evicted.clear();
       this.readouts.clear();
-    } else
-      for (const id of nodeIds) {
-        this.logits.delete(id);
-        this.evicted.delete(id);
-        this.readouts.delete(id);
-      }
+      return;
+    }
+    for (const id of nodeIds) {
+      this.logits.delete(id);
+      this.evicted.delete(id);
+      this.readouts.delete(id);
+    }
   }
 
   /** Snapshots held and their bytes, the budget, and the eviction and rebuild counters. */
