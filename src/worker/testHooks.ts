@@ -37,7 +37,9 @@ async function benchRawDecode(decoder: Decoder, backend: OrtBackend, path: numbe
       if (names.includes('position_ids')) feeds['position_ids'] = int64Tensor([ids.length], [1, 1]);
       for (const n of backend.kvInputs) feeds[n] = past[n];
       backend.countForward();
-      const res = await backend.session.run(feeds);
+      // the outputs a step fetches with the attention view closed (a graph's optional attention/lens outputs left out, issue #20)
+      const plain = backend.session.outputNames.filter((n) => n === 'logits' || n.startsWith('present'));
+      const res = plain.length < backend.session.outputNames.length ? await backend.session.run(feeds, plain) : await backend.session.run(feeds);
       const logits = res['logits'];
       if (logits.location !== 'cpu') await logits.getData();
       for (const t of Object.values(res)) t.dispose();
