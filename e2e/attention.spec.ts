@@ -100,6 +100,13 @@ for (const [lang, prefix] of [['en', 'en'], ['zh-Hans', 'zh']] as const) {
     await app.step();
     await app.step();
     await expectWeights(app, byName(`${prefix}-step1`));
+    // keyboard: arrow keys move between the strip's tokens (read out by a live region), not Back / Step
+    const gen = await app.generated.count();
+    await page.getByTestId('attn-panel').focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.locator('.attn-cell.focused')).toHaveAttribute('data-to', String(byName(`${prefix}-step1`).ids.length - 2));
+    await page.keyboard.press('ArrowLeft');
+    expect(await app.generated.count()).toBe(gen);
 
     // back to the root, choose the second most likely token (a branch), one step on
     await app.stepBack.click();

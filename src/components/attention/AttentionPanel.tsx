@@ -80,6 +80,7 @@ export function AttentionPanel() {
     const next = e.key === 'ArrowLeft' ? at - 1 : e.key === 'ArrowRight' ? at + 1 : e.key === 'Home' ? 0 : e.key === 'End' ? n - 1 : null;
     if (next === null) return;
     e.preventDefault();
+    e.stopPropagation(); // the app's ArrowLeft/Right (Back / Step) must not act while moving in the strip
     setFocus(Math.max(0, Math.min(n - 1, next)));
   };
 
