@@ -60,12 +60,12 @@ export function AttentionPanel() {
   }, [readout, info, layer, head, ids, width]);
 
   const title = (
-    <h2 id="attn-title">
-      {t('attn.title')}{' '}
+    <>
+      <h2 id="attn-title">{t('attn.title')}</h2>
       <button type="button" className="attn-toggle" data-testid="attn-toggle" aria-expanded={open} onClick={() => void controller.setAttentionOpen(!open)}>
         {open ? t('attn.hide') : t('attn.show')}
       </button>
-    </h2>
+    </>
   );
   if (!open) return <section className="panel attn" aria-labelledby="attn-title">{title}</section>;
 
