@@ -5,6 +5,7 @@
  * each row sums to 1, and the last `lens-row` is the top `dist-bar`'s token with its model probability.
  */
 import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
 import { test, expect, type AppPage } from './fixtures.ts';
 import { startLocalHub } from './support/localHub.ts';
 
@@ -100,6 +101,13 @@ for (const [lang, prefix] of [['en', 'en'], ['zh-Hans', 'zh']] as const) {
     await app.step();
     await app.step();
     await expectWeights(app, byName(`${prefix}-step1`));
+    // keyboard: arrow keys move between the strip's tokens (read out by a live region), not Back / Step
+    const gen = await app.generated.count();
+    await page.getByTestId('attn-panel').focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.locator('.attn-cell.focused')).toHaveAttribute('data-to', String(byName(`${prefix}-step1`).ids.length - 2));
+    await page.keyboard.press('ArrowLeft');
+    expect(await app.generated.count()).toBe(gen);
 
     // back to the root, choose the second most likely token (a branch), one step on
     await app.stepBack.click();
@@ -141,4 +149,29 @@ test('a model whose graph has no attention outputs (the Llama fixture from a loc
   } finally {
     await hub.close();
   }
+});
+
+async function download(page: Page, testId: string): Promise<{ name: string; body: Buffer }> {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  return { name: dl.suggestedFilename(), body: readFileSync((await dl.path())!) };
+}
+
+test('the attention strip and the logit lens save as SVG and PNG like the other charts', async ({ app, page }) => {
+  const c = byName('en-prompt');
+  await app.open();
+  await app.setPrompt(c.text, c.ids);
+  await page.getByTestId('attn-toggle').click();
+  await expect(page.getByTestId('lens-row')).toHaveCount(c.lens.length);
+  const svg = await download(page, 'export-attention-svg');
+  expect(svg.name).toBe('token-by-token-attention-step-0.svg');
+  const text = svg.body.toString('utf8');
+  expect(text).toContain('<svg');
+  // one weight bar per position, and the panel's title
+  expect((text.match(/data-testid="attn-weight"/g) ?? []).length).toBe(c.ids.length);
+  expect(text).toContain('Attention: looking back');
+  expect(text).not.toContain('Hide attention');
+  const lens = await download(page, 'export-lens-svg');
+  expect((lens.body.toString('utf8').match(/data-testid="lens-row"/g) ?? []).length).toBe(c.lens.length);
+  const png = await download(page, 'export-lens-png');
+  expect([...png.body.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 });

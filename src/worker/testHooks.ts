@@ -53,7 +53,9 @@ async function benchRawDecode(decoder: Decoder, backend: OrtBackend, path: numbe
         if (names.includes('position_ids')) feeds['position_ids'] = int64Tensor(new Array(batch).fill(ids.length), [batch, 1]);
         Object.assign(feeds, feedsPast);
         backend.countForward();
-        const res = await backend.session.run(feeds);
+        // the outputs a step fetches with the attention view closed (a graph's optional attention/lens outputs left out, issue #20)
+        const plain = backend.session.outputNames.filter((n) => n === 'logits' || n.startsWith('present'));
+        const res = plain.length < backend.session.outputNames.length ? await backend.session.run(feeds, plain) : await backend.session.run(feeds);
         const logits = res['logits'];
         if (logits.location !== 'cpu') await logits.getData();
         for (const t of Object.values(res)) t.dispose();

@@ -60,12 +60,12 @@ export function AttentionPanel() {
   }, [readout, info, layer, head, ids, width]);
 
   const title = (
-    <h2 id="attn-title">
-      {t('attn.title')}{' '}
+    <>
+      <h2 id="attn-title">{t('attn.title')}</h2>
       <button type="button" className="attn-toggle" data-testid="attn-toggle" aria-expanded={open} onClick={() => void controller.setAttentionOpen(!open)}>
         {open ? t('attn.hide') : t('attn.show')}
       </button>
-    </h2>
+    </>
   );
   if (!open) return <section className="panel attn" aria-labelledby="attn-title">{title}</section>;
 
@@ -80,6 +80,7 @@ export function AttentionPanel() {
     const next = e.key === 'ArrowLeft' ? at - 1 : e.key === 'ArrowRight' ? at + 1 : e.key === 'Home' ? 0 : e.key === 'End' ? n - 1 : null;
     if (next === null) return;
     e.preventDefault();
+    e.stopPropagation(); // the app's ArrowLeft/Right (Back / Step) must not act while moving in the strip
     setFocus(Math.max(0, Math.min(n - 1, next)));
   };
 
