@@ -107,7 +107,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     instruct: false,
     license: 'GPL-3.0-or-later',
     // onnx/model.onnx 10 292 054 + tokenizer.json 99 252 + config.json 547 + tokenizer_config.json 469 + generation_config.json 71
-    downloadBytes: { fp32: 10_392_393 },
+    downloadBytes: { fp32: 10_388_158 },
     defaultDtype: 'fp32',
     device: 'wasm',
     deviceReason: 'embedded',

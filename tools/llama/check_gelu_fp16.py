@@ -26,7 +26,9 @@ REF = os.path.join(ROOT, "tools", "model", "reference", "tiny-bilingual-gpt2.jso
 def load():
     m = onnx.load(MODEL)
     inits = {i.name: numpy_helper.to_array(i).astype(np.float32) for i in m.graph.initializer}
-    mats = {n.name: inits[x] for n in m.graph.node for x in n.input if x.startswith("onnx::MatMul")}
+    # node names as "/model/h.0/..." (the plain export) or "/h.0/..." (the export with attention outputs, #20)
+    mats = {("/model" + n.name if not n.name.startswith("/model/") else n.name): inits[x]
+            for n in m.graph.node for x in n.input if x.startswith("onnx::MatMul")}
     return inits, mats
 
 

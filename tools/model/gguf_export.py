@@ -30,7 +30,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-MATMUL_NODE = re.compile(r"^/model/h\.(\d+)/(attn/c_attn|attn/c_proj|mlp/c_fc|mlp/c_proj)/MatMul$")
+MATMUL_NODE = re.compile(r"^(?:/model)?/h\.(\d+)/(attn/c_attn|attn/c_proj|mlp/c_fc|mlp/c_proj)/MatMul$")
 GGUF_MATMUL = {"attn/c_attn": "attn_qkv", "attn/c_proj": "attn_output", "mlp/c_fc": "ffn_up", "mlp/c_proj": "ffn_down"}
 GGUF_NAMED = {"ln_1.weight": "attn_norm.weight", "ln_1.bias": "attn_norm.bias",
               "ln_2.weight": "ffn_norm.weight", "ln_2.bias": "ffn_norm.bias",
@@ -58,7 +58,7 @@ def read_onnx_tensors(path, n_layer):
             hit = MATMUL_NODE.match(node.name)
             if hit:
                 out[f"blk.{hit.group(1)}.{GGUF_MATMUL[hit.group(2)]}.weight"] = np.ascontiguousarray(inits[x].T)
-            elif node.name == "/model/MatMul":
+            elif node.name in ("/model/MatMul", "/MatMul"):  # the wrapper module of #20's export has no "model" prefix
                 tied_output = inits[x]                                # [C, V] = wte^T
             else:
                 raise ValueError(f"unexpected MatMul initialiser {x} in node {node.name}")
