@@ -96,9 +96,9 @@ describe('a long exploration: 10,000 nodes, a 2,000-token path', () => {
     expect(again.store.getState().tree.nodes.length).toBe(MAX_TREE_NODES);
   }, 600_000);
 
-  // Measured in one run, interleaved, medians of 60 repetitions each. The worker's dispatcher runs in
-  // this thread (ScriptedClient), so its time counts too: stricter than the main-thread time the
-  // issue names. Before the path delta (src/worker/pathDelta.ts) this ratio was 2.3–3.3 on a quiet
+  // Measured in one run, interleaved, medians of 300 repetitions each (a few hundred ms in all). The
+  // worker's dispatcher runs in this thread (ScriptedClient), so its time counts too: stricter than
+  // the main-thread time the issue names. Before the path delta (src/worker/pathDelta.ts) this ratio was 2.3–3.3 on a quiet
   // machine (9–39 under load): every request copied and structured-cloned the 2,000-id path twice.
   it('step, back and branch cost the same as on a 10-node tree (ratio ≤ 1.2); save and restore are exact', async () => {
     const seed = await controllerWith(null);
@@ -111,28 +111,66 @@ describe('a long exploration: 10,000 nodes, a 2,000-token path', () => {
     expect(big.store.getState().tree.nodes[big.store.getState().cursor].depth).toBe(2_000);
     expect(small.store.getState().tree.nodes.length).toBe(10);
 
-    /** One repetition: two new steps, a branch at the shown step (a token not yet chosen there), one step back. */
-    const rep = async (h: { c: Controller; store: ReturnType<typeof createAppStore> }) => {
+    type Run = { c: Controller; store: ReturnType<typeof createAppStore>; anchor: number; seed: number };
+    const depth = (h: Run) => h.store.getState().tree.nodes[h.store.getState().cursor].depth;
+    /**
+     * One repetition: Step ▶ twice (the first may reuse the child the last repetition made, the
+     * second is always new), a branch at the shown step (a token not yet chosen there), Back ◀.
+     * @returns its time, or null when a sampled token stopped the path (EOS or end-of-turn: the
+     *   repetition did less) — then the position moves back to the start with a new seed, untimed
+     */
+    const rep = async (h: Run): Promise<number | null> => {
+      const d0 = depth(h);
       const t0 = performance.now();
       await h.c.stepForward();
+      const ta = performance.now();
       await h.c.stepForward();
+      const tb = performance.now();
       const s = h.store.getState();
       const shown = s.tree.nodes[s.cursor].parent!;
       const taken = new Set(s.tree.nodes[shown].children.map((id) => s.tree.nodes[id].edge!.tokenId));
-      const alt = [...Array(SCRIPTED_VOCAB - 1).keys()].find((t) => !taken.has(t))!;
-      await h.c.chooseToken(alt);
-      await h.c.stepBack();
-      return performance.now() - t0;
+      const alt = [...Array(SCRIPTED_VOCAB - 2).keys()].find((t) => !taken.has(t)); // letters only: a branch never stops
+      const stepped = depth(h) === d0 + 2 && s.tree.nodes[s.cursor].stop === null && alt !== undefined;
+      if (stepped) {
+        await h.c.chooseToken(alt);
+        const tc = performance.now();
+        await h.c.stepBack();
+        (h as unknown as { parts: number[][] }).parts.push([ta - t0, tb - ta, tc - tb, performance.now() - tc]);
+      }
+      const ms = performance.now() - t0;
+      if (stepped && h.c.canStep()) return ms;
+      await h.c.jumpTo(h.anchor);
+      await h.c.updateSettings({ seed: ++h.seed });
+      return null;
     };
-    for (let i = 0; i < 5; i++) {
-      await rep(big);
-      await rep(small);
+    const bigRun: Run = { ...big, anchor: big.store.getState().cursor, seed: 1000, parts: [] } as Run;
+    const smallRun: Run = { ...small, anchor: small.store.getState().cursor, seed: 1000, parts: [] } as Run;
+    for (let i = 0; i < 20; i++) {
+      await rep(bigRun);
+      await rep(smallRun);
     }
+    if (process.env.LE_BIG) for (let i = 0; i < Number(process.env.LE_BIG); i++) await rep(bigRun);
+    // the small tree stays small: re-opened every 10 pairs (then one untimed repetition warms its
+    // caches), so it holds 10 to about 40 nodes; the big one grows from 10,000 to about 11,000
+    const smallText = JSON.stringify(smallFile);
     const tBig: number[] = [];
     const tSmall: number[] = [];
-    for (let i = 0; i < 60; i++) {
-      tBig.push(await rep(big));
-      tSmall.push(await rep(small));
+    while (tBig.length < 300) {
+      await small.c.importSession(smallText);
+      smallRun.seed = 1000;
+      await rep(smallRun);
+      for (let i = 0; i < 10; i++) {
+        const b = await rep(bigRun);
+        const sm = await rep(smallRun);
+        if (b === null || sm === null) continue; // a stop: this pair did less work
+        tBig.push(b);
+        tSmall.push(sm);
+      }
+    }
+    expect(small.store.getState().tree.nodes.length).toBeLessThanOrEqual(80);
+    for (const [n, r] of [['big', bigRun], ['small', smallRun]] as const) {
+      const p = (r as unknown as { parts: number[][] }).parts;
+      console.log(n, [0, 1, 2, 3].map((k) => median(p.map((x) => x[k])).toFixed(3)).join(' '), Object.keys(r.store.getState().records).length, Object.keys(r.store.getState().stepEntropy).length);
     }
     const ratio = median(tBig) / median(tSmall);
     console.log(`long exploration: median rep ${median(tBig).toFixed(2)} ms on 10,000 nodes, ${median(tSmall).toFixed(2)} ms on 10 nodes, ratio ${ratio.toFixed(3)}`);
