@@ -21,7 +21,7 @@ describe('NodeCache budget', () => {
       const { snapshots, cacheBytes } = cache.stats();
       expect(cacheBytes).toBeLessThanOrEqual(Math.max(budget, ids.length * 64));
       // and it keeps what fits (a byte count that drifted upwards would drop too much)
-      if (k > 50) expect(cacheBytes + ids.length * 64).toBeGreaterThan(budget * 0.9 - ids.length * 64);
+      if (k > 50) expect(cacheBytes).toBeGreaterThan(budget / 2);
       // live scripted caches = snapshots held (each dropped one released, none twice)
       expect(backend.stats().liveTensors).toBe(snapshots * 2);
       expect(backend.stats().disposedTwice).toBe(0);
