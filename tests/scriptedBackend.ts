@@ -127,15 +127,19 @@ export function scriptedModelInfo(id: string, sourceKind: ModelInfo['sourceKind'
   };
 }
 
-/** A scripted "KV cache": the token ids it covers. */
+/**
+ * A scripted "KV cache": how many ids it covers and the last two of them (the model is a function of
+ * the last two ids, so that is all a continuation needs; keeping every id would make each forward
+ * cost the whole sequence, which a real KV cache does not on the main thread's side).
+ */
 class ScriptedCache implements PrefixCache {
   released = false;
-  constructor(readonly ids: readonly number[]) {}
-  get length(): number {
-    return this.ids.length;
-  }
+  constructor(
+    readonly length: number,
+    readonly tail: readonly number[],
+  ) {}
   get bytes(): number {
-    return this.ids.length * 64;
+    return this.length * 64;
   }
 }
 
@@ -175,23 +179,29 @@ export class ScriptedBackend implements ModelBackend {
     const seqs = rows.map((r) => {
       const c = r.prefix as ScriptedCache | null;
       if (c?.released) throw new EngineError('unknown', 'forward on a released cache');
-      const seq = [...(c ? c.ids : []), ...r.tokens];
-      if (seq.length > this.info.contextLength) {
-        throw new EngineError('context-overflow', `sequence of ${seq.length} tokens exceeds the context of ${this.info.contextLength}`);
+      const from = c ? c.length : 0;
+      const length = from + r.tokens.length;
+      if (length > this.info.contextLength) {
+        throw new EngineError('context-overflow', `sequence of ${length} tokens exceeds the context of ${this.info.contextLength}`);
       }
-      return { seq, from: c ? c.ids.length : 0 };
+      // the prefix's last ids, then the new tokens: window[w] is the id at position length − window.length + w
+      const window = [...(c ? c.tail : []), ...r.tokens];
+      return { window, from, length };
     });
     await Promise.resolve(); // the ONNX run is asynchronous: other messages may be handled meanwhile
     this.forwardCount++;
-    const scores: RowScores[] = seqs.map(({ seq, from }) => {
-      const first = all ? from : seq.length - 1;
-      const values = new Float32Array((seq.length - first) * V);
-      for (let t = first; t < seq.length; t++) values.set(logitsFor(seq.slice(0, t + 1)), (t - first) * V);
-      return { coverage: 'full', kind: 'logits', positions: seq.length - first, values };
+    const scores: RowScores[] = seqs.map(({ window, from, length }) => {
+      const first = all ? from : length - 1;
+      const values = new Float32Array((length - first) * V);
+      for (let t = first; t < length; t++) {
+        const w = t - (length - window.length);
+        values.set(logitsFor(window.slice(Math.max(0, w - 1), w + 1)), (t - first) * V);
+      }
+      return { coverage: 'full', kind: 'logits', positions: length - first, values };
     });
     let caches: PrefixCache[] | null = null;
     if (options.keepCache !== false) {
-      caches = seqs.map(({ seq }) => new ScriptedCache(seq));
+      caches = seqs.map(({ window, length }) => new ScriptedCache(length, window.slice(-2)));
       this.live += caches.length;
     }
     return { rows: scores, caches, ms: 1 };

@@ -57,6 +57,8 @@ export class NodeCache {
    * exactly as before (no extra outputs fetched).
    */
   readoutsOn = false;
+  /** Bytes of the snapshots held (kept as they are stored and dropped, so eviction need not add them up). */
+  private held = 0;
   private clock = 0;
   /** Entries found for a node but covering other ids than asked (recomputed, never served). */
   staleHits = 0;
@@ -69,7 +71,7 @@ export class NodeCache {
   readonly staleDetails: string[] = [];
 
   /**
-   * @param budget bytes of snapshots kept (least recently used dropped beyond it; never the one just stored)
+   * @param budget bytes of snapshots kept (beyond it the least recently used are dropped down to 90 % of it; never the one just stored)
    */
   constructor(
     private readonly backend: ModelBackend,
@@ -220,28 +222,28 @@ export class NodeCache {
   private store(nodeId: number, cache: PrefixCache, hash: number): void {
     this.drop(nodeId);
     this.snapshots.set(nodeId, { cache, hash, lastUsed: ++this.clock });
+    this.held += cache.bytes;
     this.evict(nodeId);
   }
 
   private drop(nodeId: number): void {
     const s = this.snapshots.get(nodeId);
     if (!s) return;
+    this.held -= s.cache.bytes;
     this.backend.release(s.cache);
     this.snapshots.delete(nodeId);
   }
 
   /** Drops least-recently-used snapshots beyond the budget (never `keep`). */
   private evict(keep: number): void {
-    let total = 0;
-    for (const s of this.snapshots.values()) total += s.cache.bytes;
-    if (total <= this.budget) return;
+    if (this.held <= this.budget) return;
+    // down to 90 % of the budget: one sort serves many stores (a long exploration stays cheap)
     const order = [...this.snapshots.entries()].filter(([id]) => id !== keep).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
-    for (const [id, s] of order) {
-      if (total <= this.budget) break;
+    for (const [id] of order) {
+      if (this.held <= this.budget * 0.9) break;
       this.drop(id);
       this.evictions++;
       this.evicted.add(id);
-      total -= s.cache.bytes;
     }
   }
 

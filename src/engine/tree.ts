@@ -61,32 +61,45 @@ export interface GenerationTree {
 }
 
 /**
- * Which nodes each tree operation replaced, keyed by the tree it returned: lets a reader that holds
- * an earlier tree find what changed without comparing every node (the durability journal does this
- * after every step). Weak on both ends, so no tree is kept alive by it.
+ * Which nodes each tree operation replaced, keyed by the tree it returned, and how many nodes the
+ * tree it came from held: lets a reader that holds an earlier tree find what changed without
+ * comparing every node (the durability journal does this after every step). Weak on both ends, so no
+ * tree is kept alive by it.
  */
-const trails = new WeakMap<GenerationTree, { from: WeakRef<GenerationTree>; ids: number[] }>();
+const trails = new WeakMap<GenerationTree, { from: WeakRef<GenerationTree>; ids: number[]; fromLength: number }>();
 
-function trail(next: GenerationTree, from: GenerationTree, ids: number[]): GenerationTree {
-  if (typeof WeakRef !== 'undefined') trails.set(next, { from: new WeakRef(from), ids });
+/**
+ * The newest tree over each node array. `addChild` on that tree appends to the array in place (the
+ * new tree shares it: no copy of 10,000 nodes per step, issue #19); on any other tree it copies. An
+ * earlier tree over a shared array therefore sees the appended nodes too — its own size is kept in
+ * the trail (`sizeWhenMade`), and nothing else of it changes (updateNode always copies).
+ */
+const tips = new WeakMap<TreeNode[], GenerationTree>();
+
+function trail(next: GenerationTree, from: GenerationTree, ids: number[], fromLength: number): GenerationTree {
+  if (typeof WeakRef !== 'undefined') trails.set(next, { from: new WeakRef(from), ids, fromLength });
+  tips.set(next.nodes, next);
   return next;
 }
 
 /**
- * Ids of the nodes replaced or added on the way from `prev` to `next` by addChild / updateNode, or
- * null when `next` was not made from `prev` by those operations (or the trail is gone): then compare.
+ * Ids of the nodes replaced or added on the way from `prev` to `next` by addChild / updateNode, and
+ * how many nodes `prev` held when it was made (its array may have grown since: see `tips`), or null
+ * when `next` was not made from `prev` by those operations (or the trail is gone): then compare.
  * Cost: one step per operation, whatever the tree size.
  */
-export function changedSince(prev: GenerationTree, next: GenerationTree): number[] | null {
+export function changedSince(prev: GenerationTree, next: GenerationTree): { ids: number[]; prevLength: number } | null {
   const ids: number[] = [];
+  let prevLength = next.nodes.length;
   let t: GenerationTree | undefined = next;
   for (let guard = 0; t && t !== prev && guard < 10_000; guard++) {
     const step = trails.get(t);
     if (!step) return null;
     ids.push(...step.ids);
+    prevLength = step.fromLength;
     t = step.from.deref();
   }
-  return t === prev ? ids : null;
+  return t === prev ? { ids, prevLength } : null;
 }
 
 /** A tree holding only the root (the prompt). */
@@ -172,17 +185,18 @@ export function addChild(tree: GenerationTree, parentId: number, edge: Edge): { 
   if (tree.nodes.length >= MAX_TREE_NODES) throw new EngineError('tree-full', `${MAX_TREE_NODES}`);
   const id = tree.nodes.length;
   const child: TreeNode = { id, parent: parentId, depth: parent.depth + 1, edge, children: [], rerolls: 0, stop: null };
-  const nodes = tree.nodes.slice();
+  // the newest tree over its array grows it in place; an older one (or one never seen) is copied
+  const nodes = tips.get(tree.nodes) === tree ? tree.nodes : tree.nodes.slice();
   nodes[parentId] = { ...parent, children: [...parent.children, id] };
   nodes.push(child);
-  return { tree: trail({ ...tree, nodes }, tree, [parentId, id]), id };
+  return { tree: trail({ ...tree, nodes }, tree, [parentId, id], id), id };
 }
 
 /** Returns a tree where node `id` has `patch` applied. */
 export function updateNode(tree: GenerationTree, id: number, patch: Partial<Pick<TreeNode, 'rerolls' | 'stop'>>): GenerationTree {
   const nodes = tree.nodes.slice();
   nodes[id] = { ...getNode(tree, id), ...patch };
-  return trail({ ...tree, nodes }, tree, [id]);
+  return trail({ ...tree, nodes }, tree, [id], tree.nodes.length);
 }
 
 /** Sum of the model log-probabilities along the path (nats), and the token count. */

@@ -84,10 +84,12 @@ function growth(prev: GenerationTree, next: GenerationTree): { nodes: z.infer<ty
   if (next.promptIds !== prev.promptIds && next.promptIds.join() !== prev.promptIds.join()) return null;
   if (next.nodes.length < prev.nodes.length) return null;
   const patches: [number, number, TreeNode['stop']][] = [];
-  // the tree operations' trail names the nodes they replaced; without it, compare every node
+  // the tree operations' trail names the nodes they replaced and how many nodes prev held (prev may
+  // share next's grown array, engine/tree.ts); without it, compare every node
   const changed = changedSince(prev, next);
-  const candidates = changed ? [...new Set(changed)].filter((i) => i < prev.nodes.length).sort((a, b) => a - b) : null;
-  const n = candidates ? candidates.length : prev.nodes.length;
+  const prevLength = changed ? changed.prevLength : prev.nodes.length;
+  const candidates = changed ? [...new Set(changed.ids)].filter((i) => i < prevLength).sort((a, b) => a - b) : null;
+  const n = candidates ? candidates.length : prevLength;
   for (let k = 0; k < n; k++) {
     const i = candidates ? candidates[k] : k;
     const a = prev.nodes[i];
@@ -97,7 +99,7 @@ function growth(prev: GenerationTree, next: GenerationTree): { nodes: z.infer<ty
     if (a.edge !== b.edge || a.parent !== b.parent) return null;
     if (a.rerolls !== b.rerolls || a.stop !== b.stop) patches.push([i, b.rerolls, b.stop]);
   }
-  const nodes = next.nodes.slice(prev.nodes.length).map((n) => ({ id: n.id, parent: n.parent!, edge: { ...n.edge! }, rerolls: n.rerolls, stop: n.stop }));
+  const nodes = next.nodes.slice(prevLength).map((n) => ({ id: n.id, parent: n.parent!, edge: { ...n.edge! }, rerolls: n.rerolls, stop: n.stop }));
   return { nodes, patches };
 }
 

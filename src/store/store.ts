@@ -106,8 +106,13 @@ export interface SessionSlice {
   promptInjected: { key: string; at: number[] } | null;
   tree: GenerationTree;
   cursor: number;
+  /**
+   * The distribution record of each node of `tree`. Grows in place (a step adds one entry without
+   * copying the others, so a step costs the same after 10,000 nodes as after 10, issue #19); every
+   * new tree gets a new object. Read it by key (a selector of `records[id]`), never by identity.
+   */
   records: Record<number, StoredRecord>;
-  /** Entropy [raw, final] in bits of the step that produced each node. */
+  /** Entropy [raw, final] in bits of the step that produced each node; grows in place like `records`. */
   stepEntropy: Record<number, [number, number]>;
   beamRun: BeamRun | null;
   history: HistoryEntry[];

@@ -77,10 +77,9 @@ export function resultPatch(
   const current = currentKey(ctx.s);
   const held = ctx.s.records[nodeId];
   const keep = key !== current && held?.key === current;
-  const patch: Partial<AppState> = {
-    records: keep ? ctx.s.records : { ...ctx.s.records, [nodeId]: { key, record: r.record } },
-    forwardCount: r.forwardCount,
-  };
+  // records grow in place (see AppState.records): no copy of every other node's record per step
+  if (!keep) ctx.s.records[nodeId] = { key, record: r.record };
+  const patch: Partial<AppState> = { records: ctx.s.records, forwardCount: r.forwardCount };
   if (r.phase === 'decode') {
     // decode throughput of the model itself (one token per forward pass), over the last steps
     patch.lastForwardMs = r.forwardMs;
@@ -135,7 +134,8 @@ export function addEdge(
   const added = addChild(s.tree, parentId, edge);
   const id = added.id;
   const tree = markStop(ctx, added.tree, id);
-  return { id, patch: { tree, stepEntropy: { ...s.stepEntropy, [id]: [rec.entropyRawBits, rec.entropyFinalBits] } } };
+  s.stepEntropy[id] = [rec.entropyRawBits, rec.entropyFinalBits]; // grows in place, like records
+  return { id, patch: { tree, stepEntropy: s.stepEntropy } };
 }
 
 /** Marks node `id` as a stop when its token is EOS or end-of-turn, or it reached the length limit. */
