@@ -129,7 +129,7 @@ export const zhHant: Messages = {
   'dist.restReported': '其餘已回報的詞元（{{count}} 個）',
   'dist.unreported': '伺服器未回報',
   'dist.approxStage': '近似值：只在伺服器回報的詞元上計算，並在它們之間重新正規化',
-  'dist.approxNote': '伺服器只回報了機率最高的 {{n}} 個詞元。模型機率是伺服器給出的原值；之後的每個階段（≈）和熵只在這些詞元上計算並重新正規化，因此是近似值。取樣、貪婪和束搜尋只在已回報的詞元中選擇。',
+  'dist.approxNote': '伺服器只回報了機率最高的 {{n}} 個詞元。模型機率是伺服器給出的原值；之後的每個階段（≈）和熵只在這些詞元上計算並重新正規化，因此是近似值。取樣、貪婪和集束搜尋只在已回報的詞元中選擇。',
   'dist.eos': '序列結束',
   'dist.removedBy': '被 {{stage}} 移除',
   'dist.chosen': '已選中',

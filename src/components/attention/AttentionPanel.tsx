@@ -151,7 +151,7 @@ export function AttentionPanel() {
                     <title>{cellLabel(c.to)}</title>
                     <rect x={2} y={2} width={CELL_W - 4} height={BAR_H} rx={3} fill={weightColor(c.weight)} stroke={c.to === readout.query ? '#d35400' : '#9aa7b4'} strokeWidth={c.to === readout.query || focus === c.to ? 2 : 0.5} />
                     <text x={CELL_W / 2} y={2 + BAR_H / 2 + 4} textAnchor="middle" fontSize={11} fill={textOnTint(c.weight)}>
-                      {Math.round(c.weight * 100)}
+                      {c.weight < 0.005 ? '' : formatPercent(c.weight, locale, 0)}
                     </text>
                     <text x={CELL_W / 2} y={CELL_H - 8} textAnchor="middle" fontSize={12} className="attn-token">
                       {short}
