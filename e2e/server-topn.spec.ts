@@ -90,3 +90,39 @@ test('a session on a server records the engine (no key); a reload offers to reco
     await server.stop();
   }
 });
+
+test('ollama: teacher forcing goes one request per position with progress; Stop ends it between positions and the app stays usable (#16)', async ({ app, page }, info) => {
+  const server: DocumentedServer = await startDocumentedServer('ollama');
+  try {
+    await app.open();
+    await connect(page, server.url);
+    await expect(page.getByTestId('engine-status')).toHaveAttribute('data-state', 'connected');
+    const text = '今天天气真好不错的热天今天天气真好不错的热天今天天气真好';
+    const n = [...text].length; // by character: Ollama has no tokenize endpoint
+    const generates = () => server.requests.filter((q) => q.path === '/api/generate').length;
+    server.generateDelayMs = 150;
+    await page.getByTestId('tf-input').fill(text);
+    const before = generates();
+    await page.getByRole('button', { name: 'Score' }).click();
+    const progress = page.getByTestId('tf-progress');
+    await expect(progress).toHaveAttribute('data-total', String(n));
+    await expect.poll(async () => Number(await progress.getAttribute('data-done'))).toBeGreaterThanOrEqual(3);
+    await shot(page, info, 'server-topn-tf-progress');
+    await page.getByTestId('tf-cancel').click();
+    await expect(progress).toBeHidden();
+    const atStop = generates();
+    expect(atStop - before).toBeLessThan(n);
+    await expect(page.getByTestId('tf-token')).toHaveCount(0);
+    await expect(page.getByTestId('error-message')).toHaveCount(0);
+    await page.waitForTimeout(600);
+    expect(generates()).toBe(atStop);
+    // usable afterwards: a full run scores every character
+    server.generateDelayMs = 0;
+    await page.getByRole('button', { name: 'Score' }).click();
+    await expect(page.getByTestId('tf-token')).toHaveCount(n);
+    await app.waitIdle();
+    expect(generates() - atStop).toBe(n);
+  } finally {
+    await server.stop();
+  }
+});

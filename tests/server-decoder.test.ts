@@ -132,6 +132,36 @@ describe('decoding over the server', () => {
     if (next.tokenId === f.new_ids[0]) expect(next.rank).toBe(1);
     else expect(next.rank).toBeGreaterThan(1);
   });
+
+  it('teacher forcing reports progress per position up to the total; a cancel stops it between positions (#16)', async () => {
+    const text = 'In the beginning God created the heaven and the earth';
+    const n = (await decoder.tokenize(text, true)).length;
+    const seen: [number, number][] = [];
+    const whole = await decoder.scoreText(text, { progress: (done, total) => seen.push([done, total]) });
+    expect(whole.tokens).toHaveLength(n);
+    expect(seen.slice(0, n).map(([d]) => d)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(seen.every(([, total]) => total === n)).toBe(true);
+    expect(seen.at(-1)).toEqual([n, n]);
+    const before = backend.stats().forwardCount;
+    const partial: number[] = [];
+    let stop = false;
+    const err = await decoder
+      .scoreText(text, {
+        progress: (done) => {
+          partial.push(done);
+          if (done === 3) stop = true;
+        },
+        cancelled: () => stop,
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).code).toBe('cancelled');
+    expect(partial).toEqual([1, 2, 3]);
+    expect(backend.stats().forwardCount).toBe(before + 1);
+    // usable afterwards: the same scores again
+    const again = await decoder.scoreText(text);
+    expect(again.tokens.map((t) => t.prob)).toEqual(whole.tokens.map((t) => t.prob));
+  });
 });
 
 describe('chat fixture over the server', () => {

@@ -116,6 +116,13 @@ export interface ForwardOptions {
   lens?: boolean;
   /** A constraint the engine applies before scoring (its kind in `capabilities.constraints`). */
   constraint?: EngineConstraint;
+  /**
+   * An engine that scores `'all'` positions one request at a time (a server without
+   * `prompt_logprobs`) calls this after each request: positions scored so far of `total` (all rows).
+   */
+  onPosition?: (done: number, total: number) => void;
+  /** Checked before each such request: true stops the forward with EngineError `cancelled`. */
+  cancelled?: () => boolean;
 }
 
 /**

@@ -23,7 +23,7 @@ import type { Readout } from './readout.ts';
 import { isStopToken } from './stopRule.ts';
 import { beamSearch, type BeamRequest } from './beamSearch.ts';
 import { continuationTree, type McTreeRequest } from './continuations.ts';
-import { scoreText } from './teacherForcing.ts';
+import { scoreText, type ScoreHooks } from './teacherForcing.ts';
 import { ConstraintMasks } from './constraints.ts';
 import { speculativeGenerateOn, type SpeculativeResult } from './speculative.ts';
 import { UNREPORTED_SCORE, markTopRecord, positionScores, reportedOf } from './topScores.ts';
@@ -355,9 +355,9 @@ export class Decoder {
     });
   }
 
-  /** Teacher forcing over a text (see teacherForcing.ts). */
-  scoreText(text: string): Promise<{ tokens: ScoredToken[]; windows: number }> {
-    return this.enqueue(() => scoreText(this.backend, text));
+  /** Teacher forcing over a text, with progress and cancel (see teacherForcing.ts). @throws EngineError `cancelled` */
+  scoreText(text: string, hooks: ScoreHooks = {}): Promise<{ tokens: ScoredToken[]; windows: number }> {
+    return this.enqueue(() => scoreText(this.backend, text, hooks));
   }
 
   /** Drops caches of the given nodes (or all), after every model call already queued. */

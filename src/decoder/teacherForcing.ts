@@ -14,11 +14,23 @@ import { UNREPORTED_SCORE, positionCount, positionScores, reportedOf } from './t
 /** Alternatives listed per position. */
 const TOP = 5;
 
+/** Progress and cancel of a teacher forcing run. */
+export interface ScoreHooks {
+  /**
+   * Tokens of the text covered so far (`done`) of all of them (`total`): after each request of an
+   * engine that scores one position per request (a server without `prompt_logprobs`), else after each
+   * window. The last call has `done === total`.
+   */
+  progress?: (done: number, total: number) => void;
+  /** Checked between windows and (per-position engines) between positions. */
+  cancelled?: () => boolean;
+}
+
 /**
  * @returns per token of `tokenize(text, addSpecialTokens = true)` its score (null for the first, which nothing predicts) and the windows run
- * @throws EngineError `invalid-setting` when the backend cannot score every position of a row
+ * @throws EngineError `invalid-setting` when the backend cannot score every position of a row; `cancelled` when `hooks.cancelled` said so
  */
-export async function scoreText(backend: ModelBackend, text: string): Promise<{ tokens: ScoredToken[]; windows: number }> {
+export async function scoreText(backend: ModelBackend, text: string, hooks: ScoreHooks = {}): Promise<{ tokens: ScoredToken[]; windows: number }> {
   const ids = await backend.tokenize(text, true);
   const out: ScoredToken[] = ids.map((id) => ({ tokenId: id, prob: null, rank: null, entropyBits: null, top: [] }));
   const C = backend.info.contextLength;
@@ -31,7 +43,15 @@ export async function scoreText(backend: ModelBackend, text: string): Promise<{ 
   while (start < ids.length - 1 || windows === 0) {
     const win = ids.slice(start, start + C);
     if (win.length === 0) break;
-    const res = await backend.forward([{ prefix: null, tokens: win }], { positions: 'all', keepCache: false });
+    if (hooks.cancelled?.()) throw new EngineError('cancelled', 'teacher forcing cancelled');
+    const at = start;
+    const res = await backend.forward([{ prefix: null, tokens: win }], {
+      positions: 'all',
+      keepCache: false,
+      // the window's k-th request covers tokens up to at + k
+      onPosition: hooks.progress ? (done) => hooks.progress!(Math.min(ids.length, at + done), ids.length) : undefined,
+      cancelled: hooks.cancelled,
+    });
     const row = res.rows[0];
     if (positionCount(row) !== win.length) {
       throw new EngineError('invalid-setting', 'teacher forcing needs scores at every position');
@@ -66,6 +86,7 @@ export async function scoreText(backend: ModelBackend, text: string): Promise<{ 
       };
     }
     scoredUpTo = start + win.length;
+    hooks.progress?.(scoredUpTo, ids.length);
     if (start + win.length >= ids.length) break;
     start += Math.max(1, Math.floor(C / 2));
   }

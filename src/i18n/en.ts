@@ -267,6 +267,8 @@ export const en = {
   'tf.rankOther': 'other',
   'tf.details': '{{token}}: p = {{prob}}, rank {{rank}}; alternatives: {{alts}}',
   'tf.windows': 'Scored in {{n}} windows of the context length.',
+  'tf.progress': 'Scored {{done}} of {{total}} tokens',
+  'tf.cancel': 'Stop scoring',
 
   'error.invalid-setting': 'Invalid setting: {{message}}',
   'error.non-finite-logits': 'The model produced NaN or infinite logits at this step, so nothing was sampled. Try fp32 weights or the WASM device.',

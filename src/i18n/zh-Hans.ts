@@ -268,6 +268,8 @@ export const zhHans: Messages = {
   'tf.rankOther': '其他',
   'tf.details': '{{token}}：p = {{prob}}，第 {{rank}} 名；其他候选：{{alts}}',
   'tf.windows': '按上下文长度分成 {{n}} 个窗口来打分。',
+  'tf.progress': '已打分 {{done}} / {{total}} 个词元',
+  'tf.cancel': '停止打分',
 
   'error.invalid-setting': '设置无效：{{message}}',
   'error.non-finite-logits': '模型在这一步输出了 NaN 或无穷大的 logits，所以没有进行采样。可以试试 fp32 权重或 WASM 设备。',

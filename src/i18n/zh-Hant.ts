@@ -268,6 +268,8 @@ export const zhHant: Messages = {
   'tf.rankOther': '其他',
   'tf.details': '{{token}}：p = {{prob}}，第 {{rank}} 名；其他候選：{{alts}}',
   'tf.windows': '依上下文長度分成 {{n}} 個視窗來評分。',
+  'tf.progress': '已評分 {{done}} / {{total}} 個詞元',
+  'tf.cancel': '停止評分',
 
   'error.invalid-setting': '設定無效：{{message}}',
   'error.non-finite-logits': '模型在這一步輸出了 NaN 或無限大的 logits，所以沒有進行取樣。可以試試 fp32 權重或 WASM 裝置。',

@@ -155,6 +155,9 @@ export class Controller {
   scoreText(text: string) {
     return teacher.scoreText(this.ctx, text);
   }
+  cancelScoreText() {
+    teacher.cancelScoreText(this.ctx);
+  }
 
   // session and persistence (actions/session.ts)
   restoreSession() {

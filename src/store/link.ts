@@ -365,9 +365,21 @@ export class WorkerLink {
     return this.ask({ type: 'speculative', ids: sequenceIds(tree, nodeId), promptLength: tree.promptIds.length, ...a }, ['speculative-result']);
   }
 
-  /** Teacher forcing over a text. */
-  scoreText(text: string): Promise<Final<'score-result'>> {
-    return this.ask({ type: 'score-text', text }, ['score-result']);
+  /**
+   * Teacher forcing over a text; `onProgress` gets its 'score-progress' messages.
+   * @returns the final message and the request id (for `cancelScore`)
+   */
+  scoreText(text: string, onProgress?: (done: number, total: number) => void): { done: Promise<Final<'score-result'>>; requestId: number } {
+    const c = this.need();
+    const done = c.request({ type: 'score-text', text }, ['score-result'], (m) => {
+      if (m.type === 'score-progress') onProgress?.(m.done, m.total);
+    });
+    return { done, requestId: c.lastRequestId };
+  }
+
+  /** Stops a running score-text request between positions (it answers with an error `cancelled`). */
+  cancelScore(requestId: number): void {
+    if (this.client && requestId) void this.client.request({ type: 'score-cancel', target: requestId }, ['done']).catch(() => undefined);
   }
 
   /** Live tensors and counters of the worker. */

@@ -136,6 +136,8 @@ export interface SessionSlice {
   /** Where `sessionProblem` came from: the saved session (discarded), an imported file or a share link (the current session is kept). */
   sessionProblemSource: 'saved' | 'import' | 'share';
   tf: { text: string; tokens: ScoredToken[]; windows: number } | null;
+  /** A running teacher forcing: text tokens covered so far of all (null when none runs or before its first report). */
+  tfProgress: { done: number; total: number } | null;
   /** The last speculative run (issue #21): its rounds and forward counts (its kept tokens are tree edges under `startNode`). */
   specRun: { startNode: number; tokens: number[]; rounds: SpecRound[]; targetForwards: number; draftForwards: number; ms: number } | null;
   /** The draft model loaded for speculative decoding beside the model (same tokenizer, checked in the worker), or null. */
@@ -273,6 +275,7 @@ export function initialState(language: Language = 'en'): AppState {
     sessionProblem: null,
     sessionProblemSource: 'saved',
     tf: null,
+    tfProgress: null,
     specRun: null,
     specDraft: null,
     specDraftError: null,

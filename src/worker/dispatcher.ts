@@ -40,6 +40,8 @@ export class Dispatcher {
   decoder: Decoder | null = null;
   /** Ids of 'run' requests asked to stop. */
   private readonly cancelledRuns = new Set<number>();
+  /** Ids of 'score-text' requests asked to stop. */
+  private readonly cancelledScores = new Set<number>();
   /** The main lane's last position: requests with `keep` send only its change (pathDelta.ts). */
   private readonly paths = new PathReceiver();
 
@@ -172,10 +174,21 @@ export class Dispatcher {
         }
         case 'score-text': {
           const d = this.need();
-          const r = await d.scoreText(msg.text);
-          post({ type: 'score-result', id: msg.id, tokens: r.tokens, windows: r.windows, forwardCount: d.forwardCount });
+          try {
+            const r = await d.scoreText(msg.text, {
+              progress: (done, total) => post({ type: 'score-progress', id: msg.id, done, total }),
+              cancelled: () => this.cancelledScores.has(msg.id),
+            });
+            post({ type: 'score-result', id: msg.id, tokens: r.tokens, windows: r.windows, forwardCount: d.forwardCount });
+          } finally {
+            this.cancelledScores.delete(msg.id);
+          }
           break;
         }
+        case 'score-cancel':
+          this.cancelledScores.add(msg.target);
+          post({ type: 'done', id: msg.id });
+          break;
         case 'mc-sample': {
           const d = this.need();
           const h = await d.mcSample(msg);

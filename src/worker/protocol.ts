@@ -120,6 +120,8 @@ export type WorkerRequest =
   /** Ends the 'run' request `runId` after its current step (answered with 'done'). */
   | { type: 'cancel-run'; id: number; runId: number }
   | { type: 'score-text'; id: number; text: string }
+  /** Stops a running score-text request (`target` is its id) between positions; it answers with an error `cancelled`. */
+  | { type: 'score-cancel'; id: number; target: number }
   /** Monte-Carlo: N samples from a node's final distribution under `settings` (draw keys in engine/monteCarlo.ts). */
   | { type: 'mc-sample'; id: number; nodeId: number; path: number[]; ids: number[]; keep?: number; settings: SamplingSettings; n: number; seed: number; depth: number; topM: number }
   /** Monte-Carlo: N continuations of up to `length` tokens from a node, merged into a tree (one batched forward per level). */
@@ -215,6 +217,8 @@ export type WorkerResponse =
   | { type: 'mc-result'; id: number; histogram: McHistogram; forwardCount: number }
   | { type: 'mc-tree-result'; id: number; nodes: McTreeNode[]; forwardCount: number }
   | { type: 'score-result'; id: number; tokens: ScoredToken[]; forwardCount: number; windows: number }
+  /** A score-text request's progress: text tokens covered so far of all (teacherForcing.ts ScoreHooks). */
+  | { type: 'score-progress'; id: number; done: number; total: number }
   | { type: 'stats-result'; id: number; liveTensors: number; cacheBytes: number; snapshots: number; forwardCount: number; disposedTwice: number; budgetBytes: number; evictions: number; rebuilds: number; rebuiltTokens: number }
   | { type: 'done'; id: number }
   | { type: 'readout-result'; id: number; nodeId: number; readout: Readout; forwardCount: number }

@@ -26,6 +26,8 @@ export interface DocumentedServer {
   mode: string;
   /** Every request: method, path and parsed JSON body. */
   requests: { method: string; path: string; body: unknown }[];
+  /** Milliseconds each Ollama `/api/generate` answer waits (0 unless a test sets it: a slow engine). */
+  generateDelayMs: number;
   stop(): Promise<void>;
 }
 
@@ -44,7 +46,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
  * - `ollama`: `/api/version`, `/api/tags`, `/api/generate` (mode `logprobs`: the step body, or `partial`); `/props` and `/v1/models` 404.
  */
 export async function startDocumentedServer(dialect: 'vllm' | 'ollama', port = 0): Promise<DocumentedServer> {
-  const state: DocumentedServer = { url: '', mode: dialect === 'vllm' ? 'ids' : 'logprobs', requests: [], stop: async () => {} };
+  const state: DocumentedServer = { url: '', mode: dialect === 'vllm' ? 'ids' : 'logprobs', requests: [], generateDelayMs: 0, stop: async () => {} };
   const send = (res: import('node:http').ServerResponse, status: number, body: string) => {
     res.writeHead(status, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*' });
     res.end(body);
@@ -81,6 +83,7 @@ export async function startDocumentedServer(dialect: 'vllm' | 'ollama', port = 0
       } else {
         if (path === '/api/version') return send(res, 200, fixture('ollama-0.12.11-version.json'));
         if (path === '/api/tags') return send(res, 200, fixture('ollama-0.12.11-tags.json'));
+        if (path === '/api/generate' && state.generateDelayMs > 0) await new Promise((r) => setTimeout(r, state.generateDelayMs));
         if (path === '/api/generate') return send(res, 200, fixture(state.mode === 'partial' ? 'ollama-0.12.11-generate-partial.json' : 'ollama-0.12.11-generate-step.json'));
       }
       send(res, 404, JSON.stringify({ error: 'not found' }));

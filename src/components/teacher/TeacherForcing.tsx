@@ -17,6 +17,7 @@ export function TeacherForcing() {
   const tf = useApp((s) => s.tf);
   const info = useApp((s) => s.info);
   const busy = useApp((s) => s.busyShown); // see AppState.busyShown
+  const progress = useApp((s) => s.tfProgress);
   const [text, setText] = useState(tf?.text ?? '');
   // a text scored from elsewhere (a lesson, a restored session) shows in the box
   const scored = tf?.text;
@@ -41,6 +42,15 @@ export function TeacherForcing() {
         >
           {t('tf.run')}
         </button>
+        {progress && (
+          <>
+            <progress data-testid="tf-progress" data-done={progress.done} data-total={progress.total} max={progress.total} value={progress.done} aria-label={t('tf.progress', { done: progress.done, total: progress.total })} />
+            <span className="muted">{t('tf.progress', { done: progress.done, total: progress.total })}</span>
+            <button type="button" data-testid="tf-cancel" onClick={() => controller.cancelScoreText()}>
+              {t('tf.cancel')}
+            </button>
+          </>
+        )}
         <label>
           {t('tf.colorBy')}{' '}
           <select value={byRank ? 'rank' : 'prob'} onChange={(e) => setByRank(e.target.value === 'rank')}>

@@ -39,6 +39,8 @@ export class ActionContext {
   readonly session = { pending: null as SessionFile | null, autosave: null as (() => void) | null, saveTimer: null as ReturnType<typeof setTimeout> | null, journalNeedsBase: true, journaling: true };
   /** classroom.ts: the running Monte-Carlo tree request. */
   readonly mc = { treeRequest: 0 };
+  /** teacher.ts: the running score-text request (0: none). */
+  readonly tf = { request: 0 };
 
   constructor(
     readonly store: AppStore,

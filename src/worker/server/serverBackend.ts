@@ -145,17 +145,22 @@ export class LlamaCppBackend implements ModelBackend {
       return { ids, from: ids.length - r.tokens.length };
     });
     const slots = this.capabilities.maxRows;
+    const firstOf = (s: { ids: number[]; from: number }) => (all ? s.from + 1 : s.ids.length);
+    const total = seqs.reduce((n, s) => n + s.ids.length - firstOf(s) + 1, 0);
+    let done = 0;
     const scored = await Promise.all(seqs.map(async (s, row) => {
-      const first = all ? s.from + 1 : s.ids.length;
+      const first = firstOf(s);
       const values = new Float32Array((s.ids.length - first + 1) * V);
       // positions one by one on the row's slot: each request reuses the slot's prompt cache
       for (let end = first, p = 0; end <= s.ids.length; end++, p++) {
+        if (options.cancelled?.()) throw new EngineError('cancelled', 'cancelled between positions');
         try {
           const answer = await this.client.nextToken(s.ids.slice(0, end), V, row % slots);
           values.set(denseLogprobs(answer, V), p * V);
         } catch (e) {
           throw toEngineError(e);
         }
+        options.onPosition?.(++done, total);
       }
       return { values, positions: s.ids.length - first + 1 };
     }));

@@ -130,6 +130,8 @@ export class TopNServerBackend implements ModelBackend {
     this.forwards++;
     const out: RowScores[] = [];
     const seqs: number[][] = [];
+    const total = rows.reduce((n, r) => n + (all ? r.tokens.length : 1), 0);
+    let done = 0;
     for (const r of rows) {
       if (r.prefix && !(r.prefix instanceof ServerPrefix)) throw new RangeError('not a server prefix');
       if (r.prefix && (r.prefix as ServerPrefix).released) throw new RangeError('prefix used after release');
@@ -153,13 +155,17 @@ export class TopNServerBackend implements ModelBackend {
         } catch (e) {
           throw toEngineError(e);
         }
+        done += positions.length;
+        options.onPosition?.(done, total);
       }
       for (; end <= ids.length; end++) {
+        if (options.cancelled?.()) throw new EngineError('cancelled', 'cancelled between positions');
         try {
           positions.push((await this.source.next(ids.slice(0, end))).scores);
         } catch (e) {
           throw toEngineError(e);
         }
+        options.onPosition?.(++done, total);
       }
       this.absorb();
       out.push({ coverage: 'top', kind: 'logprobs', positions });
