@@ -260,8 +260,9 @@ for (const view of [VIEWS[0], VIEWS[2]]) {
           const panelBox = document.querySelector('.lesson-panel')!.getBoundingClientRect();
           const controls = document.querySelector('[data-region="controls"]')!;
           const cbox = controls.getBoundingClientRect();
-          // the bar covers the page only where it is stuck (right under the panel); elsewhere it is in the flow
-          const sticky = !el.matches('[data-region="controls"]') && getComputedStyle(controls).position === 'sticky' && cbox.top <= panelBox.bottom + 8 && cbox.bottom <= box.top + 1;
+          // the bar counts as the top of the room where it is stuck right under the panel, or sits in the
+          // flow just under it with the region right below (it is then where it would stick)
+          const sticky = !el.matches('[data-region="controls"]') && getComputedStyle(controls).position === 'sticky' && cbox.top <= panelBox.bottom + 40 && cbox.bottom <= box.top + 1;
           const panel = { bottom: sticky ? Math.max(panelBox.bottom, cbox.bottom) : panelBox.bottom };
           const status = document.querySelector('.status-bar')!;
           const fixed = getComputedStyle(status).position === 'fixed';

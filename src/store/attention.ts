@@ -21,7 +21,7 @@ export interface AttentionState {
   /** Readouts by `readoutKey` (insertion order = least recently used first). */
   readouts: Map<string, Readout>;
   /** Why the model gives none ('server' | 'no-outputs'), or null. */
-  unavailable: 'server' | 'no-outputs' | null;
+  unavailable: 'server' | 'no-outputs' | 'read-only' | null;
   /** Key being fetched, or null. */
   pending: string | null;
   error: string | null;

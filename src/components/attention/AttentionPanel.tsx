@@ -90,7 +90,7 @@ export function AttentionPanel() {
       {title}
       {unavailable ? (
         <p className="muted" data-testid="attn-unavailable">
-          {t(unavailable === 'server' ? 'attn.unavailable.server' : 'attn.unavailable.no-outputs')}
+          {t(unavailable === 'server' ? 'attn.unavailable.server' : unavailable === 'read-only' ? 'attn.unavailable.read-only' : 'attn.unavailable.no-outputs')}
         </p>
       ) : error ? (
         <p className="warn" role="alert">

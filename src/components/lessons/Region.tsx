@@ -18,7 +18,23 @@ export function Region({ id, children }: { id: RegionId; children: ReactNode }) 
     const controls = document.querySelector('[data-region="controls"]');
     const bar = id !== 'controls' && controls && getComputedStyle(controls).position === 'sticky' ? controls.getBoundingClientRect().height : 0;
     const room = window.innerHeight - panel - bar - 16;
-    el.scrollIntoView({ block: el.getBoundingClientRect().height > room ? 'start' : 'nearest' });
+    const place = () => el.scrollIntoView({ block: el.getBoundingClientRect().height > room ? 'start' : 'nearest' });
+    place();
+    // a region still filling in after the step's actions (a speculative run's tokens render a moment
+    // later) is placed again as it grows, for a short while (not while the reader scrolls on later)
+    if (typeof ResizeObserver === 'undefined') return;
+    let last = el.getBoundingClientRect().height;
+    const ro = new ResizeObserver(() => {
+      const h = el.getBoundingClientRect().height;
+      if (h !== last) place();
+      last = h;
+    });
+    ro.observe(el);
+    const stop = window.setTimeout(() => ro.disconnect(), 2000);
+    return () => {
+      window.clearTimeout(stop);
+      ro.disconnect();
+    };
   }, [settled, id]);
   return (
     <div ref={ref} className={active ? 'region lesson-highlight' : 'region'} data-region={id} data-highlight={active}>

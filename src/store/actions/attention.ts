@@ -54,6 +54,11 @@ export async function loadReadout(ctx: ActionContext, nodeId: number): Promise<v
     attentionStore.setState({ unavailable: 'server' });
     return;
   }
+  // a session recorded with another model shows its file's records only: nothing is recomputed
+  if (s.readOnly) {
+    attentionStore.setState({ unavailable: 'read-only' });
+    return;
+  }
   const key = readoutKey(s.info.id, sequenceIds(s.tree, nodeId));
   const a = attentionStore.getState();
   if (a.readouts.has(key)) {
