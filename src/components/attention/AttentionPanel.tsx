@@ -6,7 +6,7 @@ import { readoutKey, useAttention } from '../../store/attention.ts';
 import { sequenceIds } from '../../engine/tree.ts';
 import { BAR_H, CELL_H, CELL_W, sharpestHead, stripLayout, topPositions, weightColor, weightsOf } from '../../charts/attentionLayout.ts';
 import { textOnTint } from '../../charts/scales.ts';
-import { useElementWidth } from '../useElementWidth.ts';
+import { useStageScale } from '../useStageScale.ts';
 import { useT } from '../useT.ts';
 import { formatPercent, singleTokenLabel } from '../format.ts';
 import { ExportButtons } from '../export/ExportButtons.tsx';
@@ -42,7 +42,7 @@ export function AttentionPanel() {
   const { info, node, ids, key, readout } = useShownReadout();
   const hasRecord = useApp((s) => !!s.records[viewDisplayNode(s)]);
   const ready = useApp((s) => s.workerReady);
-  const [ref, width] = useElementWidth<HTMLDivElement>();
+  const [ref, width, scale] = useStageScale<HTMLDivElement>();
   const [focus, setFocus] = useState<number | null>(null);
 
   useEffect(() => {
@@ -56,8 +56,8 @@ export function AttentionPanel() {
     const h = head === 'mean' || head < readout.heads ? head : 'mean';
     const weights = weightsOf(readout, l, h);
     const labels = ids.map((id) => singleTokenLabel(info, id).label);
-    return { l, h, weights, labels, sharp: sharpestHead(readout), layout: stripLayout(weights, Math.max(CELL_W, width - 8)) };
-  }, [readout, info, layer, head, ids, width]);
+    return { l, h, weights, labels, sharp: sharpestHead(readout), layout: stripLayout(weights, Math.max(CELL_W, (width - 8) / scale)) };
+  }, [readout, info, layer, head, ids, width, scale]);
 
   const title = (
     <>
@@ -132,7 +132,7 @@ export function AttentionPanel() {
             })}
           </p>
           <div ref={ref} className="scroll attn-strip" data-testid="attn-panel" data-layer={view.l} data-head={view.h} tabIndex={0} onKeyDown={onKey} aria-label={`${where}. ${t('attn.keys')}`}>
-            <svg width={view.layout.width} height={view.layout.height} role="list" aria-label={where}>
+            <svg width={view.layout.width * scale} height={view.layout.height * scale} viewBox={`0 0 ${view.layout.width} ${view.layout.height}`} role="list" aria-label={where}>
               {view.layout.cells.map((c) => {
                 const label = view.labels[c.to];
                 const short = [...label].length > CELL_CHARS ? `${[...label].slice(0, CELL_CHARS - 1).join('')}…` : label;

@@ -4,6 +4,7 @@ import { lensScale } from '../../charts/attentionLayout.ts';
 import { probabilityColor } from '../../charts/scales.ts';
 import { ExportButtons } from '../export/ExportButtons.tsx';
 import { useShownReadout } from './AttentionPanel.tsx';
+import { useStageScale } from '../useStageScale.ts';
 
 const LABEL_W = 150;
 const BAR_W = 140;
@@ -18,6 +19,7 @@ const OTHERS_W = 380;
 export function LensChart() {
   const { t, locale } = useT();
   const { info, readout } = useShownReadout();
+  const [ref, , scale] = useStageScale<HTMLDivElement>();
   if (!info || !readout) return null;
   if (!readout.lens)
     return (
@@ -43,8 +45,13 @@ export function LensChart() {
           </li>
         ))}
       </ol>
-      <div className="scroll">
-        <svg width={LABEL_W + BAR_W + OTHERS_W} height={rows.length * ROW_H + 4} aria-hidden="true">
+      <div ref={ref} className="scroll">
+        <svg
+          width={(LABEL_W + BAR_W + OTHERS_W) * scale}
+          height={(rows.length * ROW_H + 4) * scale}
+          viewBox={`0 0 ${LABEL_W + BAR_W + OTHERS_W} ${rows.length * ROW_H + 4}`}
+          aria-hidden="true"
+        >
           {rows.map((r) => {
             const y = r.layer * ROW_H + 2;
             const top = r.tokenIds[0];
