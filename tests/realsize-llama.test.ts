@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDecoder } from './ortDecoder.ts';
 import type { OrtBackend } from '../src/worker/ortBackend.ts';
-import { ensureRealsize, folderFiles, realsizeReference, type RealsizeShape } from './support/realsizeFixture.ts';
+import { ensureRealsize, folderFiles, realsizeReference, type RealsizeShape, greedyIds } from './support/realsizeFixture.ts';
 
 const VARIANTS = [
   { variant: 'fp32', dtype: 'fp32', kv: 'float32', tol: (_range: number) => 1e-3 },
@@ -57,16 +57,7 @@ for (const shape of ['smollm2-135m', 'qwen2.5-0.5b-4l'] as RealsizeShape[]) {
           await ms.forget('all');
         }
         for (const g of ref!.greedy) {
-          const seq = [...g.ids];
-          const path = [1];
-          for (let s = 0; s < g.new_ids.length; s++) {
-            const lg = await ms.nodeLogits(path, seq);
-            let best = 0;
-            for (let i = 1; i < lg.length; i++) if (lg[i] > lg[best]) best = i;
-            seq.push(best);
-            path.push(path.length + 1);
-          }
-          expect(seq.slice(g.ids.length)).toEqual(g.new_ids);
+          expect(await greedyIds(ms, g.ids, g.new_ids.length)).toEqual(g.new_ids);
           await ms.forget('all');
         }
       } finally {

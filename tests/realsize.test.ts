@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDecoder } from './ortDecoder.ts';
 import { EngineError } from '../src/engine/errors.ts';
-import { ensureRealsize, folderFiles, realsizeReference, type RealsizeShape } from './support/realsizeFixture.ts';
+import { ensureRealsize, folderFiles, realsizeReference, type RealsizeShape, greedyIds } from './support/realsizeFixture.ts';
 
 const VARIANTS = [
   { variant: 'fp32', dtype: 'fp32', kv: 'float32', tol: (_range: number) => 1e-3 },
@@ -47,16 +47,7 @@ for (const shape of ['gpt2-tiny', 'vocab262k', 'gpt2-124m'] as RealsizeShape[]) 
           await ms.forget('all');
         }
         for (const g of ref!.greedy) {
-          const seq = [...g.ids];
-          const path = [1];
-          for (let s = 0; s < g.new_ids.length; s++) {
-            const lg = await ms.nodeLogits(path, seq);
-            let best = 0;
-            for (let i = 1; i < lg.length; i++) if (lg[i] > lg[best]) best = i;
-            seq.push(best);
-            path.push(path.length + 1);
-          }
-          expect(seq.slice(g.ids.length)).toEqual(g.new_ids);
+          expect(await greedyIds(ms, g.ids, g.new_ids.length)).toEqual(g.new_ids);
           await ms.forget('all');
         }
       } finally {

@@ -143,3 +143,20 @@ export function folderFiles(dir: string, name: string): File[] {
   walk(dir, '');
   return out;
 }
+
+/**
+ * Greedy decoding by the decoder's own logits: `n` new ids after `promptIds`, each the argmax (first of
+ * ties) of node logits along one path (node ids 1, 2, …). Compared with a torch reference's greedy ids.
+ */
+export async function greedyIds(ms: { nodeLogits(path: number[], ids: number[]): Promise<ArrayLike<number>> }, promptIds: readonly number[], n: number): Promise<number[]> {
+  const seq = [...promptIds];
+  const path = [1];
+  for (let s = 0; s < n; s++) {
+    const lg = await ms.nodeLogits(path, seq);
+    let best = 0;
+    for (let i = 1; i < lg.length; i++) if (lg[i] > lg[best]) best = i;
+    seq.push(best);
+    path.push(path.length + 1);
+  }
+  return seq.slice(promptIds.length);
+}
