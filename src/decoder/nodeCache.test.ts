@@ -29,7 +29,7 @@ describe('NodeCache budget', () => {
       ids.push(k % 11);
     }
     cache.forget('all');
-    expect(cache.stats()).toEqual({ snapshots: 0, cacheBytes: 0 });
+    expect(cache.stats()).toMatchObject({ snapshots: 0, cacheBytes: 0 });
     expect(backend.stats().liveTensors).toBe(0);
   });
 });

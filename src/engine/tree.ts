@@ -68,23 +68,14 @@ export interface GenerationTree {
  */
 const trails = new WeakMap<GenerationTree, { from: WeakRef<GenerationTree>; ids: number[]; fromLength: number }>();
 
-/**
- * The newest tree over each node array. `addChild` on that tree appends to the array in place (the
- * new tree shares it: no copy of 10,000 nodes per step, issue #19); on any other tree it copies. An
- * earlier tree over a shared array therefore sees the appended nodes too — its own size is kept in
- * the trail (`sizeWhenMade`), and nothing else of it changes (updateNode always copies).
- */
-const tips = new WeakMap<TreeNode[], GenerationTree>();
-
 function trail(next: GenerationTree, from: GenerationTree, ids: number[], fromLength: number): GenerationTree {
   if (typeof WeakRef !== 'undefined') trails.set(next, { from: new WeakRef(from), ids, fromLength });
-  tips.set(next.nodes, next);
   return next;
 }
 
 /**
  * Ids of the nodes replaced or added on the way from `prev` to `next` by addChild / updateNode, and
- * how many nodes `prev` held when it was made (its array may have grown since: see `tips`), or null
+ * how many nodes `prev` held when it was made, or null
  * when `next` was not made from `prev` by those operations (or the trail is gone): then compare.
  * Cost: one step per operation, whatever the tree size.
  */
@@ -185,8 +176,9 @@ export function addChild(tree: GenerationTree, parentId: number, edge: Edge): { 
   if (tree.nodes.length >= MAX_TREE_NODES) throw new EngineError('tree-full', `${MAX_TREE_NODES}`);
   const id = tree.nodes.length;
   const child: TreeNode = { id, parent: parentId, depth: parent.depth + 1, edge, children: [], rerolls: 0, stop: null };
-  // the newest tree over its array grows it in place; an older one (or one never seen) is copied
-  const nodes = tips.get(tree.nodes) === tree ? tree.nodes : tree.nodes.slice();
+  // always a copy: a tree held elsewhere (prompt history, a compare pane, a session being saved) must not
+  // see nodes added after it (appending in place on the newest tree was tried for #19 and broke that)
+  const nodes = tree.nodes.slice();
   nodes[parentId] = { ...parent, children: [...parent.children, id] };
   nodes.push(child);
   return { tree: trail({ ...tree, nodes }, tree, [parentId, id], id), id };

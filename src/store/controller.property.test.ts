@@ -720,7 +720,8 @@ describe('Controller with a scripted model (model-based property)', () => {
         for (const n of h.store.getState().tree.nodes) if (n.edge) stats.edges[n.edge.method]++;
         stats.records += Object.keys(h.store.getState().records).length;
       }),
-      { numRuns: NUM_RUNS },
+      // PROPERTY_SEED=<seed from a failure report> replays that run's sequence of cases
+      { numRuns: NUM_RUNS, ...(process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {}) },
     );
     console.info(
       `controller property: ${stats.runs} runs, ${stats.actions} actions checked (${stats.races} of them two at once), ${stats.beamRuns} beam runs; ` +
