@@ -28,6 +28,49 @@ export class ServerPrefix implements PrefixCache {
   }
 }
 
+/**
+ * The server backends' prefix handles (llama.cpp whole-vocabulary and top-N): made for each forward row
+ * kept, released once, counted for the decoder's leak checks (the KV itself lives on the server).
+ */
+export class ServerPrefixes {
+  private twice = 0;
+  private live = 0;
+
+  /**
+   * The ids a forward row continues from: its prefix's ids, none for no prefix.
+   * @throws RangeError for a prefix this backend did not make, or one used after release
+   */
+  idsOf(prefix: PrefixCache | null): readonly number[] {
+    if (!prefix) return [];
+    if (!(prefix instanceof ServerPrefix)) throw new RangeError('not a server prefix');
+    if (prefix.released) throw new RangeError('prefix used after release');
+    return prefix.ids;
+  }
+
+  /** Handles for the rows' full id sequences when the caller keeps them, else null. */
+  make(seqs: readonly (readonly number[])[], keep: boolean): ServerPrefix[] | null {
+    if (!keep) return null;
+    this.live += seqs.length;
+    return seqs.map((ids) => new ServerPrefix(ids));
+  }
+
+  /** Releases a handle; a second release is counted (`disposedTwice`), not thrown. */
+  release(cache: PrefixCache): void {
+    const c = cache as ServerPrefix;
+    if (c.released) {
+      this.twice++;
+      return;
+    }
+    c.released = true;
+    this.live--;
+  }
+
+  /** The backend's stats, with its forward count. */
+  stats(forwardCount: number): BackendStats {
+    return { forwardCount, disposedTwice: this.twice, liveTensors: this.live };
+  }
+}
+
 /** A ServerError as the decoder's EngineError (code `server`, message `<server code>: <text>`; context-full as `context-overflow`). */
 export function toEngineError(e: unknown): unknown {
   if (!(e instanceof ServerError)) return e;
@@ -53,8 +96,7 @@ export function denseLogprobs(answer: NextTokenScores, vocabSize: number): Float
 export class LlamaCppBackend implements ModelBackend {
   readonly capabilities: BackendCapabilities;
   private forwards = 0;
-  private twice = 0;
-  private live = 0;
+  private readonly prefixes = new ServerPrefixes();
 
   constructor(readonly info: ModelInfo, private readonly client: LlamaCppClient, slots: number) {
     this.capabilities = {
@@ -135,10 +177,9 @@ export class LlamaCppBackend implements ModelBackend {
     const t0 = performance.now();
     this.forwards++;
     const seqs = rows.map((r) => {
-      if (r.prefix && !(r.prefix instanceof ServerPrefix)) throw new RangeError('not a server prefix');
-      if (r.prefix && (r.prefix as ServerPrefix).released) throw new RangeError('prefix used after release');
+      const before = this.prefixes.idsOf(r.prefix);
       if (r.tokens.length === 0) throw new RangeError('a row needs at least one new token');
-      const ids = [...((r.prefix as ServerPrefix | null)?.ids ?? []), ...r.tokens];
+      const ids = [...before, ...r.tokens];
       if (ids.length > this.info.contextLength) {
         throw new EngineError('context-overflow', `sequence of ${ids.length} tokens exceeds the server's context of ${this.info.contextLength}`);
       }
@@ -165,24 +206,16 @@ export class LlamaCppBackend implements ModelBackend {
       return { values, positions: s.ids.length - first + 1 };
     }));
     const out: RowScores[] = scored.map((r) => ({ coverage: 'full', kind: 'logprobs', positions: r.positions, values: r.values }));
-    const keep = options.keepCache ?? true;
-    const caches = keep ? seqs.map((s) => new ServerPrefix(s.ids)) : null;
-    if (caches) this.live += caches.length;
+    const caches = this.prefixes.make(seqs.map((s) => s.ids), options.keepCache ?? true);
     return { rows: out, caches, ms: performance.now() - t0 };
   }
 
   release(cache: PrefixCache): void {
-    const c = cache as ServerPrefix;
-    if (c.released) {
-      this.twice++;
-      return;
-    }
-    c.released = true;
-    this.live--;
+    this.prefixes.release(cache);
   }
 
   stats(): BackendStats {
-    return { forwardCount: this.forwards, disposedTwice: this.twice, liveTensors: this.live };
+    return this.prefixes.stats(this.forwards);
   }
 
   async dispose(): Promise<void> {

@@ -20,7 +20,7 @@
 import type { BackendCapabilities, BackendStats, ForwardOptions, ForwardResult, ForwardRow, ModelBackend, PrefixCache, RowScores, TopScores } from '../../decoder/backend.ts';
 import { EngineError } from '../../engine/errors.ts';
 import type { ChatMessage, ModelInfo } from '../protocol.ts';
-import { ServerPrefix, toEngineError } from './serverBackend.ts';
+import { ServerPrefixes, toEngineError } from './serverBackend.ts';
 import type { NextTokenScores } from './types.ts';
 import { withVocabAdditions, type VocabAddition } from '../../domain/vocabGrowth.ts';
 
@@ -60,8 +60,7 @@ export class TopNServerBackend implements ModelBackend {
   readonly capabilities: BackendCapabilities;
   private current: ModelInfo;
   private forwards = 0;
-  private twice = 0;
-  private live = 0;
+  private readonly prefixes = new ServerPrefixes();
   /** Additions not yet taken by the dispatcher (the UI's copy of the vocabulary lags by these). */
   private pending: VocabAddition[] = [];
 
@@ -133,10 +132,9 @@ export class TopNServerBackend implements ModelBackend {
     const total = rows.reduce((n, r) => n + (all ? r.tokens.length : 1), 0);
     let done = 0;
     for (const r of rows) {
-      if (r.prefix && !(r.prefix instanceof ServerPrefix)) throw new RangeError('not a server prefix');
-      if (r.prefix && (r.prefix as ServerPrefix).released) throw new RangeError('prefix used after release');
+      const before = this.prefixes.idsOf(r.prefix);
       if (r.tokens.length === 0) throw new RangeError('a row needs at least one new token');
-      const ids = [...((r.prefix as ServerPrefix | null)?.ids ?? []), ...r.tokens];
+      const ids = [...before, ...r.tokens];
       if (ids.length > this.current.contextLength) {
         throw new EngineError('context-overflow', `sequence of ${ids.length} tokens exceeds the server's context of ${this.current.contextLength}`);
       }
@@ -171,24 +169,16 @@ export class TopNServerBackend implements ModelBackend {
       out.push({ coverage: 'top', kind: 'logprobs', positions });
       seqs.push(ids);
     }
-    const keep = options.keepCache ?? true;
-    const caches = keep ? seqs.map((s) => new ServerPrefix(s)) : null;
-    if (caches) this.live += caches.length;
+    const caches = this.prefixes.make(seqs, options.keepCache ?? true);
     return { rows: out, caches, ms: performance.now() - t0 };
   }
 
   release(cache: PrefixCache): void {
-    const c = cache as ServerPrefix;
-    if (c.released) {
-      this.twice++;
-      return;
-    }
-    c.released = true;
-    this.live--;
+    this.prefixes.release(cache);
   }
 
   stats(): BackendStats {
-    return { forwardCount: this.forwards, disposedTwice: this.twice, liveTensors: this.live };
+    return this.prefixes.stats(this.forwards);
   }
 
   async dispose(): Promise<void> {
