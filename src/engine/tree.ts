@@ -167,7 +167,76 @@ export function findReusableChild(
 }
 
 /**
- * Adds a child under `parentId` (immutably: returns a new tree sharing untouched nodes).
+ * Shared node arrays (issue #19: a step on a 10,000-node tree must cost about what it costs on a small
+ * one, so a new tree cannot copy the node array). Each array made here is "owned" by the newest tree
+ * over it, its head. An operation on the head writes into the array in place and hands it to the new
+ * tree; the old tree's `nodes` becomes a getter that, when first read, rebuilds the old content (the
+ * array cut to the old length, with the slots overwritten since put back from the undo entries). So a
+ * tree held elsewhere (prompt history, a compare pane, a session being saved) still reads exactly what
+ * it held. An operation on any other tree copies, as before, and the copy's new tree is its head.
+ */
+const heads = new WeakMap<TreeNode[], GenerationTree>();
+
+/** A tree superseded in place: how many nodes it held, the slots its successor overwrote (old values), the successor. */
+interface Superseded {
+  length: number;
+  undo: [number, TreeNode][];
+  next: GenerationTree;
+}
+const superseded = new WeakMap<GenerationTree, Superseded>();
+
+/** Rebuilds a superseded tree's own nodes: the head's array up to its length, overwritten slots restored (newest link first). */
+function materialize(tree: GenerationTree): TreeNode[] {
+  const links: Superseded[] = [];
+  let t: GenerationTree = tree;
+  for (let s = superseded.get(t); s; s = superseded.get(t)) {
+    links.push(s);
+    t = s.next;
+  }
+  const out = t.nodes.slice(0, links[0].length);
+  for (let i = links.length - 1; i >= 0; i--) for (const [id, node] of links[i].undo) if (id < out.length) out[id] = node;
+  return out;
+}
+
+/** A superseded tree's nodes, rebuilt once; its link is then dropped (older trees' walks stop at its rebuilt array). */
+function own(tree: GenerationTree): TreeNode[] {
+  const nodes = materialize(tree);
+  superseded.delete(tree);
+  return nodes;
+}
+
+/**
+ * The tree after writing `writes` (id → new node) and appending `added` to `tree`'s nodes: in place
+ * when `tree` is the head of its array (then `tree` keeps reading its own content through a getter),
+ * else on a copy.
+ */
+function write(tree: GenerationTree, writes: [number, TreeNode][], added: TreeNode[]): GenerationTree {
+  const desc = Object.getOwnPropertyDescriptor(tree, 'nodes');
+  const nodes = tree.nodes;
+  if (desc?.value === nodes && heads.get(nodes) === tree) {
+    const undo: [number, TreeNode][] = writes.map(([id]) => [id, nodes[id]]);
+    const length = nodes.length;
+    const next: GenerationTree = { ...tree, nodes };
+    for (const [id, node] of writes) nodes[id] = node;
+    for (const n of added) nodes.push(n);
+    superseded.set(tree, { length, undo, next });
+    let mine: TreeNode[] | null = null;
+    Object.defineProperty(tree, 'nodes', { enumerable: true, configurable: true, get: () => (mine ??= own(tree)) });
+    heads.set(nodes, next);
+    return next;
+  }
+  const copy = nodes.slice();
+  for (const [id, node] of writes) copy[id] = node;
+  for (const n of added) copy.push(n);
+  const next: GenerationTree = { ...tree, nodes: copy };
+  heads.set(copy, next);
+  return next;
+}
+
+/**
+ * Adds a child under `parentId`. Immutable to readers: the returned tree is new, and `tree` keeps
+ * reading exactly its own nodes (see {@link write}: the array is shared and written in place when
+ * `tree` is the newest tree over it, so a step costs the same on 10 or 10,000 nodes).
  * @returns the new tree and the child's id
  * @throws EngineError `tree-full` when the tree already holds {@link MAX_TREE_NODES} nodes
  */
@@ -176,19 +245,15 @@ export function addChild(tree: GenerationTree, parentId: number, edge: Edge): { 
   if (tree.nodes.length >= MAX_TREE_NODES) throw new EngineError('tree-full', `${MAX_TREE_NODES}`);
   const id = tree.nodes.length;
   const child: TreeNode = { id, parent: parentId, depth: parent.depth + 1, edge, children: [], rerolls: 0, stop: null };
-  // always a copy: a tree held elsewhere (prompt history, a compare pane, a session being saved) must not
-  // see nodes added after it (appending in place on the newest tree was tried for #19 and broke that)
-  const nodes = tree.nodes.slice();
-  nodes[parentId] = { ...parent, children: [...parent.children, id] };
-  nodes.push(child);
-  return { tree: trail({ ...tree, nodes }, tree, [parentId, id], id), id };
+  const next = write(tree, [[parentId, { ...parent, children: [...parent.children, id] }]], [child]);
+  return { tree: trail(next, tree, [parentId, id], id), id };
 }
 
-/** Returns a tree where node `id` has `patch` applied. */
+/** Returns a tree where node `id` has `patch` applied (immutable to readers, like {@link addChild}). */
 export function updateNode(tree: GenerationTree, id: number, patch: Partial<Pick<TreeNode, 'rerolls' | 'stop'>>): GenerationTree {
-  const nodes = tree.nodes.slice();
-  nodes[id] = { ...getNode(tree, id), ...patch };
-  return trail({ ...tree, nodes }, tree, [id], tree.nodes.length);
+  const length = tree.nodes.length;
+  const next = write(tree, [[id, { ...getNode(tree, id), ...patch }]], []);
+  return trail(next, tree, [id], length);
 }
 
 /** Sum of the model log-probabilities along the path (nats), and the token count. */

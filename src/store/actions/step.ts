@@ -203,7 +203,11 @@ export function stepBack(ctx: ActionContext): void {
   const run = ctx.s.beamRun;
   if (run && run.hypotheses && onBeamRun(ctx.s) && ctx.s.cursor !== run.startNode) {
     if (run.viewStep > 0) setBeamViewStep(ctx, run.viewStep - 1);
-    else ctx.set({ cursor: run.startNode, beamRun: null });
+    else {
+      ctx.set({ cursor: run.startNode, beamRun: null });
+      // the start's record may predate a settings change made while the run was shown
+      void ensureRecord(ctx, displayNodeOf(ctx.s));
+    }
     return;
   }
   const n = ctx.s.tree.nodes[ctx.s.cursor];
