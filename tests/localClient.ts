@@ -12,7 +12,7 @@ import { Dispatcher, type DispatcherHost } from '../src/worker/dispatcher.ts';
 import { WorkerClient } from '../src/worker/client.ts';
 import type { WorkerRequest, WorkerResponse } from '../src/worker/protocol.ts';
 import type { ModelBackend } from '../src/decoder/backend.ts';
-import { ScriptedBackend, scriptedModelInfo, SCRIPTED_CONTEXT } from './scriptedBackend.ts';
+import { scriptedLoad, type ScriptedClientOptions } from './support/scriptedLoad.ts';
 
 /** The part of the Worker interface WorkerClient uses, served by a Dispatcher in this thread. */
 export class InProcessWorker {
@@ -95,27 +95,14 @@ export function clientFor(backend: ModelBackend): LocalClient {
   return new LocalClient(async () => backend);
 }
 
-export interface ScriptedClientOptions {
-  contextLength?: number;
-}
+export type { ScriptedClientOptions } from './support/scriptedLoad.ts';
 
 /**
- * The scripted test model behind the one dispatcher. A 'load' reports two "files" of progress, as
- * the real worker does (per file and overall), then names the model after the request's source.
+ * The scripted test model behind the one dispatcher (tests/support/scriptedLoad.ts: a 'load'
+ * reports progress as the real worker does, then names the model after the request's source).
  */
 export class ScriptedClient extends LocalClient {
   constructor(opts: ScriptedClientOptions = {}) {
-    const backend = new ScriptedBackend();
-    super(async (msg, progress) => {
-      await Promise.resolve();
-      progress({ file: 'config.json', loaded: 1, total: 1, progress: 1, loadedAll: 1, totalAll: 1, overall: 1 });
-      await Promise.resolve();
-      progress({ file: 'onnx/model.onnx', loaded: 2, total: 4, progress: 0.5, loadedAll: 3, totalAll: 5, overall: 0.6 });
-      await Promise.resolve();
-      progress({ file: 'onnx/model.onnx', loaded: 4, total: 4, progress: 1, loadedAll: 5, totalAll: 5, overall: 1 });
-      const name = msg.source.kind === 'hub' ? msg.source.modelId : msg.source.kind === 'server' ? msg.source.url : msg.source.name;
-      backend.info = scriptedModelInfo(name, msg.source.kind, opts.contextLength ?? SCRIPTED_CONTEXT);
-      return backend;
-    });
+    super(scriptedLoad(opts));
   }
 }

@@ -13,6 +13,7 @@ import { EngineError } from '../engine/errors.ts';
 import type { ForwardOptions, ModelBackend, PrefixCache } from './backend.ts';
 import { positionCount, positionScores } from './topScores.ts';
 import { readoutOf, type Readout } from './readout.ts';
+import { prefixHashes } from './prefixHash.ts';
 
 /** Logits rows kept (least recently used dropped first). */
 const LOGITS_LRU = 64;
@@ -34,18 +35,6 @@ interface LogitsEntry {
 
 /** Where a node's logits came from: a forward from the empty prefix, one on a snapshot, or the logits cache. */
 export type Phase = 'prefill' | 'decode' | 'cached';
-
-/** FNV-1a–style hashes of every prefix of `ids`: out[n] covers ids[0..n). */
-function prefixHashes(ids: readonly number[]): Uint32Array {
-  const out = new Uint32Array(ids.length + 1);
-  let h = 0x811c9dc5;
-  out[0] = h;
-  for (let i = 0; i < ids.length; i++) {
-    h = Math.imul(h ^ (ids[i] + 1), 0x01000193) >>> 0;
-    out[i + 1] = h;
-  }
-  return out;
-}
 
 export class NodeCache {
   private readonly snapshots = new Map<number, Snapshot>();

@@ -61,36 +61,40 @@ export interface GenerationTree {
 }
 
 /**
- * Which nodes each tree operation replaced, keyed by the tree it returned, and how many nodes the
- * tree it came from held: lets a reader that holds an earlier tree find what changed without
- * comparing every node (the durability journal does this after every step). Weak on both ends, so no
- * tree is kept alive by it.
+ * Which nodes each tree operation replaced, keyed by the tree it returned, which of them it patched
+ * (re-rolls or stop: updateNode), and how many nodes the tree it came from held: lets a reader that
+ * holds an earlier tree find what changed without comparing every node, and without reading the
+ * earlier tree's nodes (which would rebuild them, see {@link write}; the durability journal does this
+ * after every step). Weak on both ends, so no tree is kept alive by it.
  */
-const trails = new WeakMap<GenerationTree, { from: WeakRef<GenerationTree>; ids: number[]; fromLength: number }>();
+const trails = new WeakMap<GenerationTree, { from: WeakRef<GenerationTree>; ids: number[]; patched: number[]; fromLength: number }>();
 
-function trail(next: GenerationTree, from: GenerationTree, ids: number[], fromLength: number): GenerationTree {
-  if (typeof WeakRef !== 'undefined') trails.set(next, { from: new WeakRef(from), ids, fromLength });
+function trail(next: GenerationTree, from: GenerationTree, ids: number[], patched: number[], fromLength: number): GenerationTree {
+  if (typeof WeakRef !== 'undefined') trails.set(next, { from: new WeakRef(from), ids, patched, fromLength });
   return next;
 }
 
 /**
- * Ids of the nodes replaced or added on the way from `prev` to `next` by addChild / updateNode, and
- * how many nodes `prev` held when it was made, or null
- * when `next` was not made from `prev` by those operations (or the trail is gone): then compare.
- * Cost: one step per operation, whatever the tree size.
+ * Ids of the nodes replaced or added on the way from `prev` to `next` by addChild / updateNode
+ * (`ids`), those whose re-rolls or stop were set (`patched`, a subset; the others only gained
+ * children), and how many nodes `prev` held when it was made, or null when `next` was not made from
+ * `prev` by those operations (or the trail is gone): then compare.
+ * Cost: one step per operation, whatever the tree size; `prev`'s nodes are not read.
  */
-export function changedSince(prev: GenerationTree, next: GenerationTree): { ids: number[]; prevLength: number } | null {
+export function changedSince(prev: GenerationTree, next: GenerationTree): { ids: number[]; patched: number[]; prevLength: number } | null {
   const ids: number[] = [];
+  const patched: number[] = [];
   let prevLength = next.nodes.length;
   let t: GenerationTree | undefined = next;
   for (let guard = 0; t && t !== prev && guard < 10_000; guard++) {
     const step = trails.get(t);
     if (!step) return null;
     ids.push(...step.ids);
+    patched.push(...step.patched);
     prevLength = step.fromLength;
     t = step.from.deref();
   }
-  return t === prev ? { ids, prevLength } : null;
+  return t === prev ? { ids, patched, prevLength } : null;
 }
 
 /** A tree holding only the root (the prompt). */
@@ -246,14 +250,14 @@ export function addChild(tree: GenerationTree, parentId: number, edge: Edge): { 
   const id = tree.nodes.length;
   const child: TreeNode = { id, parent: parentId, depth: parent.depth + 1, edge, children: [], rerolls: 0, stop: null };
   const next = write(tree, [[parentId, { ...parent, children: [...parent.children, id] }]], [child]);
-  return { tree: trail(next, tree, [parentId, id], id), id };
+  return { tree: trail(next, tree, [parentId, id], [], id), id };
 }
 
 /** Returns a tree where node `id` has `patch` applied (immutable to readers, like {@link addChild}). */
 export function updateNode(tree: GenerationTree, id: number, patch: Partial<Pick<TreeNode, 'rerolls' | 'stop'>>): GenerationTree {
   const length = tree.nodes.length;
   const next = write(tree, [[id, { ...getNode(tree, id), ...patch }]], []);
-  return trail(next, tree, [id], length);
+  return trail(next, tree, [id], [id], length);
 }
 
 /** Sum of the model log-probabilities along the path (nats), and the token count. */

@@ -82,23 +82,25 @@ export function journalEntry(prev: JournaledState, next: JournaledState, base: (
 /** Appended nodes and patched nodes when `next` grew from `prev`; null when it is another tree. */
 function growth(prev: GenerationTree, next: GenerationTree): { nodes: z.infer<typeof jNode>[]; patches: [number, number, TreeNode['stop']][] } | null {
   if (next.promptIds !== prev.promptIds && next.promptIds.join() !== prev.promptIds.join()) return null;
-  if (next.nodes.length < prev.nodes.length) return null;
   const patches: [number, number, TreeNode['stop']][] = [];
-  // the tree operations' trail names the nodes they replaced and how many nodes prev held (prev may
-  // share next's grown array, engine/tree.ts); without it, compare every node
+  // the tree operations' trail names the nodes they patched and how many nodes prev held, so prev's
+  // nodes are not read (prev may share next's array and would rebuild its own, engine/tree.ts);
+  // without a trail, compare every node
   const changed = changedSince(prev, next);
-  const prevLength = changed ? changed.prevLength : prev.nodes.length;
-  const candidates = changed ? [...new Set(changed.ids)].filter((i) => i < prevLength).sort((a, b) => a - b) : null;
-  const n = candidates ? candidates.length : prevLength;
-  for (let k = 0; k < n; k++) {
-    const i = candidates ? candidates[k] : k;
-    const a = prev.nodes[i];
-    const b = next.nodes[i];
-    if (a === b) continue;
-    // only children (derived), re-rolls and stop may change on an existing node
-    if (a.edge !== b.edge || a.parent !== b.parent) return null;
-    if (a.rerolls !== b.rerolls || a.stop !== b.stop) patches.push([i, b.rerolls, b.stop]);
+  if (changed) {
+    for (const i of [...new Set(changed.patched)].sort((a, b) => a - b)) if (i < changed.prevLength) patches.push([i, next.nodes[i].rerolls, next.nodes[i].stop]);
+  } else {
+    if (next.nodes.length < prev.nodes.length) return null;
+    for (let i = 0; i < prev.nodes.length; i++) {
+      const a = prev.nodes[i];
+      const b = next.nodes[i];
+      if (a === b) continue;
+      // only children (derived), re-rolls and stop may change on an existing node
+      if (a.edge !== b.edge || a.parent !== b.parent) return null;
+      if (a.rerolls !== b.rerolls || a.stop !== b.stop) patches.push([i, b.rerolls, b.stop]);
+    }
   }
+  const prevLength = changed ? changed.prevLength : prev.nodes.length;
   const nodes = next.nodes.slice(prevLength).map((n) => ({ id: n.id, parent: n.parent!, edge: { ...n.edge! }, rerolls: n.rerolls, stop: n.stop }));
   return { nodes, patches };
 }

@@ -1,15 +1,18 @@
 /**
  * A long exploration (issue #19): a 10,000-node tree holding a 2,000-token path, loaded from a
- * generated session file on the scripted backend with its context raised to 4,096. The controller's
+ * generated session file on the scripted backend with its context raised to 4,096. The main thread's
  * time for step, back and branch on it, divided by the same on a 10-node tree (medians over
- * interleaved repetitions, one run): the issue asks ≤ 1.2, measured 1.3–1.4 (see the test); export →
- * import restores it exactly.
+ * interleaved repetitions, one run), with the worker in its own thread as in the browser: ≤ 1.2, as
+ * the issue asks. The same with the worker in this thread (its time counted too): ≤ 1.5. Export →
+ * import restores the tree exactly.
  * The journal (localStorage, here a Map) is on, as in the app.
  */
 import { describe, expect, it } from 'vitest';
 import { Controller } from './controller.ts';
 import { createAppStore } from './store.ts';
 import { ScriptedClient } from '../../tests/localClient.ts';
+import { ThreadedScriptedClient, scriptedThreadBundle } from '../../tests/support/threadedClient.ts';
+import { performance } from 'node:perf_hooks';
 import { SCRIPTED_VOCAB } from '../../tests/scriptedBackend.ts';
 import type { WorkerClient } from '../worker/client.ts';
 import type { SessionFile } from './sessionSchema.ts';
@@ -30,9 +33,20 @@ class MapStorage {
 }
 if (!process.env.NO_JOURNAL) (globalThis as { localStorage?: unknown }).localStorage ??= new MapStorage();
 
-async function controllerWith(session: SessionFile | null) {
+/** Where the worker runs: this thread (ScriptedClient) or a worker thread (as in the browser). */
+type WorkerPlace = { thread: string | null };
+const inProcess: WorkerPlace = { thread: null };
+/** Every client made, to end their threads after the test. */
+const clients: WorkerClient[] = [];
+
+async function controllerWith(session: SessionFile | null, place: WorkerPlace = inProcess) {
   const store = createAppStore();
-  const c = new Controller(store, () => new ScriptedClient({ contextLength: 4096 }) as unknown as WorkerClient);
+  const make = () => (place.thread ? new ThreadedScriptedClient(place.thread, { contextLength: 4096 }) : new ScriptedClient({ contextLength: 4096 }));
+  const c = new Controller(store, () => {
+    const client = make() as unknown as WorkerClient;
+    clients.push(client);
+    return client;
+  });
   await c.loadModel({ kind: 'embedded', name: 'scripted' }, 'wasm');
   await c.setPrompt('abc');
   await c.restoreSession(); // starts the journal (IndexedDB is missing in Node: a notice, the journal still runs)
@@ -97,96 +111,97 @@ describe('a long exploration: 10,000 nodes, a 2,000-token path', () => {
     expect(again.store.getState().tree.nodes.length).toBe(MAX_TREE_NODES);
   }, 600_000);
 
-  // Measured in one run, interleaved, medians of 300 repetitions each (a few hundred ms in all). The
-  // worker's dispatcher runs in this thread (ScriptedClient), so its time counts too: stricter than
-  // the main-thread time the issue names.
-  // NOT MET YET: the issue asks ≤ 1.2; measured 1.31–1.40 (lower quartile about 1.2) with every
-  // repetition doing the same work (two new steps, a branch, back) while addChild appended in place;
-  // 1.9 since addChild copies the node array again (appending in place let trees held elsewhere, such
-  // as the prompt history's, see nodes added after them: the controller property test caught it). This same test on main before
-  // this round (34d049d): 12.2–17.3 (the 9–39 of last session came from repetitions that stopped at
-  // EOS and then did less). Fixed: the path travels as a delta (worker/pathDelta.ts), records and
-  // step entropies grow in place, the node cache keeps
-  // its byte total. Left: per request the worker copies the 2,000-id path and ids out of its
-  // register and hashes every prefix (about 40 kB of garbage per request), and garbage collection
-  // then falls more often into the big tree's repetitions. This test guards the gain (≤ 3; 12–17 before).
-  it('step, back and branch on it cost at most 3× what they cost on a 10-node tree (issue target 1.2, not met); save and restore are exact', async () => {
-    const seed = await controllerWith(null);
-    const base = JSON.parse(seed.c.exportSession()!) as SessionFile;
-    const bigFile = generated(base, 10_000, 2_000);
-    const smallFile = generated(base, 10, 9);
-    const big = await controllerWith(bigFile);
-    const small = await controllerWith(smallFile);
-    expect(big.store.getState().tree.nodes.length).toBe(10_000);
-    expect(big.store.getState().tree.nodes[big.store.getState().cursor].depth).toBe(2_000);
-    expect(small.store.getState().tree.nodes.length).toBe(10);
+  // Measured in one run, interleaved, medians of 300 repetitions each (a few hundred ms in all).
+  // - its own thread: the worker runs in a node:worker_threads thread, as in the browser, and each
+  //   repetition's main-thread time is the event loop's active time (performance.eventLoopUtilization:
+  //   the time this thread was not waiting for an event), as the issue names it; ≤ 1.2.
+  // - this thread: the worker's dispatcher runs in this thread (ScriptedClient) and the wall time of
+  //   each repetition counts, so the worker's time too (stricter than the issue); ≤ 1.5.
+  // Before this round (main at 34d049d) the in-thread ratio was 12.2–17.3; the fixes are listed in
+  // docs/PERFORMANCE.md ("A long exploration").
+  for (const mode of ['its own thread', 'this thread'] as const) {
+    const limit = mode === 'its own thread' ? 1.2 : 1.5;
+    it(`step, back and branch on it cost at most ${limit}× what they cost on a 10-node tree (worker in ${mode}); save and restore are exact`, async () => {
+      const place: WorkerPlace = { thread: mode === 'its own thread' ? await scriptedThreadBundle() : null };
+      const seed = await controllerWith(null, place);
+      const base = JSON.parse(seed.c.exportSession()!) as SessionFile;
+      const bigFile = generated(base, 10_000, 2_000);
+      const smallFile = generated(base, 10, 9);
+      const big = await controllerWith(bigFile, place);
+      const small = await controllerWith(smallFile, place);
+      expect(big.store.getState().tree.nodes.length).toBe(10_000);
+      expect(big.store.getState().tree.nodes[big.store.getState().cursor].depth).toBe(2_000);
+      expect(small.store.getState().tree.nodes.length).toBe(10);
 
-    type Run = { c: Controller; store: ReturnType<typeof createAppStore>; anchor: number; seed: number };
-    const depth = (h: Run) => h.store.getState().tree.nodes[h.store.getState().cursor].depth;
-    /**
-     * One repetition, from where the last one ended (one token deeper each time) with a new seed
-     * (untimed, so every repetition does the same work): Step ▶ twice (two new tokens), a branch at
-     * the shown step (a letter not yet chosen there), Back ◀. @returns its time, or null when a
-     * sampled token stopped the path (EOS or end-of-turn: the repetition did less; the next one
-     * starts again from the start position)
-     */
-    const rep = async (h: Run): Promise<number | null> => {
-      await h.c.updateSettings({ seed: ++h.seed });
-      const d0 = depth(h);
-      const t0 = performance.now();
-      await h.c.stepForward();
-      await h.c.stepForward();
-      const s = h.store.getState();
-      const shown = s.tree.nodes[s.cursor].parent!;
-      const taken = new Set(s.tree.nodes[shown].children.map((id) => s.tree.nodes[id].edge!.tokenId));
-      const alt = [...Array(SCRIPTED_VOCAB - 2).keys()].find((t) => !taken.has(t)); // letters only: a branch never stops
-      const stepped = depth(h) === d0 + 2 && s.tree.nodes[s.cursor].stop === null && alt !== undefined;
-      if (stepped) {
-        await h.c.chooseToken(alt);
-        await h.c.stepBack();
+      type Run = { c: Controller; store: ReturnType<typeof createAppStore>; anchor: number; seed: number };
+      const depth = (h: Run) => h.store.getState().tree.nodes[h.store.getState().cursor].depth;
+      /**
+       * One repetition, from where the last one ended (one token deeper each time) with a new seed
+       * (untimed, so every repetition does the same work): Step ▶ twice (two new tokens), a branch at
+       * the shown step (a letter not yet chosen there), Back ◀. @returns its time, or null when a
+       * sampled token stopped the path (EOS or end-of-turn: the repetition did less; the next one
+       * starts again from the start position)
+       */
+      const rep = async (h: Run): Promise<number | null> => {
+        await h.c.updateSettings({ seed: ++h.seed });
+        const d0 = depth(h);
+        const t0 = performance.now();
+        const u0 = performance.eventLoopUtilization();
+        await h.c.stepForward();
+        await h.c.stepForward();
+        const s = h.store.getState();
+        const shown = s.tree.nodes[s.cursor].parent!;
+        const taken = new Set(s.tree.nodes[shown].children.map((id) => s.tree.nodes[id].edge!.tokenId));
+        const alt = [...Array(SCRIPTED_VOCAB - 2).keys()].find((t) => !taken.has(t)); // letters only: a branch never stops
+        const stepped = depth(h) === d0 + 2 && s.tree.nodes[s.cursor].stop === null && alt !== undefined;
+        if (stepped) {
+          await h.c.chooseToken(alt);
+          await h.c.stepBack();
+        }
+        const ms = mode === 'its own thread' ? performance.eventLoopUtilization(u0).active : performance.now() - t0;
+        if (stepped && h.c.canStep()) return ms;
+        await h.c.jumpTo(h.anchor);
+        return stepped ? ms : null;
+      };
+      const bigRun: Run = { ...big, anchor: big.store.getState().cursor, seed: 1000 };
+      const smallRun: Run = { ...small, anchor: small.store.getState().cursor, seed: 1000 };
+      for (let i = 0; i < 20; i++) {
+        await rep(bigRun);
+        await rep(smallRun);
       }
-      const ms = performance.now() - t0;
-      if (stepped && h.c.canStep()) return ms;
-      await h.c.jumpTo(h.anchor);
-      return stepped ? ms : null;
-    };
-    const bigRun: Run = { ...big, anchor: big.store.getState().cursor, seed: 1000 };
-    const smallRun: Run = { ...small, anchor: small.store.getState().cursor, seed: 1000 };
-    for (let i = 0; i < 20; i++) {
-      await rep(bigRun);
-      await rep(smallRun);
-    }
-    // the small tree stays small: re-opened every 10 pairs (then one untimed repetition warms its
-    // caches), so it holds 10 to about 45 nodes; the big one grows from 10,000 to about 11,000
-    const smallText = JSON.stringify(smallFile);
-    const tBig: number[] = [];
-    const tSmall: number[] = [];
-    while (tBig.length < 300) {
-      await small.c.importSession(smallText);
-      await rep(smallRun);
-      for (let i = 0; i < 10; i++) {
-        const b = await rep(bigRun);
-        const sm = await rep(smallRun);
-        if (b === null || sm === null) continue; // a stop: this pair did less work
-        tBig.push(b);
-        tSmall.push(sm);
+      // the small tree stays small: re-opened every 10 pairs (then one untimed repetition warms its
+      // caches), so it holds 10 to about 45 nodes; the big one grows from 10,000 to about 11,000
+      const smallText = JSON.stringify(smallFile);
+      const tBig: number[] = [];
+      const tSmall: number[] = [];
+      while (tBig.length < 300) {
+        await small.c.importSession(smallText);
+        await rep(smallRun);
+        for (let i = 0; i < 10; i++) {
+          const b = await rep(bigRun);
+          const sm = await rep(smallRun);
+          if (b === null || sm === null) continue; // a stop: this pair did less work
+          tBig.push(b);
+          tSmall.push(sm);
+        }
       }
-    }
-    expect(small.store.getState().tree.nodes.length).toBeLessThanOrEqual(80);
-    const q = (xs: number[], f: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * f)].toFixed(3);
-    console.log('quartiles big', q(tBig, 0.1), q(tBig, 0.25), q(tBig, 0.5), q(tBig, 0.75), 'small', q(tSmall, 0.1), q(tSmall, 0.25), q(tSmall, 0.5), q(tSmall, 0.75));
-    const ratio = median(tBig) / median(tSmall);
-    console.log(`long exploration: median rep ${median(tBig).toFixed(2)} ms on 10,000 nodes, ${median(tSmall).toFixed(2)} ms on 10 nodes, ratio ${ratio.toFixed(3)}`);
-    expect(big.store.getState().error).toBeNull();
-    expect(big.store.getState().tree.nodes.length).toBeGreaterThan(10_000);
-    expect(ratio).toBeLessThanOrEqual(3);
+      expect(small.store.getState().tree.nodes.length).toBeLessThanOrEqual(80);
+      const q = (xs: number[], f: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * f)].toFixed(3);
+      console.log('quartiles big', q(tBig, 0.1), q(tBig, 0.25), q(tBig, 0.5), q(tBig, 0.75), 'small', q(tSmall, 0.1), q(tSmall, 0.25), q(tSmall, 0.5), q(tSmall, 0.75));
+      const ratio = median(tBig) / median(tSmall);
+      console.log(`long exploration (worker in ${mode}): median rep ${median(tBig).toFixed(2)} ms on 10,000 nodes, ${median(tSmall).toFixed(2)} ms on 10 nodes, ratio ${ratio.toFixed(3)}`);
+      expect(big.store.getState().error).toBeNull();
+      expect(big.store.getState().tree.nodes.length).toBeGreaterThan(10_000);
+      expect(ratio).toBeLessThanOrEqual(limit);
 
-    // save and restore exact: the exported file imported into a fresh app gives the identical tree
-    const saved = big.c.exportSession()!;
-    const again = await controllerWith(JSON.parse(saved) as SessionFile);
-    const a = big.store.getState();
-    const b = again.store.getState();
-    expect(b.tree).toEqual(a.tree);
-    expect(b.cursor).toBe(a.cursor);
-  }, 600_000);
+      // save and restore exact: the exported file imported into a fresh app gives the identical tree
+      const saved = big.c.exportSession()!;
+      const again = await controllerWith(JSON.parse(saved) as SessionFile, place);
+      const a = big.store.getState();
+      const b = again.store.getState();
+      expect(b.tree).toEqual(a.tree);
+      expect(b.cursor).toBe(a.cursor);
+      for (const client of clients.splice(0)) client.terminate();
+    }, 600_000);
+  }
 });

@@ -2,12 +2,13 @@
  * The path delta (pathDelta.ts) against the plain walk it replaces: over random trees and random
  * moves (steps, branches, jumps anywhere, a new tree epoch), what the worker rebuilds from each
  * delta equals `pathTo` (as cache ids) and `sequenceIds` of the node, and a step from the last
- * position sends one node.
+ * position sends one node; the prefix hashes the receiver keeps as the path grows equal a fresh pass.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { addChild, createTree, pathTo, sequenceIds, type Edge, type GenerationTree } from '../engine/tree.ts';
 import { PathReceiver, PathSender } from './pathDelta.ts';
+import { prefixHashes } from '../decoder/prefixHash.ts';
 
 const edge = (tokenId: number): Edge => ({ tokenId, method: 'manual', settingsKey: 'k', drawKey: null, u: null, prob: 0.5, finalProb: 0.5, logprob: Math.log(0.5), rank: 1 });
 
@@ -36,6 +37,9 @@ describe('path delta', () => {
             const got = receiver.resolve(ref);
             expect(got.path).toEqual(pathTo(tree, at).map(cid));
             expect(got.ids).toEqual(sequenceIds(tree, at));
+            // the prefix hashes kept with the register equal one pass over a copy of the ids
+            expect(Object.isFrozen(got.ids)).toBe(true);
+            expect(prefixHashes(got.ids)).toEqual(prefixHashes([...got.ids]));
             // from the last position: a step sends one node, staying sends none
             if (sentInEpoch && kind === 'step') expect(ref.path.length).toBe(1);
             if (sentInEpoch && kind === 'same') expect(ref.path).toEqual([]);

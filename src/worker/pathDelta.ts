@@ -11,6 +11,7 @@
  */
 import { EngineError } from '../engine/errors.ts';
 import type { GenerationTree } from '../engine/tree.ts';
+import { PREFIX_HASH_SEED, extendPrefixHash, rememberPrefixHashes } from '../decoder/prefixHash.ts';
 
 /** A position as a request carries it: with `keep`, `path` and `ids` continue the previous main-lane position. */
 export interface PathRef {
@@ -62,14 +63,20 @@ export class PathSender {
   }
 }
 
-/** The worker's end: the last main-lane path and its ids, rebuilt from each delta. */
+/**
+ * The worker's end: the last main-lane path and its ids, rebuilt from each delta, with the hash of
+ * every prefix of the ids kept as they grow (so the node cache need not hash the whole path per request).
+ */
 export class PathReceiver {
   private readonly path: number[] = [];
   private readonly ids: number[] = [];
+  /** hashes[n]: prefix hash of ids[0..n) (decoder/prefixHash.ts); valid up to ids.length. */
+  private hashes = new Uint32Array(256);
 
   /**
    * The full path and ids a request names (copies: the request may wait in the decoder's queue
-   * while later messages move the register). Requests without `keep` pass through untouched.
+   * while later messages move the register; the ids are frozen, with their prefix hashes
+   * remembered). Requests without `keep` pass through untouched.
    * @throws EngineError `unknown` when `keep` exceeds the register (the two ends disagree)
    */
   resolve(ref: PathRef): { path: number[]; ids: number[] } {
@@ -83,13 +90,24 @@ export class PathReceiver {
     if (ref.keep === 0) {
       this.path.length = 0;
       this.ids.length = 0;
+      this.hashes[0] = PREFIX_HASH_SEED;
     } else {
       const promptLength = this.ids.length - (this.path.length - 1);
       this.path.length = ref.keep;
       this.ids.length = promptLength + ref.keep - 1;
     }
     for (const c of ref.path) this.path.push(c);
-    for (const t of ref.ids) this.ids.push(t);
-    return { path: this.path.slice(), ids: this.ids.slice() };
+    if (this.hashes.length < this.ids.length + ref.ids.length + 1) {
+      const grown = new Uint32Array(2 * (this.ids.length + ref.ids.length + 1));
+      grown.set(this.hashes.subarray(0, this.ids.length + 1));
+      this.hashes = grown;
+    }
+    for (const t of ref.ids) {
+      this.hashes[this.ids.length + 1] = extendPrefixHash(this.hashes[this.ids.length], t);
+      this.ids.push(t);
+    }
+    const ids = this.ids.slice();
+    rememberPrefixHashes(ids, this.hashes.slice(0, ids.length + 1));
+    return { path: this.path.slice(), ids };
   }
 }
