@@ -37,6 +37,8 @@ async function runMc(page: Page, n: number): Promise<void> {
   await page.getByTestId('mc-run').click();
   await expect(page.getByTestId('mc-run')).toBeEnabled();
   await expect.poll(async () => (await histogram(page)).bars.concat((await histogram(page)).rest).reduce((a, b) => a + b.count, 0)).toBe(n);
+  // a full-vocabulary model: no top-N approximation note (server-topn.spec.ts checks the note)
+  await expect(page.getByTestId('mc-approx')).toHaveCount(0);
 }
 
 /**

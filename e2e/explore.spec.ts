@@ -59,15 +59,7 @@ test('beam search width 3: 3 live beams per step; the ranking equals the torch r
   const b = reference.beam[0];
   await app.open();
   await app.setPrompt(b.text, b.ids);
-  await app.selectStrategy('beam');
-  await page.getByTestId('setting-beam-width').fill(String(b.num_beams));
-  await page.getByTestId('setting-length-penalty').fill(String(b.length_penalty));
-  await page.getByTestId('setting-max-new-tokens').fill(String(b.max_new_tokens));
-  await page.getByTestId('run-to-end').click(); // the whole search (Step ▶ would reveal it one beam step at a time)
-  await expect(page.getByTestId('beam-result')).toHaveCount(b.hypotheses.length, { timeout: 60_000 });
-  const results = await page.getByTestId('beam-result').evaluateAll((els) =>
-    els.map((e) => ({ score: Number(e.getAttribute('data-score')), ids: (e.getAttribute('data-token-ids') ?? '').split(',').map(Number) })),
-  );
+  const results = await app.runBeamSearch(b, b.hypotheses.length);
   results.forEach((r, i) => {
     expect(r.ids).toEqual(b.hypotheses[i].new_ids);
     expect(Math.abs(r.score - b.hypotheses[i].score)).toBeLessThan(1e-4);

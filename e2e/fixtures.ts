@@ -105,6 +105,23 @@ export class AppPage {
     await this.waitIdle();
   }
 
+  /**
+   * Beam search with these settings run as a whole (Run to end; Step ▶ would reveal it one beam step at
+   * a time), waiting for `expected` hypotheses. @returns each result's score (summed logprob, length
+   * penalised) and new token ids, best first
+   */
+  async runBeamSearch(b: { num_beams: number; length_penalty: number; max_new_tokens: number }, expected: number): Promise<{ score: number; ids: number[] }[]> {
+    await this.selectStrategy('beam');
+    await this.page.getByTestId('setting-beam-width').fill(String(b.num_beams));
+    await this.page.getByTestId('setting-length-penalty').fill(String(b.length_penalty));
+    await this.page.getByTestId('setting-max-new-tokens').fill(String(b.max_new_tokens));
+    await this.page.getByTestId('run-to-end').click();
+    await expect(this.page.getByTestId('beam-result')).toHaveCount(expected, { timeout: 60_000 });
+    return this.page.getByTestId('beam-result').evaluateAll((els) =>
+      els.map((e) => ({ score: Number(e.getAttribute('data-score')), ids: (e.getAttribute('data-token-ids') ?? '').split(',').map(Number) })),
+    );
+  }
+
   /** The bars as numbers, in display order. */
   async barData(): Promise<{ id: number; prob: number; finalProb: number; chosen: boolean; kept: boolean }[]> {
     return this.bars.evaluateAll((els) =>

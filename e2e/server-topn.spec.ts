@@ -50,6 +50,8 @@ for (const dialect of ['vllm', 'ollama'] as const) {
       expect(Math.abs(bars.reduce((a, b) => a + b.prob, 0) + rest + unreported - 1)).toBeLessThan(1e-6);
       await expect(page.getByTestId('dist-approx')).toContainText('top 4');
       await expect(page.getByTestId('stage-approx').first()).toBeVisible();
+      // Monte-Carlo draws among the reported tokens: said where its samples are drawn
+      await expect(page.getByTestId('mc-approx')).toContainText('top 4 tokens');
       await expect(page.getByTestId('setting-repetition-penalty')).toBeDisabled();
       await expect(page.getByTestId('setting-repetition-penalty-disabled')).toContainText('raw logits');
       await shot(page, info, `server-topn-${dialect}`);

@@ -45,6 +45,8 @@ export function MonteCarloPanel() {
   const treeBusy = useClassroom((s) => s.mcTreeBusy);
   const treeN = useClassroom((s) => s.mcTreeN);
   const treeLength = useClassroom((s) => s.mcTreeLength);
+  // a top-N engine (issue #16): the draws are among the reported tokens only
+  const reported = useApp((s) => s.records[displayNodeOf(s)]?.record.top?.reported ?? null);
   if (!info) return null;
   const current = mc && mc.seqKey === seqKey && mc.settingsKey === settingsKey ? mc.histogram : null;
   const treeCurrent = tree && tree.seqKey === seqKey && tree.settingsKey === settingsKey ? tree.nodes : null;
@@ -66,6 +68,11 @@ export function MonteCarloPanel() {
         </button>
       </div>
       <p className="muted small">{t('mc.settingsNote', { seed })}</p>
+      {reported !== null && (
+        <p className="muted small" data-testid="mc-approx">
+          {t('mc.approxNote', { n: reported })}
+        </p>
+      )}
       {current ? <Histogram h={current} info={info} /> : mc ? <p className="muted">{t('mc.stale')}</p> : null}
 
       <h3>{t('mc.treeTitle')}</h3>
