@@ -1,7 +1,7 @@
 import { useT } from '../useT.ts';
 import { formatPercent, singleTokenLabel } from '../format.ts';
 import { lensScale } from '../../charts/attentionLayout.ts';
-import { probabilityColor } from '../../charts/scales.ts';
+import { probabilityColor, textOnTint } from '../../charts/scales.ts';
 import { ExportButtons } from '../export/ExportButtons.tsx';
 import { useShownReadout } from './AttentionPanel.tsx';
 import { useStageScale } from '../useStageScale.ts';
@@ -63,7 +63,8 @@ export function LensChart() {
                 </text>
                 <rect x={LABEL_W} y={3} width={BAR_W} height={ROW_H - 6} fill="#eef1f4" />
                 <rect x={LABEL_W} y={3} width={x(p)} height={ROW_H - 6} fill={probabilityColor(p)} />
-                <text x={LABEL_W + 4} y={ROW_H / 2 + 4} fontSize={12}>
+                {/* readable on the bar's tint, and on the grey where a long label runs past the bar (a halo of the tint) */}
+                <text x={LABEL_W + 4} y={ROW_H / 2 + 4} fontSize={12} fill={textOnTint(p)} stroke={textOnTint(p) === '#ffffff' ? probabilityColor(p) : '#eef1f4'} strokeWidth={3} paintOrder="stroke">
                   {`“${label(top)}” ${formatPercent(p, locale)}`}
                 </text>
                 <text x={LABEL_W + BAR_W + 8} y={ROW_H / 2 + 4} fontSize={11} fill="#555">
