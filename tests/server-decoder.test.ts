@@ -1,7 +1,8 @@
 /**
  * The decoder (src/decoder) over the server engine (LlamaCppBackend) against the REAL llama.cpp server
  * serving our GGUF: the same step, beam and teacher-forcing code as the browser model, checked against
- * the committed torch references; the connect step's vocabulary and special tokens against tokenizer.json.
+ * the committed torch references; the connect step's vocabulary and special tokens against tokenizer.json;
+ * the constraint stage (choice list, regex, JSON schema) over the server's whole-vocabulary answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decoder } from '../src/decoder/decoder.ts';
@@ -13,6 +14,9 @@ import { freePort, startLlamaServer, type RunningServer } from './server/llamaSe
 import { loadTokenizer, vocabularyBytes } from './server/onnxReference.ts';
 import { guardedChatTokenize, type TemplateTokenizer } from '../src/worker/chatTokenize.ts';
 import { reference } from './reference.ts';
+import Ajv from 'ajv';
+import type { RunRequest } from '../src/decoder/decoder.ts';
+import type { ConstraintSpec } from '../src/engine/constraint/constraint.ts';
 
 const BASE = 'public/models/tiny-bilingual-gpt2';
 const CHAT = 'test-fixtures/tiny-chat';
@@ -162,6 +166,51 @@ describe('decoding over the server', () => {
     const again = await decoder.scoreText(text);
     expect(again.tokens.map((t) => t.prob)).toEqual(whole.tokens.map((t) => t.prob));
   });
+});
+
+describe('constraints over the server (issue #21): the same constraint stage on the llama.cpp engine', () => {
+  const hot = { ...plain, temperature: 2 };
+  /** Run to end under a constraint from a prompt; the generated ids (EOS included when it ended the text). */
+  const runUnder = async (constraint: ConstraintSpec, prompt: string, seed: number, count: number): Promise<number[]> => {
+    const ids = await decoder.tokenize(prompt);
+    const out: number[] = [];
+    const req: RunRequest = { type: 'run', id: seed, path: [1], ids, strategy: 'sample', settings: hot, topN: 5, extraIds: [], seed, startDepth: 0, firstReroll: 0, nextNodeId: 2, count, constraint };
+    await decoder.run(
+      req,
+      (r) => {
+        expect(r.record.stages).toContain('constraint');
+        out.push(r.choice.tokenId);
+      },
+      () => false,
+    );
+    return out;
+  };
+
+  it.each([
+    ['choice', ' yes\n no\n maybe', (t: string) => [' yes', ' no', ' maybe'].includes(t)],
+    ['regex', ' [0-9]{1,3} (apples|pears)', (t: string) => /^(?: [0-9]{1,3} (apples|pears))$/u.test(t)],
+  ] as const)('Run to end at T = 2 under a %s: every text is in the language and ends with EOS', async (kind, text, ok) => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const out = await runUnder({ kind, text }, 'Q: how many? A:', seed, 40);
+      expect(out[out.length - 1]).toBe(backend.info.eosTokenId);
+      const t = await decoder.decode(out.slice(0, -1));
+      expect(ok(t), t).toBe(true);
+    }
+  }, 120_000);
+
+  it('Run to end at T = 2 under a JSON schema: every finished text validates with ajv', async () => {
+    const schema = { type: 'object', properties: { name: { type: 'string', maxLength: 6 }, ok: { type: 'boolean' }, n: { enum: [1, 2, 3] } }, required: ['name', 'ok', 'n'] };
+    const validate = new Ajv().compile(schema);
+    let finished = 0;
+    for (const seed of [1, 2, 3, 4]) {
+      const out = await runUnder({ kind: 'json', text: JSON.stringify(schema) }, 'JSON:', seed, 60);
+      if (out[out.length - 1] !== backend.info.eosTokenId) continue;
+      finished++;
+      const t = await decoder.decode(out.slice(0, -1));
+      expect(validate(JSON.parse(t)), t).toBe(true);
+    }
+    expect(finished).toBeGreaterThanOrEqual(1);
+  }, 180_000);
 });
 
 describe('chat fixture over the server', () => {

@@ -9,7 +9,7 @@ import {
   maxLogprobsFromError, openaiCompletionRequest, openaiCompletionSchema, parseOpenaiCompletion, parsePromptLogprobs, openaiModelsSchema,
 } from '../src/worker/server/openai.ts';
 import { OLLAMA_MAX_TOP_LOGPROBS, ollamaGenerateRequest, ollamaGenerateSchema, parseOllamaGenerate } from '../src/worker/server/ollama.ts';
-import { llamaCompletionRequest } from '../src/worker/server/llamacpp.ts';
+import { llamaCompletionRequest, serverPick } from '../src/worker/server/llamacpp.ts';
 import { decideDialect } from '../src/worker/server/detect.ts';
 import {
   CORS_FLAGS, ServerError, classifyHttpError, classifyNetworkFailure, isLoopbackHost, mixedContentError, parseServerUrl,
@@ -38,6 +38,18 @@ describe('request bodies', () => {
   it('llama.cpp: token-id prompt, n_predict 1 (not 0), n_probs, cache_prompt, id_slot', () => {
     expect(llamaCompletionRequest([5, 6], 4000, 2)).toMatchObject({ prompt: [5, 6], n_predict: 1, n_probs: 4000, cache_prompt: true, id_slot: 2 });
     expect(llamaCompletionRequest([5], 1, null)).not.toHaveProperty('id_slot');
+    expect(llamaCompletionRequest([5], 1, null)).not.toHaveProperty('logit_bias');
+    expect(llamaCompletionRequest([5], 1, null, 7)).toMatchObject({ logit_bias: [[7, 1e4]] });
+    // the pick: EOS when there is one, else the first one-character printable ASCII token
+    const vocab = (pieces: number[][]) => {
+      const offsets = new Uint32Array(pieces.length + 1);
+      pieces.forEach((p, i) => (offsets[i + 1] = offsets[i] + p.length));
+      return { vocabSize: pieces.length, vocabBytes: Uint8Array.from(pieces.flat()), vocabOffsets: offsets };
+    };
+    const v = vocab([[0xe4], [0x20], [0x61, 0x62], [0x21], [0x61]]);
+    expect(serverPick({ ...v, eosTokenId: 2 })).toBe(2);
+    expect(serverPick({ ...v, eosTokenId: null })).toBe(3);
+    expect(serverPick({ ...vocab([[0xe4], [0x20]]), eosTokenId: null })).toBeNull();
   });
 });
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { ServerHttp } from '../src/worker/server/http.ts';
-import { LlamaCppClient, llamaCompletionSchema } from '../src/worker/server/llamacpp.ts';
+import { LlamaCppClient, llamaCompletionSchema, serverPick } from '../src/worker/server/llamacpp.ts';
 import { detectDialect } from '../src/worker/server/detect.ts';
 import { ServerError, parseServerUrl } from '../src/worker/server/errors.ts';
 import { freePort, startLlamaServer, type RunningServer } from './server/llamaServer.ts';
@@ -138,6 +138,29 @@ describe('llama.cpp server: log-probabilities equal the ONNX model', () => {
         ids.push(a.top[0].tokenId as number);
       }
     }
+  });
+
+  // "JSON:\n\n\n { \"name\" : \"/里" + the first bytes of a character: the server's greedy next token is the
+  // rest of that character (a sequence found by a constrained run at T = 2, tests/server-decoder.test.ts)
+  const SPLIT = [74, 83, 2288, 58, 10, 10, 10, 32, 123, 518, 110, 423, 34, 32, 58, 2528, 1168, 555];
+  it('a prompt ending inside a character: v0.4.0 answers HTTP 500 for its own pick (not valid UTF-8 alone); with the EOS pick the answer equals ONNX', async () => {
+    const plain = await client.nextToken(SPLIT, 5, null).catch((e: unknown) => e);
+    expect(plain).toBeInstanceOf(ServerError);
+    expect((plain as ServerError).status).toBe(500);
+    expect((plain as ServerError).detail).toMatch(/does not match the expected Content-only format/);
+    const eos = serverPick({ eosTokenId: 3999, vocabSize: V, vocabBytes: new Uint8Array(), vocabOffsets: new Uint32Array() });
+    expect(eos).toBe(3999);
+    const answer = await client.nextToken(SPLIT, V, null, { pick: eos });
+    const want = await onnx.lastLogprobs(SPLIT);
+    let maxProbDiff = 0;
+    for (const t of answer.top) maxProbDiff = Math.max(maxProbDiff, Math.abs(Math.exp(t.logprob) - Math.exp(want[t.tokenId as number])));
+    expect(answer.top).toHaveLength(V);
+    expect(maxProbDiff).toBeLessThan(1e-3);
+    // the bias moves only the server's own pick, not the reported probabilities
+    const biased = await client.nextToken(reference.forward[0].ids, 20, null, { pick: eos });
+    const unbiased = await client.nextToken(reference.forward[0].ids, 20, null);
+    expect(biased.top.map((t) => t.tokenId)).toEqual(unbiased.top.map((t) => t.tokenId));
+    for (let i = 0; i < 20; i++) expect(biased.top[i].logprob).toBeCloseTo(unbiased.top[i].logprob, 5); // the same within float noise (1e-6: another prompt-cache path)
   });
 
   it('top-N is the head of the whole-vocabulary answer', async () => {

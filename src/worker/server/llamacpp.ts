@@ -21,6 +21,7 @@ import { ServerError } from './errors.ts';
 import type { RequestOptions, ServerHttp } from './http.ts';
 import type { NextTokenScores, ServerChatMessage, ServerModelFacts, ServerToken } from './types.ts';
 import { utf8Bytes } from './types.ts';
+import type { ModelInfo } from '../protocol.ts';
 
 const tokenId = z.number().int().nonnegative();
 const byteArray = z.array(z.number().int().min(0).max(255));
@@ -74,7 +75,7 @@ function entryToken(e: z.infer<typeof probEntry>): ServerToken {
 }
 
 /** The request body of one next-token query (exported for the request-shape test). */
-export function llamaCompletionRequest(promptIds: readonly number[], topN: number, slot: number | null): Record<string, unknown> {
+export function llamaCompletionRequest(promptIds: readonly number[], topN: number, slot: number | null, pick: number | null = null): Record<string, unknown> {
   if (promptIds.length === 0) throw new RangeError('the prompt must have at least one token');
   if (!Number.isInteger(topN) || topN < 1) throw new RangeError(`topN must be a positive integer: ${topN}`);
   const body: Record<string, unknown> = {
@@ -88,7 +89,28 @@ export function llamaCompletionRequest(promptIds: readonly number[], topN: numbe
     return_tokens: true,
   };
   if (slot !== null) body.id_slot = slot;
+  // the server's own pick made `pick` (see serverPick): a logit bias is a sampler, after n_probs
+  if (pick !== null) body.logit_bias = [[pick, 1e4]];
   return body;
+}
+
+/**
+ * The token to make the server "generate" in every `/completion` (we never use its pick: we draw from
+ * the `n_probs` ourselves). llama.cpp v0.4.0 parses each answer's generated text as a chat message
+ * (the "Content-only" format) and answers HTTP 500 "does not match the expected Content-only format"
+ * when that text alone is not valid UTF-8 — its greedy token completing a character begun by the
+ * prompt's last token, which happens on CJK text split into byte pieces (tests/server-llamacpp.test.ts
+ * shows it on the real server). So the pick is the EOS token (its text is empty), else the first token
+ * that is one printable ASCII character, else null (no bias).
+ * @param info the connected model's vocabulary (bytes per id) and EOS id
+ */
+export function serverPick(info: Pick<ModelInfo, 'eosTokenId' | 'vocabSize' | 'vocabBytes' | 'vocabOffsets'>): number | null {
+  if (info.eosTokenId !== null) return info.eosTokenId;
+  for (let id = 0; id < info.vocabSize; id++) {
+    const a = info.vocabOffsets[id];
+    if (info.vocabOffsets[id + 1] - a === 1 && info.vocabBytes[a] >= 0x21 && info.vocabBytes[a] <= 0x7e) return id;
+  }
+  return null;
 }
 
 /**
@@ -179,9 +201,10 @@ export class LlamaCppClient {
   /**
    * The distribution after `promptIds`: the top `topN` tokens (the whole vocabulary when topN ≥ n_vocab)
    * with log-softmax of the raw logits. `slot` pins a server slot (its own prompt cache), null lets the server choose.
+   * `options.pick`: the token the server is made to pick (see {@link serverPick}); absent: the server's greedy pick.
    */
-  async nextToken(promptIds: readonly number[], topN: number, slot: number | null, options?: RequestOptions): Promise<NextTokenScores> {
-    const { value, ms } = await this.http.json('/completion', llamaCompletionRequest(promptIds, topN, slot), llamaCompletionSchema, options);
+  async nextToken(promptIds: readonly number[], topN: number, slot: number | null, options?: RequestOptions & { pick?: number | null }): Promise<NextTokenScores> {
+    const { value, ms } = await this.http.json('/completion', llamaCompletionRequest(promptIds, topN, slot, options?.pick ?? null), llamaCompletionSchema, options);
     return parseLlamaCompletion(value, ms);
   }
 }
