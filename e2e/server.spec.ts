@@ -80,6 +80,30 @@ test('a server that does not allow this page (--cors-origins) gives the message 
   }
 });
 
+test('a character split over two tokens, on the server: 智 appended after 人工 is E6 99 | BA, and the chart shows the step inside the character (llama.cpp v0.4.0 answered that request with HTTP 500 before the EOS pick)', async ({ app, page }) => {
+  await app.open();
+  await connect(page, server.url);
+  await expect(page.getByTestId('engine-status')).toHaveAttribute('data-state', 'connected');
+  await app.setPrompt('人工');
+  await page.getByTestId('token-query').fill('智');
+  const append = page.getByTestId('token-append');
+  await expect(append).toBeEnabled();
+  const ids = (await append.getAttribute('data-token-ids'))!.split(',').map(Number);
+  expect(ids).toHaveLength(2); // the model's tokenizer splits 智 into two byte pieces
+  await append.click();
+  await expect(app.generated).toHaveCount(2);
+  await app.waitIdle();
+  // the chart shows the step that chose the second piece: from 人工 + the first piece, a request that ends inside 智
+  await expect(page.getByTestId('error-message')).toHaveCount(0);
+  await expect(app.bars.first()).toBeVisible();
+  await expect(page.getByTestId('error-message')).toHaveCount(0);
+  const bars = await app.barData();
+  const chosen = bars.find((b) => b.id === ids[1]);
+  expect(chosen, 'the second piece of 智 is among the bars').toBeDefined();
+  expect(chosen!.prob).toBeGreaterThan(0);
+  expect(Math.abs(bars.reduce((a, b) => a + b.prob, 0) + Number(await page.getByTestId('dist-rest').getAttribute('data-prob')) - 1)).toBeLessThan(0.05);
+});
+
 test('beam search width 3 over the server: the ranking equals the torch reference', async ({ app, page }, info) => {
   const b = reference.beam[0];
   await app.open();
