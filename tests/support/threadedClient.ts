@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,14 +42,18 @@ export function scriptedThreadBundle(): Promise<string> {
     const dir = join(tmpdir(), 'token-by-token-threads');
     const file = join(dir, `scriptedThread-${sourcesHash()}.mjs`);
     if (!existsSync(file)) {
-      // bundles of older sources are not needed any more
-      if (existsSync(dir)) for (const old of readdirSync(dir)) if (old.startsWith('scriptedThread-')) rmSync(join(dir, old), { force: true });
+      // bundles of older sources are not needed any more (left for an hour: another checkout may be using one)
+      const stale = (name: string) => name.startsWith('scriptedThread-') && statSync(join(dir, name)).mtimeMs < Date.now() - 3_600_000;
+      if (existsSync(dir)) for (const old of readdirSync(dir)) if (stale(old)) rmSync(join(dir, old), { force: true });
+      // written under a name of its own, then renamed: two test files may build it at once
+      const part = `${file}.${process.pid}.${Date.now()}.part.mjs`;
       await build({
         input: join(root, 'tests', 'support', 'scriptedThread.ts'),
         platform: 'node',
         logLevel: 'warn',
-        output: { file, format: 'esm', codeSplitting: false },
+        output: { file: part, format: 'esm', codeSplitting: false },
       });
+      renameSync(part, file);
     }
     return file;
   })();
