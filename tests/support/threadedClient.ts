@@ -43,7 +43,7 @@ export function scriptedThreadBundle(): Promise<string> {
     const file = join(dir, `scriptedThread-${sourcesHash()}.mjs`);
     if (!existsSync(file)) {
       // bundles of older sources are not needed any more (left for an hour: another checkout may be using one)
-      const stale = (name: string) => name.startsWith('scriptedThread-') && statSync(join(dir, name)).mtimeMs < Date.now() - 3_600_000;
+      const stale = (name: string) => name.startsWith('scriptedThread-') && (statSync(join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? Infinity) < Date.now() - 3_600_000;
       if (existsSync(dir)) for (const old of readdirSync(dir)) if (stale(old)) rmSync(join(dir, old), { force: true });
       // written under a name of its own, then renamed: two test files may build it at once
       const part = `${file}.${process.pid}.${Date.now()}.part.mjs`;
