@@ -104,6 +104,29 @@ test('a character split over two tokens, on the server: 智 appended after 人�
   expect(Math.abs(bars.reduce((a, b) => a + b.prob, 0) + Number(await page.getByTestId('dist-rest').getAttribute('data-prob')) - 1)).toBeLessThan(0.05);
 });
 
+test('a lesson borrows the embedded model; closing the lessons reconnects the server and brings the exploration back', async ({ app, page }) => {
+  await app.open();
+  await connect(page, server.url);
+  const status = page.getByTestId('engine-status');
+  await expect(status).toHaveAttribute('data-state', 'connected');
+  await app.setPrompt('今天天气真');
+  for (let i = 0; i < 3; i++) await app.step();
+  const ids = await app.tokenIds(app.generated);
+  expect(ids).toHaveLength(3);
+  await page.getByTestId('lessons-toggle').click();
+  await page.locator('[data-testid=lesson-item]').first().click();
+  await expect(page.getByTestId('lesson-step')).toHaveAttribute('data-step', '0');
+  await expect(page.getByTestId('lesson-running')).toHaveCount(0, { timeout: 60_000 });
+  await expect(page.getByTestId('privacy-line')).toHaveAttribute('data-engine', 'browser'); // the lesson runs in the browser
+  await page.getByTestId('lessons-toggle').click();
+  await expect(page.getByTestId('privacy-line')).toHaveAttribute('data-engine', 'server', { timeout: 60_000 });
+  await expect(status).toHaveAttribute('data-state', 'connected');
+  await expect(app.generated).toHaveCount(3);
+  expect(await app.tokenIds(app.generated)).toEqual(ids);
+  await expect(app.prompt).toHaveValue('今天天气真');
+  await expect(page.getByTestId('error-message')).toHaveCount(0);
+});
+
 test('beam search width 3 over the server: the ranking equals the torch reference', async ({ app, page }, info) => {
   const b = reference.beam[0];
   await app.open();

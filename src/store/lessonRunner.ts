@@ -6,6 +6,7 @@
  */
 import { attentionStore, readoutKey } from './attention.ts';
 import type { Readout } from '../decoder/readout.ts';
+import type { AnySource, ModelInfo } from '../domain/types.ts';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { displayTokens } from '../engine/tokens.ts';
@@ -97,6 +98,11 @@ export function claimContext(s: AppState, forwardBase: number): ClaimContext {
 }
 
 /** Drives lessons; one per app. */
+/** Is the embedded model (the one the lessons are written for) the loaded one? */
+function isEmbedded(info: ModelInfo | null): boolean {
+  return !!info && info.sourceKind === 'embedded' && info.id === EMBEDDED_MODEL;
+}
+
 export class LessonRunner {
   /** Bumped by every navigation: a replay that is overtaken stops between actions. */
   private generation = 0;
@@ -112,8 +118,12 @@ export class LessonRunner {
     return id ? (this.lessons.find((l) => l.id === id) ?? lessonById(id) ?? null) : null;
   }
 
-  /** The user's prompt and settings before the first lesson ran, brought back when the panel closes. */
-  private saved: { prompt: string; settings: SettingsSlice } | null = null;
+  /**
+   * The user's prompt and settings before the first lesson ran, brought back when the panel closes;
+   * with another model than the embedded one (a server, a Hub model, a folder), also that model and the
+   * whole session (the lessons load the embedded model, which replaces both): reloaded and reimported.
+   */
+  private saved: { prompt: string; settings: SettingsSlice; source: AnySource | null; session: string | null } | null = null;
 
   /** Opens or closes the lesson panel; closing brings back the prompt and settings the user had before. */
   async toggle(): Promise<void> {
@@ -128,6 +138,14 @@ export class LessonRunner {
     this.saved = null;
     if (!saved) return;
     await idle(this.store);
+    if (saved.source && saved.session && isEmbedded(this.store.getState().info)) {
+      // a lesson replaced the user's model (and with it the session): load it again
+      await this.ctl.loadModel(saved.source);
+      const now = this.store.getState();
+      // reloaded (a server reconnected, a cached Hub model): the session comes back as it was
+      if (now.status === 'ready' && !isEmbedded(now.info)) await this.ctl.importSession(saved.session);
+      return;
+    }
     if (this.store.getState().readOnly) return;
     await this.ctl.updateSettings({ ...saved.settings });
     const s = this.store.getState();
@@ -144,7 +162,8 @@ export class LessonRunner {
     if (!this.saved) {
       const s = this.store.getState();
       const { strategy, sampling, orderName, beam, seed, maxNewTokens, topN, constraint } = s;
-      this.saved = { prompt: s.prompt, settings: { strategy, sampling, orderName, beam, seed, maxNewTokens, topN, constraint } };
+      const own = s.source && !isEmbedded(s.info) ? s.source : null;
+      this.saved = { prompt: s.prompt, settings: { strategy, sampling, orderName, beam, seed, maxNewTokens, topN, constraint }, source: own, session: own ? this.ctl.exportSession() : null };
     }
     lessonStore.setState({ open: true, lessonId: id, step: 0, problem: null });
     setQuizOn(false);
@@ -204,7 +223,7 @@ export class LessonRunner {
       await idle(this.store);
       // lessons are written for the embedded model: load it when another one is in use
       const info = this.store.getState().info;
-      if (!info || info.sourceKind !== 'embedded' || info.id !== EMBEDDED_MODEL) await this.ctl.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL });
+      if (!isEmbedded(info)) await this.ctl.loadModel({ kind: 'embedded', name: EMBEDDED_MODEL });
       // a session recorded with another model is shown read-only: leave it for a fresh one
       if (this.store.getState().readOnly) await this.ctl.setPrompt(this.store.getState().prompt, { force: true });
       if (gen !== this.generation) return;
