@@ -157,6 +157,13 @@ test('a server stopped mid-run gives a message and loses nothing; after a restar
     const err = page.getByTestId('error-message').filter({ hasText: /server/i });
     await expect(err.first()).toBeVisible();
     await expect(err.first()).toHaveAttribute('data-code', 'server');
+    // the server module's code is said in the user's language (server.error.*), with the host
+    await expect(err.first()).toContainText(`Nothing answers at 127.0.0.1:${port}`);
+    await page.getByTestId('language-select').selectOption('zh-Hans');
+    const zh = page.locator('[data-testid=error-message][data-code=server]').first();
+    await expect(zh).toContainText(`模型服务器出错：127.0.0.1:${port} 没有响应`);
+    await expect(zh).not.toContainText('unreachable');
+    await page.getByTestId('language-select').selectOption('en');
     await expect(app.generated).toHaveCount(2);
     expect(await app.tokenIds(app.generated)).toEqual(g.new_ids.slice(0, 2));
     await shot(page, info, 'server-stopped');

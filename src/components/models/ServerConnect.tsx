@@ -4,25 +4,7 @@ import { controller } from '../../store/controller.ts';
 import { useT } from '../useT.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import type { EngineInfo } from '../../domain/types.ts';
-
-const SERVER_CODES = new Set([
-  'invalid-url', 'unreachable', 'cors', 'mixed-content', 'local-network', 'unauthorized', 'context-full', 'timeout',
-  'cancelled', 'not-found', 'bad-answer', 'server-error', 'unknown-dialect', 'unsupported-dialect',
-]);
-
-/** `<server code>: text` (an EngineError `server` message from src/worker/server) → code and text. */
-export function splitServerMessage(message: string): { code: string; text: string } {
-  const m = /^([a-z-]+): ([\s\S]*)$/.exec(message);
-  return m && SERVER_CODES.has(m[1]) ? { code: m[1], text: m[2] } : { code: 'server-error', text: message };
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
+import { serverErrorText } from './serverMessage.ts';
 
 /**
  * Connect to a model server: URL, model name, optional API key (component state only: memory of
@@ -55,11 +37,7 @@ export function ServerConnect() {
       scores: t(engine.rawLogits ? 'engine.scores.logits' : 'engine.scores.logprobs'),
     });
   } else if (state === 'error' && loadError) {
-    const origin = typeof location !== 'undefined' ? location.origin : '';
-    const { code, text: detail } = loadError.code === 'server' ? splitServerMessage(loadError.message) : { code: '', text: loadError.message };
-    const message = code
-      ? t(`server.error.${code}` as MessageKey, { host: hostOf(url), origin, message: detail })
-      : t(`error.${loadError.code}` as MessageKey, { message: detail });
+    const message = loadError.code === 'server' ? serverErrorText(t, loadError.message, url) : t(`error.${loadError.code}` as MessageKey, { message: loadError.message });
     text = t('engine.state.error', { message });
   }
 
