@@ -182,6 +182,11 @@ describe('errors a person can act on', () => {
     expect(parseServerUrl(' http://127.0.0.1:8080/ ').href).toBe('http://127.0.0.1:8080/');
     expect(parseServerUrl('https://gpu.example.edu/vllm/').pathname).toBe('/vllm');
     expect(() => parseServerUrl('file:///etc/passwd')).toThrow(expect.objectContaining({ code: 'invalid-url' }));
+    // an address typed without a scheme means http
+    expect(parseServerUrl('127.0.0.1:8190').href).toBe('http://127.0.0.1:8190/');
+    expect(parseServerUrl(' localhost:11434 ').href).toBe('http://localhost:11434/');
+    expect(() => parseServerUrl('javascript:alert(1)')).toThrow(expect.objectContaining({ code: 'invalid-url' }));
+    expect(() => parseServerUrl('')).toThrow(expect.objectContaining({ code: 'invalid-url' }));
     expect(() => parseServerUrl('http://user:key@host')).toThrow(expect.objectContaining({ code: 'invalid-url' }));
   });
 

@@ -77,12 +77,15 @@ export function isPrivateHost(hostname: string): boolean {
 
 /**
  * Parses and normalises a server base URL (no trailing slash, no query, no credentials).
+ * An address without a scheme ("127.0.0.1:8080") is taken as http.
  * @throws ServerError `invalid-url` for anything but http(s) with a host, or a URL carrying user:password
  */
 export function parseServerUrl(raw: string): URL {
   let url: URL;
+  // "127.0.0.1:8080" or "localhost:8080", as people type a server's address: http is meant
+  const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw.trim()) ? raw.trim() : `http://${raw.trim()}`;
   try {
-    url = new URL(raw.trim());
+    url = new URL(text);
   } catch {
     throw new ServerError('invalid-url', `not a URL: ${raw}`);
   }
