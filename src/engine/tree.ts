@@ -215,25 +215,20 @@ function own(tree: GenerationTree): TreeNode[] {
  * else on a copy.
  */
 function write(tree: GenerationTree, writes: [number, TreeNode][], added: TreeNode[]): GenerationTree {
-  const desc = Object.getOwnPropertyDescriptor(tree, 'nodes');
   const nodes = tree.nodes;
-  if (desc?.value === nodes && heads.get(nodes) === tree) {
-    const undo: [number, TreeNode][] = writes.map(([id]) => [id, nodes[id]]);
-    const length = nodes.length;
-    const next: GenerationTree = { ...tree, nodes };
-    for (const [id, node] of writes) nodes[id] = node;
-    for (const n of added) nodes.push(n);
+  const inPlace = Object.getOwnPropertyDescriptor(tree, 'nodes')?.value === nodes && heads.get(nodes) === tree;
+  const length = nodes.length;
+  const undo: [number, TreeNode][] = inPlace ? writes.map(([id]) => [id, nodes[id]]) : [];
+  const target = inPlace ? nodes : nodes.slice();
+  for (const [id, node] of writes) target[id] = node;
+  for (const n of added) target.push(n);
+  const next: GenerationTree = { ...tree, nodes: target };
+  if (inPlace) {
     superseded.set(tree, { length, undo, next });
     let mine: TreeNode[] | null = null;
     Object.defineProperty(tree, 'nodes', { enumerable: true, configurable: true, get: () => (mine ??= own(tree)) });
-    heads.set(nodes, next);
-    return next;
   }
-  const copy = nodes.slice();
-  for (const [id, node] of writes) copy[id] = node;
-  for (const n of added) copy.push(n);
-  const next: GenerationTree = { ...tree, nodes: copy };
-  heads.set(copy, next);
+  heads.set(target, next);
   return next;
 }
 

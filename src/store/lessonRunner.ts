@@ -97,12 +97,12 @@ export function claimContext(s: AppState, forwardBase: number): ClaimContext {
   };
 }
 
-/** Drives lessons; one per app. */
 /** Is the embedded model (the one the lessons are written for) the loaded one? */
 function isEmbedded(info: ModelInfo | null): boolean {
   return !!info && info.sourceKind === 'embedded' && info.id === EMBEDDED_MODEL;
 }
 
+/** Drives lessons; one per app. */
 export class LessonRunner {
   /** Bumped by every navigation: a replay that is overtaken stops between actions. */
   private generation = 0;
