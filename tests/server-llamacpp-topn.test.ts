@@ -33,6 +33,16 @@ afterAll(async () => {
 });
 
 describe('llama.cpp top 50 per step vs the whole vocabulary (live server)', () => {
+  it('a prompt ending inside a character is answered in top-N mode too (the EOS pick is the client\'s, set at connect)', async () => {
+    // "JSON:\n\n\n { \"name\" : \"/里" + the first bytes of a character (tests/server-llamacpp.test.ts)
+    const split = [74, 83, 2288, 58, 10, 10, 10, 32, 123, 518, 110, 423, 34, 32, 58, 2528, 1168, 555];
+    const a = await top.nodeLogits([1, 2], split);
+    const b = await full.nodeLogits([1, 2], split);
+    expect(a.length).toBe(b.length);
+    await full.forget('all');
+    await top.forget('all');
+  });
+
   it('connects as a top-N engine with the whole vocabulary\'s bytes', () => {
     expect(top.backend).toBeInstanceOf(TopNServerBackend);
     expect(top.info.engine).toMatchObject({ dialect: 'llama.cpp', fullVocab: false, topN: N, tokenIds: true });

@@ -9,7 +9,7 @@ import type { EngineInfo, ModelInfo, ServerSource } from '../protocol.ts';
 import { detectDialect } from './detect.ts';
 import { ServerError, parseServerUrl } from './errors.ts';
 import { ServerHttp, type NetworkProbe } from './http.ts';
-import { LlamaCppClient } from './llamacpp.ts';
+import { LlamaCppClient, serverPick } from './llamacpp.ts';
 import { LlamaCppBackend, toEngineError } from './serverBackend.ts';
 import type { ServerModelFacts } from './types.ts';
 import { OpenAiClient, maxLogprobsFromError } from './openai.ts';
@@ -57,6 +57,8 @@ export async function connectServer(source: ServerSource, opts: ConnectOptions =
     }
     opts.onStage?.('vocabulary');
     const info = await llamaCppModelInfo(client, facts, base, opts);
+    // every later request makes the server pick EOS (v0.4.0 fails on a pick that is not valid UTF-8 alone)
+    client.pick = serverPick(info);
     const n = source.topN ?? 0;
     if (n > 0 && n < info.vocabSize) {
       // only the top N per step: the "not reported" rest, stages approximate (topBackend.ts); chat mode off

@@ -136,6 +136,8 @@ export function parseLlamaCompletion(value: z.infer<typeof llamaCompletionSchema
 /** Requests of the llama.cpp dialect over one `ServerHttp`. */
 export class LlamaCppClient {
   readonly dialect = 'llama.cpp' as const;
+  /** The token every `nextToken` makes the server pick (see {@link serverPick}); set at connect, once the vocabulary is known. */
+  pick: number | null = null;
   constructor(private readonly http: ServerHttp) {}
 
   /** GET /health: true when the model is loaded (503 while loading). */
@@ -201,10 +203,10 @@ export class LlamaCppClient {
   /**
    * The distribution after `promptIds`: the top `topN` tokens (the whole vocabulary when topN ≥ n_vocab)
    * with log-softmax of the raw logits. `slot` pins a server slot (its own prompt cache), null lets the server choose.
-   * `options.pick`: the token the server is made to pick (see {@link serverPick}); absent: the server's greedy pick.
+   * `options.pick`: the token the server is made to pick (see {@link serverPick}); absent: this client's `pick`.
    */
   async nextToken(promptIds: readonly number[], topN: number, slot: number | null, options?: RequestOptions & { pick?: number | null }): Promise<NextTokenScores> {
-    const { value, ms } = await this.http.json('/completion', llamaCompletionRequest(promptIds, topN, slot, options?.pick ?? null), llamaCompletionSchema, options);
+    const { value, ms } = await this.http.json('/completion', llamaCompletionRequest(promptIds, topN, slot, options?.pick !== undefined ? options.pick : this.pick), llamaCompletionSchema, options);
     return parseLlamaCompletion(value, ms);
   }
 }

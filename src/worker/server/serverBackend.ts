@@ -12,7 +12,7 @@ import type { BackendCapabilities, BackendStats, ForwardOptions, ForwardResult, 
 import { EngineError } from '../../engine/errors.ts';
 import type { ChatMessage, ModelInfo } from '../protocol.ts';
 import { ServerError } from './errors.ts';
-import { serverPick, type LlamaCppClient } from './llamacpp.ts';
+import type { LlamaCppClient } from './llamacpp.ts';
 import type { NextTokenScores } from './types.ts';
 import { locateContents, markedMessages, sentinelsFor, splitAtAddedTokens, type AddedToken } from '../chatTokenize.ts';
 
@@ -97,11 +97,8 @@ export class LlamaCppBackend implements ModelBackend {
   readonly capabilities: BackendCapabilities;
   private forwards = 0;
   private readonly prefixes = new ServerPrefixes();
-  /** The token the server is made to pick in each request (llamacpp.ts `serverPick`: v0.4.0 fails on a pick that is not valid UTF-8 alone). */
-  private readonly pick: number | null;
 
   constructor(readonly info: ModelInfo, private readonly client: LlamaCppClient, slots: number) {
-    this.pick = serverPick(info);
     this.capabilities = {
       scores: 'logprobs', vocabulary: 'full', positions: 'all', tokens: 'ids',
       maxRows: Math.max(1, slots), attention: false, hiddenStates: false, constraints: [],
@@ -199,7 +196,7 @@ export class LlamaCppBackend implements ModelBackend {
       for (let end = first, p = 0; end <= s.ids.length; end++, p++) {
         if (options.cancelled?.()) throw new EngineError('cancelled', 'cancelled between positions');
         try {
-          const answer = await this.client.nextToken(s.ids.slice(0, end), V, row % slots, { pick: this.pick });
+          const answer = await this.client.nextToken(s.ids.slice(0, end), V, row % slots);
           values.set(denseLogprobs(answer, V), p * V);
         } catch (e) {
           throw toEngineError(e);
